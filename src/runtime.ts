@@ -1,0 +1,22 @@
+/**
+ * What a command needs from its host: a log, outputs and a job summary. The GitHub Action and the CLI
+ * each provide one, so the commands have a single implementation.
+ */
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+  /** Registers a value that must never appear in the log (GitHub replaces it with ***). */
+  mask(secret: string): void;
+}
+
+export interface Runtime {
+  log: Logger;
+  setOutput(name: string, value: string): void;
+  /** Appends Markdown to the job summary. */
+  appendSummary(markdown: string): Promise<void>;
+}
+
+/** Reads one input by its action.yml name; '' when unset. */
+export type InputReader = (name: string) => string;

