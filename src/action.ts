@@ -39,6 +39,7 @@ export function maskKeyMaterial(value: string, runtime: Runtime): void {
   if (!trimmed) return;
   runtime.log.mask(trimmed);
   for (const line of trimmed.split(/\r?\n/)) {
-    if (line.trim().length >= 8 && !line.startsWith('-----')) runtime.log.mask(line.trim());
+    const part = line.trim();
+    if (part.length >= 8 && part !== trimmed && !part.startsWith('-----')) runtime.log.mask(part);
   }
 }

@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../../src/commands/index.js';
+import { parseConfig } from '../../src/config.js';
+import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { recordingRuntime } from '../../test-support/log.js';
+import { makeIpa } from '../../test-support/packages.js';
+
+describe('publish, inline post-processing, against the fake', () => {
+  let key: TestKey;
+  let fake: FakeAsc;
+  let dir: string;
+  let appId: string;
+
+  beforeEach(async () => {
+    key = makeTestKey();
+    fake = await startFakeAsc({ keys: [key], partSize: 1024 * 1024, timing: { uploadProcessingMs: 50, buildProcessingMs: 150 } });
+    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example', primaryLocale: 'en-US' }).id;
+    fake.addBetaGroup(appId, 'QA');
+    fake.addBetaGroup(appId, 'Friends');
+    fake.addBetaGroup(appId, 'Staff', { isInternalGroup: true });
+    fake.setBetaAppReviewDetailComplete(appId, true);
+    dir = mkdtempSync(join(tmpdir(), 'ascp-publish-'));
+    process.env.GITHUB_WORKSPACE = dir;
+  });
+  afterEach(async () => {
+    expectNoViolations(fake);
+    await fake.close();
+  });
+
+  function inputs(extra: Record<string, string>) {
+    const all: Record<string, string> = {
+      'key-id': key.keyId,
+      'issuer-id': key.issuerId!,
+      'private-key': key.privateKeyPem,
+      'api-url': fake.url,
+      path: '*.ipa',
+      'poll-interval': '0.02',
+      'find-build-timeout': '0.2',
+      'processing-timeout': '0.5',
+      ...extra,
+    };
+    return parseConfig((name) => all[name] ?? '');
+  }
+
+  it('uploads in parts, then runs every step once and in order', async () => {
+    const ipa = makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '42', version: '1.4.2', payloadBytes: 3_500_000 });
+    writeFileSync(
+      join(dir, 'release_notes.json'),
+      JSON.stringify([
+        { language: 'de-DE', text: 'Neu: alles' },
+        { language: 'en-US', text: 'New: everything' },
+      ]),
+    );
+    const runtime = recordingRuntime();
+    await runCommand(
+      inputs({
+        'uses-non-exempt-encryption': 'false',
+        'submit-beta-review': 'true',
+        'beta-groups': 'QA, Friends',
+        'notify-testers': 'true',
+        'upload-concurrency': '3',
+      }),
+      runtime,
+    );
+
+    // The file arrived whole, in several parts, with the checksum Apple was given.
+    const files = fake.resources('buildUploadFiles');
+    expect(files).toHaveLength(1);
+    const bytes = fake.uploadedFile(files[0].id)!;
+    expect(bytes.equals(readFileSync(ipa))).toBe(true);
+    expect(fake.requests.filter((r) => r.path.startsWith('/upload/')).length).toBeGreaterThanOrEqual(4);
+    expect(fake.requests.filter((r) => r.path.startsWith('/upload/')).every((r) => !r.headers.authorization)).toBe(true);
+    const commit = fake.requests.find((r) => r.method === 'PATCH' && r.path.startsWith('/v1/buildUploadFiles/'))!;
+    expect(commit.body).toMatchObject({
+      data: {
+        attributes: {
+          uploaded: true,
+          sourceFileChecksums: { file: { algorithm: 'SHA_256', hash: createHash('sha256').update(readFileSync(ipa)).digest('hex') } },
+        },
+      },
+    });
+    expect(statSync(ipa).size).toBe(bytes.length);
+
+    // Every step once, in order.
+    const writes = fake.requests
+      .filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/'))
+      .map((r) => `${r.method} ${r.path.replace(/\/(?!v1\b)[^/]*\d[^/]*(?=\/|$)/g, '/:id')}`);
+    expect(writes).toEqual([
+      'POST /v1/buildUploads',
+      'POST /v1/buildUploadFiles',
+      'PATCH /v1/buildUploadFiles/:id',
+      'POST /v1/betaBuildLocalizations', // de-DE
+      'PATCH /v1/betaBuildLocalizations/:id', // en-US: Apple made it, we update it
+      'PATCH /v1/builds/:id', // export compliance
+      'POST /v1/betaAppReviewSubmissions',
+      'POST /v1/builds/:id/relationships/betaGroups',
+      'POST /v1/buildBetaNotifications',
+    ]);
+    const locs = fake
+      .resources('betaBuildLocalizations')
+      .map((l) => [l.attributes.locale, l.attributes.whatsNew])
+      .sort();
+    expect(locs).toEqual([
+      ['de-DE', 'Neu: alles'],
+      ['en-US', 'New: everything'],
+    ]);
+    const build = fake.resources('builds')[0];
+    expect(build.attributes.usesNonExemptEncryption).toBe(false);
+    expect(runtime.outputs).toMatchObject({
+      'app-id': appId,
+      'bundle-id': 'com.example.app',
+      'app-version': '1.4.2',
+      'build-number': '42',
+      platform: 'IOS',
+      'post-processing': 'completed',
+      'processing-state': 'VALID',
+      'build-id': build.id,
+    });
+    expect(runtime.outputs['build-upload-id']).toBe(fake.resources('buildUploads')[0].id);
+    const summary = runtime.summary.join('\n');
+    expect(summary).toContain('Example 1.4.2 (42) — completed');
+    for (const title of [
+      'Upload (api)',
+      'What to Test notes',
+      'Export compliance',
+      'Beta review submission',
+      'Beta groups',
+      'Testers notified',
+    ])
+      expect(summary).toContain(`| ${title} | ✅ done`);
+    expect(summary).toContain(`https://appstoreconnect.apple.com/apps/${appId}/testflight/ios/${build.id}`);
+  });
+
+  it('refuses a build number already used for the version before sending a byte', async () => {
+    fake.addBuild({ appId, version: '1.4.2', buildNumber: '42', processingState: 'VALID' });
+    makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '42', version: '1.4.2' });
+    const error = await runCommand(inputs({}), recordingRuntime()).catch((e: Error) => e);
+    expect(error?.message).toMatch(
+      /Build number 42 is already used for com.example.app version 1.4.2 \(IOS\).*CFBundleVersion 43.*Nothing was uploaded/s,
+    );
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Writes packages with Python's plistlib/zipfile/zlib: independent of the readers under test. */
+export const MAKE_PACKAGES = resolve(import.meta.dirname, '..', '..', 'test-support', 'fixtures', 'make-packages.py');
+
+export type PlistJson = { [key: string]: PlistJson } | PlistJson[] | string | number | boolean;
+
+export type ZipEntrySpec =
+  | { name: string; plist: PlistJson; format?: 'binary' | 'xml' }
+  | { name: string; text: string }
+  | { name: string; base64: string }
+  /** Stored zeros, written as a hole (sparse). */
+  | { name: string; zeros: number }
+  /** `count` empty files named by replacing `{}` in `name` with 0, 1, 2… */
+  | { name: string; count: number };
+
+export interface IpaSpec {
+  kind: 'ipa';
+  path: string;
+  entries: ZipEntrySpec[];
+  zip64?: boolean;
+  stored?: boolean;
+  truncate?: number;
+  truncateBy?: number;
+}
+
+export interface XarFileSpec {
+  name: string;
+  text?: string;
+  encoding?: 'gzip' | 'none' | 'bzip2';
+  files?: XarFileSpec[];
+}
+
+export interface PkgSpec {
+  kind: 'pkg';
+  path: string;
+  files: XarFileSpec[];
+  magic?: string;
+  badToc?: boolean;
+  truncate?: number;
+  truncateBy?: number;
+}
+
+export function makePackages(specs: (IpaSpec | PkgSpec)[]): void {
+  execFileSync('python3', [MAKE_PACKAGES], { input: JSON.stringify(specs), stdio: ['pipe', 'inherit', 'inherit'] });
+}
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'asc-package-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const IOS_PLIST = {
+  CFBundleIdentifier: 'com.example.app',
+  CFBundleShortVersionString: '1.4.2',
+  CFBundleVersion: '42',
+  CFBundleSupportedPlatforms: ['iPhoneOS'],
+  DTPlatformName: 'iphoneos',
+  CFBundleName: 'Example',
+  UIRequiredDeviceCapabilities: ['arm64'],
+  MinimumOSVersion: '16.0',
+  UIDeviceFamily: [1, 2],
+  LSRequiresIPhoneOS: true,
+} satisfies PlistJson;
+
+/** Distribution as Xcode's export (productbuild --component) writes it. */
+export function xcodeDistribution(opts: { id?: string; version?: string; build?: string; product?: boolean } = {}): string {
+  const { id = 'com.example.mac', version = '2.0.1', build = '201', product = true } = opts;
+  return `<?xml version="1.0" encoding="utf-8"?>
+<installer-gui-script minSpecVersion="2">
+    <pkg-ref id="${id}">
+        <bundle-version>
+            <bundle CFBundleShortVersionString="${version}" CFBundleVersion="${build}" id="${id}" path="Example.app"/>
+            <bundle CFBundleShortVersionString="9.9" CFBundleVersion="999" id="${id}.helper" path="Example.app/Contents/Library/LoginItems/Helper.app"/>
+        </bundle-version>
+    </pkg-ref>
+    ${product ? `<product id="${id}" version="${version}"/>` : ''}
+    <options customize="never" require-scripts="false" hostArchitectures="arm64,x86_64"/>
+    <volume-check>
+        <allowed-os-versions>
+            <os-version min="13.0"/>
+        </allowed-os-versions>
+    </volume-check>
+    <choices-outline>
+        <line choice="default">
+            <line choice="${id}"/>
+        </line>
+    </choices-outline>
+    <choice id="default" title="Example" versStr="${version}"/>
+    <choice id="${id}" title="Example" visible="false">
+        <pkg-ref id="${id}"/>
+    </choice>
+    <pkg-ref id="${id}" version="${version}" installKBytes="12345" onConclusion="none">#${id}.pkg</pkg-ref>
+</installer-gui-script>
+`;
+}
+
+/** A component's PackageInfo as pkgbuild writes it: nested bundles sit inside their parent. */
+export function packageInfo(opts: { id?: string; version?: string; build?: string } = {}): string {
+  const { id = 'com.example.mac', version = '2.0.1', build = '201' } = opts;
+  return `<?xml version="1.0" encoding="utf-8" standalone="no"?>
+<pkg-info overwrite-permissions="true" relocatable="false" identifier="${id}" postinstall-action="none" version="${version}" format-version="2" generator-version="InstallCmds-844 (23A344)" install-location="/Applications" auth="root">
+    <payload numberOfFiles="42" installKBytes="12345"/>
+    <bundle path="./Example.app" id="${id}" CFBundleShortVersionString="${version}" CFBundleVersion="${build}">
+        <bundle path="./Contents/Library/LoginItems/Helper.app" id="${id}.helper" CFBundleShortVersionString="9.9" CFBundleVersion="999"/>
+    </bundle>
+    <bundle-version>
+        <bundle id="${id}"/>
+    </bundle-version>
+    <upgrade-bundle>
+        <bundle id="${id}"/>
+    </upgrade-bundle>
+    <update-bundle/>
+    <atomic-update-bundle/>
+    <strict-identifier>
+        <bundle id="${id}"/>
+    </strict-identifier>
+    <relocate/>
+</pkg-info>
+`;
+}

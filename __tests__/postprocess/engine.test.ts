@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect } from '../../src/asc/client.js';
+import { advance, type EngineContext } from '../../src/postprocess/engine.js';
+import { newState, parseState, STATE_SCHEMA_VERSION, type PostProcessingState } from '../../src/postprocess/state.js';
+import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { recordingLog } from '../../test-support/log.js';
+
+describe('the post-processing engine', () => {
+  let key: TestKey;
+  let fake: FakeAsc;
+  let now: number;
+  let ctx: EngineContext;
+  let appId: string;
+
+  beforeEach(async () => {
+    now = Date.now();
+    key = makeTestKey();
+    fake = await startFakeAsc({ keys: [key], now: () => now, timing: { uploadProcessingMs: 1_000, buildProcessingMs: 60_000 } });
+    appId = fake.addApp({ bundleId: 'com.example.app' }).id;
+    fake.addBetaGroup(appId, 'QA');
+    fake.setBetaAppReviewDetailComplete(appId, true);
+    const log = recordingLog();
+    const sleep = async (ms: number) => void (now += ms);
+    ctx = {
+      asc: connect({
+        apiUrl: fake.url,
+        keyId: key.keyId,
+        issuerId: key.issuerId,
+        privateKey: key.privateKeyPem,
+        log,
+        now: () => now,
+        sleep,
+      }),
+      log,
+      now: () => now,
+      sleep,
+      pollIntervalMs: 30_000,
+    };
+  });
+  afterEach(async () => {
+    expectNoViolations(fake);
+    await fake.close();
+  });
+
+  function plan(buildId?: string): PostProcessingState {
+    return newState({
+      app: { id: appId, bundleId: 'com.example.app' },
+      build: { version: '1.0', buildNumber: '3', platform: 'IOS', id: buildId },
+      uploadedAt: new Date(now),
+      findBuildTimeoutMs: 15 * 60_000,
+      processingTimeoutMs: 120 * 60_000,
+      request: {
+        notes: [{ locale: 'en-US', text: 'Hi' }],
+        usesNonExemptEncryption: false,
+        expirePreviousBuilds: false,
+        submitBetaReview: true,
+        betaGroups: ['QA'],
+        notifyTesters: false,
+      },
+      skip: ['upload-state'],
+    });
+  }
+
+  it('without wait, makes one status check per call and keeps the state pending', async () => {
+    const build = fake.addBuild({ appId, version: '1.0', buildNumber: '3', processingState: 'PROCESSING' });
+    const state = plan();
+    const first = await advance(state, ctx, { wait: false });
+    expect(first.error).toBeUndefined();
+    expect(state.status).toBe('pending');
+    expect(state.steps['find-build']?.status).toBe('done');
+    expect(state.steps.notes?.status).toBe('done');
+    expect(state.steps.processing).toMatchObject({ status: 'pending', detail: 'processing state PROCESSING' });
+    const count = fake.requests.length;
+    await advance(state, ctx, { wait: false });
+    expect(fake.requests.length - count).toBe(1);
+
+    fake.setBuildProcessingState(build.id, 'VALID');
+    now += 60_000;
+    await advance(state, ctx, { wait: false });
+    expect(state.status).toBe('completed');
+    expect(Object.values(state.steps).every((s) => s.status === 'done' || s.status === 'skipped')).toBe(true);
+  });
+
+  it('a completed plan run again sends nothing; the same plan with its progress lost writes nothing new', async () => {
+    const build = fake.addBuild({ appId, version: '1.0', buildNumber: '3', processingState: 'VALID' });
+    const state = plan(build.id);
+    await advance(state, ctx, { wait: true });
+    expect(state.status).toBe('completed');
+    const count = fake.requests.length;
+    await advance(state, ctx, { wait: true });
+    expect(fake.requests.length).toBe(count);
+
+    // As if the process died before saving any progress: every step runs again and finds its work done.
+    const replay = structuredClone(state);
+    replay.status = 'pending';
+    for (const step of Object.values(replay.steps)) if (step.status !== 'skipped') step.status = 'pending';
+    const writesBefore = fake.requests.filter((r) => r.method !== 'GET').length;
+    await advance(replay, ctx, { wait: true });
+    expect(replay.status).toBe('completed');
+    expect(fake.requests.filter((r) => r.method !== 'GET').length).toBe(writesBefore);
+  });
+
+  it('holds no secrets and round-trips through JSON', async () => {
+    const state = plan();
+    const text = JSON.stringify(state);
+    expect(text).not.toContain(key.keyId);
+    expect(text).not.toContain(key.issuerId!);
+    expect(text).not.toMatch(/PRIVATE KEY|eyJ/);
+    expect(parseState(JSON.parse(text), 'test')).toEqual(state);
+    expect(() => parseState({ ...state, schemaVersion: STATE_SCHEMA_VERSION + 1 }, 'artifact X')).toThrow(/newer version of the action/);
+    expect(() => parseState({ ...state, schemaVersion: 0 }, 'artifact X')).toThrow(/older version of the action.*command: distribute/);
+    expect(() => parseState({ hello: 1 }, 'artifact X')).toThrow(/not post-processing state/);
+  });
+
+  it('a build that never appears fails at the find deadline', async () => {
+    const state = plan();
+    const result = await advance(state, ctx, { wait: true });
+    expect(state.status).toBe('failed');
+    expect(result.error?.message).toMatch(
+      /Build found \(step `find-build`\) failed.*the build did not appear in App Store Connect within `find-build-timeout` \(15 minutes from the upload\)/,
+    );
+    expect(now - Date.parse(state.uploadedAt)).toBeGreaterThanOrEqual(15 * 60_000);
+    expect(now - Date.parse(state.uploadedAt)).toBeLessThan(16 * 60_000);
+  });
+
+  it('keeps a step pending after a transient failure past the retries, and finishes it next time', async () => {
+    const build = fake.addBuild({ appId, version: '1.0', buildNumber: '3', processingState: 'VALID', usesNonExemptEncryption: false });
+    const state = plan(build.id);
+    fake.faults.inject({ method: 'POST', path: '/v1/betaAppReviewSubmissions', kind: '503', times: 100 });
+    const result = await advance(state, ctx, { wait: false });
+    expect(result.error?.message).toMatch(/Beta review submission \(step `beta-review`\) failed .*HTTP 503/s);
+    expect(state.status).toBe('pending');
+    expect(state.steps['beta-review']?.status).toBe('pending');
+    fake.faults.clear();
+    await advance(state, ctx, { wait: false });
+    expect(state.status).toBe('completed');
+    expect(fake.resources('betaAppReviewSubmissions')).toHaveLength(1);
+  });
+});

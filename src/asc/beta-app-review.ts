@@ -1,0 +1,19 @@
+import type { AscHttp } from './http.js';
+import type { BetaAppReviewSubmission, Document } from './types.js';
+
+export class BetaAppReviewSubmissionsApi {
+  constructor(private readonly http: AscHttp) {}
+
+  async forBuild(buildId: string): Promise<BetaAppReviewSubmission | undefined> {
+    const page = await this.http.get<Document<BetaAppReviewSubmission[]>>('/v1/betaAppReviewSubmissions', {
+      'filter[build]': buildId,
+      limit: 1,
+    });
+    return page.data[0];
+  }
+
+  async create(buildId: string): Promise<BetaAppReviewSubmission> {
+    const body = { data: { type: 'betaAppReviewSubmissions', relationships: { build: { data: { type: 'builds', id: buildId } } } } };
+    return (await this.http.post<Document<BetaAppReviewSubmission>>('/v1/betaAppReviewSubmissions', body)).data;
+  }
+}

@@ -1,0 +1,69 @@
+import type { Logger } from '../runtime.js';
+import type { RetryPolicy, Sleep } from '../net/retry.js';
+import { AppsApi } from './apps.js';
+import { loadPrivateKey, TokenProvider } from './auth.js';
+import { BetaAppReviewSubmissionsApi } from './beta-app-review.js';
+import { BetaBuildLocalizationsApi } from './beta-build-localizations.js';
+import { BetaGroupsApi } from './beta-groups.js';
+import { BuildBetaDetailsApi } from './build-beta-details.js';
+import { BuildUploadsApi } from './build-uploads.js';
+import { BuildsApi } from './builds.js';
+import { AscHttp } from './http.js';
+import { VersionsApi } from './versions.js';
+
+/** App Store Connect, one property per resource family, over one HTTP core. */
+export class AppStoreConnect {
+  readonly apps: AppsApi;
+  readonly builds: BuildsApi;
+  readonly buildUploads: BuildUploadsApi;
+  readonly localizations: BetaBuildLocalizationsApi;
+  readonly betaReview: BetaAppReviewSubmissionsApi;
+  readonly betaDetails: BuildBetaDetailsApi;
+  readonly betaGroups: BetaGroupsApi;
+  readonly versions: VersionsApi;
+
+  constructor(readonly http: AscHttp) {
+    this.apps = new AppsApi(http);
+    this.builds = new BuildsApi(http);
+    this.buildUploads = new BuildUploadsApi(http);
+    this.localizations = new BetaBuildLocalizationsApi(http);
+    this.betaReview = new BetaAppReviewSubmissionsApi(http);
+    this.betaDetails = new BuildBetaDetailsApi(http);
+    this.betaGroups = new BetaGroupsApi(http);
+    this.versions = new VersionsApi(http);
+  }
+}
+
+export interface ConnectOptions {
+  apiUrl: string;
+  keyId: string;
+  issuerId?: string;
+  privateKey: string;
+  log: Logger;
+  now?: () => number;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  sleep?: Sleep;
+}
+
+/** Checks the key (InputError on a bad one) and returns a client whose tokens are masked as they are signed. */
+export function connect(options: ConnectOptions): AppStoreConnect {
+  const key = loadPrivateKey(options.privateKey);
+  const tokens = new TokenProvider({
+    keyId: options.keyId,
+    issuerId: options.issuerId,
+    key,
+    now: options.now,
+    onToken: (t) => options.log.mask(t),
+  });
+  return new AppStoreConnect(
+    new AscHttp({
+      baseUrl: options.apiUrl,
+      tokens,
+      log: options.log,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      sleep: options.sleep,
+    }),
+  );
+}

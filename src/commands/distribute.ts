@@ -1,0 +1,46 @@
+import type { Config } from '../config.js';
+import { UserError } from '../errors.js';
+import { advance } from '../postprocess/engine.js';
+import { readNotes } from '../postprocess/release-notes.js';
+import { newState } from '../postprocess/state.js';
+import type { Runtime } from '../runtime.js';
+import { MemoryStateStore } from '../state/store.js';
+import { finishPostProcessing } from './report.js';
+import { connectFromConfig, engineContext, origin, planRequest, resolveApp, resolveNotes, workspace, type CommandDeps } from './shared.js';
+
+/** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
+export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
+  const asc = connectFromConfig(config, runtime, deps);
+  const notes = readNotes(config, runtime.log, workspace());
+  const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
+  const version = config.appVersion!;
+  const buildNumber = config.buildNumber!;
+  const { builds, preReleaseVersions } = await asc.builds.list({ appId: app.id, version, buildNumber, platform: config.platform });
+  if (builds.length === 0) {
+    throw new UserError(
+      `No build ${buildNumber} of version ${version}${config.platform ? ` (${config.platform})` : ''} for ${app.attributes?.bundleId}. Check \`app-version\` and \`build-number\` (\`command: latest-build-number\` lists the latest), or wait until the upload shows in TestFlight.`,
+    );
+  }
+  const platforms = new Set(preReleaseVersions.map((v) => v.attributes?.platform));
+  if (builds.length > 1 && platforms.size > 1 && !config.platform) {
+    throw new UserError(
+      `Input \`platform\`: build ${buildNumber} of version ${version} exists for ${[...platforms].join(' and ')}; set \`platform\` to choose one.`,
+    );
+  }
+  const build = builds[0]!;
+  const platform = config.platform ?? preReleaseVersions[0]?.attributes?.platform ?? 'IOS';
+  const started = new Date(deps.now());
+  // No upload in this run: the deadlines count from now.
+  const state = newState({
+    app: { id: app.id, bundleId: app.attributes?.bundleId ?? '', name: app.attributes?.name },
+    build: { version, buildNumber, platform, id: build.id, processingState: build.attributes?.processingState },
+    uploadedAt: started,
+    findBuildTimeoutMs: config.findBuildTimeoutMs,
+    processingTimeoutMs: config.processingTimeoutMs,
+    request: planRequest(config, resolveNotes(notes, app)),
+    skip: ['upload-state'],
+    origin: origin(),
+  });
+  const result = await advance(state, engineContext(asc, config, runtime, deps, new MemoryStateStore()), { wait: true });
+  await finishPostProcessing([{ result }], runtime, 'distribute');
+}

@@ -1,0 +1,25 @@
+import type { Config } from '../config.js';
+import type { Runtime } from '../runtime.js';
+import { compareBuildNumbers, connectFromConfig, nextBuildNumber, resolveApp, type CommandDeps } from './shared.js';
+
+/** Highest build number in TestFlight and the App Store (optionally for one version), and the next one. */
+export async function latestBuildNumber(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
+  const asc = connectFromConfig(config, runtime, deps);
+  const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
+  const [testFlight, appStore] = await Promise.all([
+    asc.builds.list({ appId: app.id, version: config.appVersion, platform: config.platform }),
+    asc.versions.appStore(app.id, { version: config.appVersion, platform: config.platform }),
+  ]);
+  const numbers = [...testFlight.builds, ...appStore.builds].map((b) => b.attributes?.version).filter((v): v is string => !!v);
+  const latest = numbers.sort(compareBuildNumbers).at(-1);
+  const next = nextBuildNumber(latest);
+  const scope = `${app.attributes?.bundleId ?? app.id}${config.appVersion ? ` version ${config.appVersion}` : ''}${config.platform ? ` (${config.platform})` : ''}`;
+  runtime.log.info(latest ? `Latest build number of ${scope}: ${latest}; next: ${next}.` : `No build of ${scope} yet; next: ${next}.`);
+  runtime.setOutput('app-id', app.id);
+  runtime.setOutput('bundle-id', app.attributes?.bundleId ?? '');
+  runtime.setOutput('latest-build-number', latest ?? '');
+  runtime.setOutput('next-build-number', next);
+  await runtime.appendSummary(
+    `### Latest build number — ${scope}\n\n| Latest | Next | Builds seen |\n| --- | --- | --- |\n| ${latest ?? '—'} | ${next} | ${numbers.length} |\n`,
+  );
+}

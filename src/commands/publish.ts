@@ -1,0 +1,127 @@
+import { loadPrivateKey } from '../asc/auth.js';
+import type { AppStoreConnect } from '../asc/client.js';
+import type { Config } from '../config.js';
+import { InputError, UserError } from '../errors.js';
+import { findPackages, readPackageInfo, type PackageInfo } from '../package/index.js';
+import { advance } from '../postprocess/engine.js';
+import { readNotes } from '../postprocess/release-notes.js';
+import { newState } from '../postprocess/state.js';
+import type { Runtime } from '../runtime.js';
+import { openArtifactStore } from '../state/artifact-store.js';
+import { MemoryStateStore, type StateStore } from '../state/store.js';
+import { formatDuration } from '../summary.js';
+import { uploadPackage, type UploadResult } from '../upload/index.js';
+import { finishPostProcessing, type PackageReport } from './report.js';
+import {
+  compareBuildNumbers,
+  connectFromConfig,
+  engineContext,
+  nextBuildNumber,
+  origin,
+  planRequest,
+  resolveApp,
+  resolveNotes,
+  workspace,
+  type CommandDeps,
+} from './shared.js';
+
+/** Upload every package the `path` globs match, then post-process each (inline, deferred or off). */
+export async function publish(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
+  // Every check that needs no network comes first, so a bad input never costs an upload.
+  if (config.uploadMethod === 'altool' && process.platform !== 'darwin') {
+    throw new InputError(
+      'upload-method',
+      '`altool` needs a macOS runner with Xcode (`xcrun altool`). Use `upload-method: api` (the default), which works on Linux runners too.',
+    );
+  }
+  const asc = connectFromConfig(config, runtime, deps);
+  const notes = readNotes(config, runtime.log, workspace());
+  const paths = await findPackages(config.paths, workspace());
+  const packages: PackageInfo[] = [];
+  for (const path of paths) {
+    packages.push(
+      await readPackageInfo(path, {
+        bundleId: config.bundleId,
+        version: config.appVersion,
+        buildNumber: config.buildNumber,
+        platform: config.platform,
+      }),
+    );
+  }
+  if (packages.length > 1 && config.buildNumber) {
+    throw new InputError(
+      'build-number',
+      `applies to one package, but \`path\` matched ${packages.length}: ${packages.map((p) => p.fileName).join(', ')}. Narrow \`path\` or leave \`build-number\` empty.`,
+    );
+  }
+  const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime) : new MemoryStateStore();
+
+  const reports: PackageReport[] = [];
+  for (const pkg of packages) {
+    runtime.log.info(
+      `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${(pkg.size / 1e6).toFixed(1)} MB.`,
+    );
+    const app = await resolveApp(asc, config.appId, pkg.bundleId);
+    await refuseDuplicate(asc, app.id, pkg);
+    const upload = await uploadPackage(asc, pkg, app.id, config, { log: runtime.log, privateKeyPem: keyPem(config), now: deps.now });
+    const state = newState({
+      app: { id: app.id, bundleId: pkg.bundleId, name: app.attributes?.name },
+      build: {
+        version: pkg.version,
+        buildNumber: pkg.buildNumber,
+        platform: pkg.platform,
+        fileName: pkg.fileName,
+        buildUploadId: upload.buildUploadId,
+      },
+      uploadedAt: upload.uploadedAt,
+      findBuildTimeoutMs: config.findBuildTimeoutMs,
+      processingTimeoutMs: config.processingTimeoutMs,
+      request: planRequest(config, resolveNotes(notes, app)),
+      skip: upload.buildUploadId ? [] : ['upload-state'],
+      origin: origin(),
+    });
+    const before = [
+      { title: `Upload (${upload.method})`, status: 'done' as const, detail: uploadDetail(upload), durationMs: upload.durationMs },
+    ];
+    const report: PackageReport = { result: { state }, before, buildUploadId: upload.buildUploadId };
+    if (config.postProcessing === 'off') {
+      report.outcome = 'skipped';
+    } else if (config.postProcessing === 'deferred') {
+      const saved = await store.save(state);
+      report.outcome = 'pending';
+      report.stateArtifactId = saved.id;
+      runtime.log.info(`Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`);
+    } else {
+      report.result = await advance(state, engineContext(asc, config, runtime, deps, store), { wait: true });
+    }
+    reports.push(report);
+  }
+  await finishPostProcessing(reports, runtime, 'publish');
+}
+
+/** Apple refuses a build number already used for the version; say so before sending a byte. */
+async function refuseDuplicate(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
+  const [{ builds }, uploads] = await Promise.all([
+    asc.builds.list({ appId, version: pkg.version, platform: pkg.platform }),
+    asc.buildUploads.list(appId, { version: pkg.version, platform: pkg.platform }),
+  ]);
+  const used = [
+    ...builds.map((b) => b.attributes?.version),
+    ...uploads.filter((u) => u.attributes?.state?.state !== 'FAILED').map((u) => u.attributes?.cfBundleVersion),
+  ].filter((v): v is string => !!v);
+  if (!used.includes(pkg.buildNumber)) return;
+  const next = nextBuildNumber(used.sort(compareBuildNumbers).at(-1));
+  throw new UserError(
+    `Build number ${pkg.buildNumber} is already used for ${pkg.bundleId} version ${pkg.version} (${pkg.platform}); Apple accepts each build number once per version. Build again with CFBundleVersion ${next} (or higher), or set \`build-number\` — \`command: latest-build-number\` prints the next one. Nothing was uploaded.`,
+  );
+}
+
+/** altool reads the key from a file; the API upload signs tokens in memory and needs none. */
+function keyPem(config: Config): string {
+  return config.uploadMethod === 'altool' ? loadPrivateKey(config.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString() : '';
+}
+
+function uploadDetail(upload: UploadResult): string {
+  const rate = upload.durationMs > 0 ? ` at ${(upload.bytes / 1e6 / (upload.durationMs / 1000)).toFixed(1)} MB/s` : '';
+  return `${(upload.bytes / 1e6).toFixed(1)} MB${upload.parts ? ` in ${upload.parts} parts` : ''}${rate} (${formatDuration(upload.durationMs)})`;
+}

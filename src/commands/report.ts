@@ -1,0 +1,54 @@
+import { UserError } from '../errors.js';
+import type { AdvanceResult } from '../postprocess/engine.js';
+import type { Runtime } from '../runtime.js';
+import { stateSection, type ExtraRow } from '../summary.js';
+
+export type PostProcessingOutput = 'completed' | 'pending' | 'failed' | 'skipped';
+
+export interface PackageReport {
+  result: AdvanceResult;
+  /** Rows before the post-processing steps (the upload). */
+  before?: ExtraRow[];
+  /** Overrides what the state's status says (deferred → pending, off → skipped). */
+  outcome?: PostProcessingOutput;
+  buildUploadId?: string;
+  stateArtifactId?: string;
+}
+
+const WORST: PostProcessingOutput[] = ['failed', 'pending', 'completed', 'skipped'];
+
+/**
+ * Outputs, job summary and annotations for every package of a run; fails the run when any package
+ * failed, after reporting all of them. With several packages each output holds one line per package.
+ */
+export async function finishPostProcessing(reports: PackageReport[], runtime: Runtime, command: string): Promise<void> {
+  const outcomes = reports.map((r) => r.outcome ?? outcomeOf(r));
+  const columns: Array<[string, (r: PackageReport) => string | undefined]> = [
+    ['app-id', (r) => r.result.state.app.id],
+    ['bundle-id', (r) => r.result.state.app.bundleId],
+    ['app-version', (r) => r.result.state.build.version],
+    ['build-number', (r) => r.result.state.build.buildNumber],
+    ['platform', (r) => r.result.state.build.platform],
+    ['build-upload-id', (r) => r.buildUploadId ?? r.result.state.build.buildUploadId],
+    ['build-id', (r) => r.result.state.build.id],
+    ['processing-state', (r) => r.result.state.build.processingState],
+  ];
+  if (reports.some((r) => r.stateArtifactId)) columns.push(['state-artifact-id', (r) => r.stateArtifactId]);
+  for (const [name, pick] of columns) runtime.setOutput(name, reports.map((r) => pick(r) ?? '').join('\n'));
+  runtime.setOutput('post-processing', reports.length === 1 ? outcomes[0]! : (WORST.find((w) => outcomes.includes(w)) ?? 'skipped'));
+
+  const sections = reports.map((r, i) => stateSection(r.result.state, { before: r.before, outcome: outcomes[i] }));
+  await runtime.appendSummary(`## App Store Connect Publish — ${command}\n\n${sections.join('\n')}`);
+
+  const errors = reports.map((r) => r.result.error).filter((e): e is Error => !!e);
+  if (errors.length === 1) throw new UserError(errors[0]!.message);
+  // One annotation per failed package, then the run's own failure.
+  for (const e of errors) runtime.log.error(e.message);
+  if (errors.length > 1)
+    throw new UserError(`${errors.length} of ${reports.length} packages failed; see the errors above and the job summary.`);
+}
+
+function outcomeOf(r: PackageReport): PostProcessingOutput {
+  if (r.result.error) return 'failed';
+  return r.result.state.status === 'completed' ? 'completed' : r.result.state.status === 'failed' ? 'failed' : 'pending';
+}

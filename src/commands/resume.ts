@@ -1,0 +1,133 @@
+import type { AppStoreConnect } from '../asc/client.js';
+import { AscApiError } from '../asc/errors.js';
+import type { Config } from '../config.js';
+import { UserError, errorMessage } from '../errors.js';
+import { advance, describeBuild } from '../postprocess/engine.js';
+import { STEP_NAMES, STEP_TITLES, type PostProcessingState } from '../postprocess/state.js';
+import type { Runtime } from '../runtime.js';
+import { ArtifactGoneError } from '../state/artifact-client.js';
+import { openArtifactStore } from '../state/artifact-store.js';
+import type { StateStore, StoredRef } from '../state/store.js';
+import { buildLink, escapeCell } from '../summary.js';
+import { connectFromConfig, engineContext, type CommandDeps } from './shared.js';
+
+type Outcome = 'completed' | 'pending' | 'failed';
+
+interface Row {
+  label: string;
+  outcome: Outcome;
+  state?: PostProcessingState;
+  detail: string;
+}
+
+/**
+ * Finds every pending state artifact of the repository and advances each as far as it can without
+ * waiting. Done or failed for good → the state is deleted; still waiting → the new progress is saved.
+ * Every build is handled before the run fails for any of them.
+ */
+export async function resume(
+  config: Config,
+  runtime: Runtime,
+  deps: CommandDeps,
+  store: StateStore = openArtifactStore(config, runtime),
+): Promise<void> {
+  const asc = connectFromConfig(config, runtime, deps);
+  const refs = await store.list();
+  runtime.log.info(
+    refs.length ? `${refs.length} pending post-processing state${refs.length === 1 ? '' : 's'} found.` : 'No pending post-processing.',
+  );
+  const visibleApps = new Map<string, Promise<boolean>>();
+  const rows: Row[] = [];
+  for (const ref of refs) rows.push(await resumeOne(ref, store, asc, config, runtime, deps, visibleApps));
+
+  const worst: Outcome | 'skipped' = rows.some((r) => r.outcome === 'failed')
+    ? 'failed'
+    : rows.some((r) => r.outcome === 'pending')
+      ? 'pending'
+      : rows.length
+        ? 'completed'
+        : 'skipped';
+  runtime.setOutput('post-processing', worst);
+  await runtime.appendSummary(resumeSummary(rows));
+  const failed = rows.filter((r) => r.outcome === 'failed');
+  if (failed.length)
+    throw new UserError(
+      `${failed.length} of ${rows.length} deferred build${rows.length === 1 ? '' : 's'} failed: ${failed.map((r) => (r.state ? describeBuild(r.state) : r.label)).join(', ')}. See the errors above and the job summary.`,
+    );
+}
+
+async function resumeOne(
+  ref: StoredRef,
+  store: StateStore,
+  asc: AppStoreConnect,
+  config: Config,
+  runtime: Runtime,
+  deps: CommandDeps,
+  visibleApps: Map<string, Promise<boolean>>,
+): Promise<Row> {
+  let state: PostProcessingState;
+  try {
+    state = await store.load(ref);
+  } catch (error) {
+    if (error instanceof ArtifactGoneError && error.reason === 'deleted') {
+      // An overlapping run finished with it between our listing and our download.
+      runtime.log.info(`${ref.label}: already handled by another run.`);
+      return { label: ref.label, outcome: 'completed', detail: 'handled by another run' };
+    }
+    runtime.log.error(`${ref.label}: ${errorMessage(error)}`);
+    return { label: ref.label, outcome: 'failed', detail: errorMessage(error) };
+  }
+  if (!visibleApps.has(state.app.id)) visibleApps.set(state.app.id, canSee(asc, state.app.id));
+  if (!(await visibleApps.get(state.app.id))) {
+    const message = `${ref.label} is for ${state.app.bundleId} (app ${state.app.id}), which this API key cannot see. Run resume with the key that published it (a key with access to that app); the state is kept.`;
+    runtime.log.error(message);
+    return { label: ref.label, outcome: 'failed', state, detail: message };
+  }
+  const before = JSON.stringify(state);
+  const result = await advance(state, engineContext(asc, config, runtime, deps), { wait: false });
+  if (state.status !== 'pending') {
+    await store.remove(ref);
+  } else if (JSON.stringify(state) !== before) {
+    await store.save(state, ref);
+  }
+  if (result.error) runtime.log.error(result.error.message);
+  const outcome: Outcome = result.error ? 'failed' : state.status === 'completed' ? 'completed' : 'pending';
+  return { label: ref.label, outcome, state, detail: result.error ? result.error.message.split('\n')[0]! : currentStep(state) };
+}
+
+async function canSee(asc: AppStoreConnect, appId: string): Promise<boolean> {
+  try {
+    await asc.apps.get(appId);
+    return true;
+  } catch (error) {
+    if (error instanceof AscApiError && (error.status === 404 || error.status === 403)) return false;
+    throw error;
+  }
+}
+
+function currentStep(state: PostProcessingState): string {
+  if (state.status === 'completed') return 'all steps done';
+  const name = STEP_NAMES.find((n) => state.steps[n]?.status === 'pending');
+  return name ? `${STEP_TITLES[name]}: ${state.steps[name]?.detail ?? 'waiting'}` : state.status;
+}
+
+const OUTCOME_ICON: Record<Outcome, string> = { completed: '✅ completed', pending: '⏳ pending', failed: '❌ failed' };
+
+function resumeSummary(rows: Row[]): string {
+  const lines = ['## App Store Connect Publish — resume', ''];
+  if (!rows.length) return lines.concat('No pending post-processing.', '').join('\n');
+  lines.push('| Build | Result | Now | Uploaded | From run | Link |', '| --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    const s = r.state;
+    const build = s ? `${s.app.name ?? s.app.bundleId} ${s.build.version} (${s.build.buildNumber})` : r.label;
+    const run =
+      s?.origin?.runId && s.origin.repository
+        ? `[${s.origin.runId}](https://github.com/${s.origin.repository}/actions/runs/${s.origin.runId})`
+        : '';
+    const link = s ? `[App Store Connect](${buildLink(s.app.id, s.build.platform, s.build.id)})` : '';
+    lines.push(
+      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(r.detail)} | ${s?.uploadedAt ?? ''} | ${run} | ${link} |`,
+    );
+  }
+  return lines.concat('').join('\n');
+}

@@ -1,0 +1,74 @@
+/** Retries with exponential backoff and jitter, shared by the App Store Connect core and the part uploads. */
+export interface RetryPolicy {
+  /** Total tries, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000 };
+
+export type Sleep = (ms: number) => Promise<void>;
+export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What one try ended in: a result, or a failure that may be retried (after `delayMs` when the server said so). */
+export type Attempt<T> = { ok: true; value: T } | { ok: false; error: Error; retryable: boolean; delayMs?: number };
+
+export interface RetryOptions {
+  policy: RetryPolicy;
+  sleep?: Sleep;
+  random?: () => number;
+  /** Told before each wait, for the log. */
+  onRetry?: (error: Error, attempt: number, delayMs: number) => void;
+}
+
+export async function retrying<T>(tryOnce: (attempt: number) => Promise<Attempt<T>>, options: RetryOptions): Promise<T> {
+  const wait = options.sleep ?? sleep;
+  for (let attempt = 1; ; attempt++) {
+    const result = await tryOnce(attempt);
+    if (result.ok) return result.value;
+    if (!result.retryable || attempt >= options.policy.attempts) throw result.error;
+    const delay = result.delayMs ?? backoffDelay(options.policy, attempt, options.random);
+    options.onRetry?.(result.error, attempt, delay);
+    await wait(delay);
+  }
+}
+
+/** Full-jitter-ish backoff: half fixed, half random, so parallel clients spread out. */
+export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+/** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Describes a fetch failure that never got a response (reset, refused, timeout, DNS) for a message. */
+export function networkErrorReason(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'no response before the request timeout';
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (cause?.code) return cause.code;
+    if (cause?.message) return cause.message;
+    return error.message;
+  }
+  return String(error);
+}
+
+/** A request that never got an HTTP response after every retry. */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+  constructor(
+    message: string,
+    /** Short cause for retry logs, e.g. ECONNRESET. */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}

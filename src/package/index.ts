@@ -1,0 +1,96 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Platform } from '../config.js';
+import { InputError } from '../errors.js';
+import { readIpaMetadata } from './ipa.js';
+import type { PackageMetadata } from './metadata.js';
+import { readPkgMetadata } from './pkg.js';
+
+export { findPackages } from './find.js';
+
+export type PackageKind = 'ipa' | 'pkg';
+
+export interface PackageInfo {
+  /** Absolute path. */
+  path: string;
+  kind: PackageKind;
+  /** Bytes. */
+  size: number;
+  fileName: string;
+  bundleId: string;
+  /** CFBundleShortVersionString. */
+  version: string;
+  /** CFBundleVersion. */
+  buildNumber: string;
+  platform: Platform;
+  uti: 'com.apple.ipa' | 'com.apple.pkg';
+}
+
+/** Inputs that override or supply what the package says. */
+export interface PackageOverrides {
+  bundleId?: string;
+  version?: string;
+  buildNumber?: string;
+  platform?: Platform;
+}
+
+const FIELDS = [
+  { field: 'bundleId', key: 'CFBundleIdentifier', what: 'bundle ID', input: 'bundle-id' },
+  { field: 'version', key: 'CFBundleShortVersionString', what: 'version', input: 'app-version' },
+  { field: 'buildNumber', key: 'CFBundleVersion', what: 'build number', input: 'build-number' },
+] as const;
+
+/**
+ * Reads bundle ID, version, build number and platform from an .ipa (the app's Info.plist) or a
+ * .pkg (the product archive's Distribution), without unpacking it: only the few KB of metadata are
+ * read, whatever the package's size. An override wins over the package, and lets the package lack
+ * that value.
+ */
+export async function readPackageInfo(path: string, overrides: PackageOverrides = {}): Promise<PackageInfo> {
+  const absolute = resolve(path);
+  const lower = absolute.toLowerCase();
+  const kind: PackageKind | undefined = lower.endsWith('.ipa') ? 'ipa' : lower.endsWith('.pkg') ? 'pkg' : undefined;
+  if (!kind) {
+    throw new InputError(
+      'path',
+      `${path} is not an .ipa or .pkg: point \`path\` at the exported .ipa (iOS, tvOS, visionOS) or .pkg (macOS).`,
+    );
+  }
+  let size: number;
+  try {
+    const stats = await stat(absolute);
+    if (!stats.isFile()) throw new InputError('path', `${path} is not a file: point \`path\` at the exported .${kind} itself.`);
+    size = stats.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError('path', `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the path.`);
+  }
+
+  const metadata: PackageMetadata = kind === 'ipa' ? await readIpaMetadata(absolute, path) : await readPkgMetadata(absolute, path);
+
+  const values = {} as Record<(typeof FIELDS)[number]['field'], string>;
+  for (const { field, key, what, input } of FIELDS) {
+    const value = overrides[field] || metadata[field];
+    if (!value) {
+      throw new InputError('path', `${path}: ${metadata.missing(key, what)}: set the \`${input}\` input, or ${metadata.fix}.`);
+    }
+    values[field] = value;
+  }
+  const platform = overrides.platform ?? metadata.platform;
+  if (!platform) {
+    throw new InputError(
+      'path',
+      `${path}: cannot tell the platform from ${metadata.source} (${metadata.platformFound ?? 'nothing found'}): set the \`platform\` input to IOS, TV_OS, VISION_OS or MAC_OS.`,
+    );
+  }
+
+  return {
+    path: absolute,
+    kind,
+    size,
+    fileName: basename(absolute),
+    ...values,
+    platform,
+    uti: kind === 'ipa' ? 'com.apple.ipa' : 'com.apple.pkg',
+  };
+}

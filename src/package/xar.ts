@@ -1,0 +1,125 @@
+import type { FileHandle } from 'node:fs/promises';
+import { inflateSync, unzipSync } from 'node:zlib';
+import type { Element } from '@xmldom/xmldom';
+import { attribute, childElement, childElements, childText, parseXml } from './xml.js';
+
+/**
+ * A minimal reader for xar archives, the container of macOS .pkg files: the header, the
+ * zlib-compressed XML table of contents, and single files read from the heap by offset — never the
+ * payloads.
+ *
+ * Layout (big-endian): "xar!", u16 header size, u16 version, u64 compressed TOC length, u64
+ * uncompressed TOC length, u32 checksum algorithm; then the TOC; then the heap, whose offsets the
+ * TOC's `<data><offset>` give relative to its start.
+ */
+
+const MAGIC = 0x78617221; // "xar!"
+const MIN_HEADER_SIZE = 28;
+/** A product archive's TOC lists a handful of files; a real one is a few KB. */
+const MAX_TOC_BYTES = 64 * 1024 * 1024;
+
+/** The file does not start with the xar magic. */
+export class NotXarError extends Error {
+  override name = 'NotXarError';
+}
+
+export interface XarEntry {
+  /** Path inside the archive, `/`-separated (e.g. `com.example.app.pkg/PackageInfo`). */
+  path: string;
+  type: string;
+  data?: { offset: number; length: number; size: number; encoding: string };
+}
+
+export interface XarArchive {
+  entries: XarEntry[];
+  /** Reads and decodes one file, refusing any larger than `maxBytes`. */
+  read(entry: XarEntry, maxBytes: number): Promise<Buffer>;
+}
+
+export async function openXar(fh: FileHandle, fileSize: number): Promise<XarArchive> {
+  const header = await readAt(fh, 0, Math.min(MIN_HEADER_SIZE, fileSize));
+  if (header.length < 4 || header.readUInt32BE(0) !== MAGIC) throw new NotXarError('no "xar!" header');
+  if (header.length < MIN_HEADER_SIZE) throw new Error('the header is truncated');
+  const headerSize = header.readUInt16BE(4);
+  const tocCompressed = header.readBigUInt64BE(8);
+  if (headerSize < MIN_HEADER_SIZE) throw new Error(`bad header size ${headerSize}`);
+  if (tocCompressed === 0n || tocCompressed > BigInt(MAX_TOC_BYTES)) {
+    throw new Error(`bad table of contents length ${tocCompressed}`);
+  }
+  const heapStart = headerSize + Number(tocCompressed);
+  if (heapStart > fileSize) throw new Error('the file is truncated (table of contents past its end)');
+
+  let tocXml: string;
+  try {
+    tocXml = inflateSync(await readAt(fh, headerSize, Number(tocCompressed)), { maxOutputLength: MAX_TOC_BYTES }).toString('utf8');
+  } catch (error) {
+    throw new Error(`the table of contents does not inflate (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const root = parseXml(tocXml).documentElement;
+  const toc = root && root.nodeName === 'xar' ? childElement(root, 'toc') : undefined;
+  if (!toc) throw new Error('the table of contents has no <xar><toc>');
+
+  const entries: XarEntry[] = [];
+  const walk = (parent: Element, prefix: string) => {
+    for (const file of childElements(parent, 'file')) {
+      const name = childText(file, 'name') ?? '';
+      const path = prefix + name;
+      entries.push({ path, type: childText(file, 'type') ?? 'file', data: dataOf(file, path) });
+      walk(file, `${path}/`);
+    }
+  };
+  walk(toc, '');
+
+  return {
+    entries,
+    async read(entry, maxBytes) {
+      const data = entry.data;
+      if (!data) throw new Error(`${entry.path} has no data`);
+      if (data.length > maxBytes || data.size > maxBytes) throw new Error(`${entry.path} is larger than ${maxBytes} bytes`);
+      const start = heapStart + data.offset;
+      if (start + data.length > fileSize) throw new Error(`the file is truncated (${entry.path} is past its end)`);
+      const raw = await readAt(fh, start, data.length);
+      switch (data.encoding) {
+        case 'application/octet-stream':
+          return raw;
+        case 'application/x-gzip': // xar's name for zlib; gzip framing is accepted too
+          try {
+            return unzipSync(raw, { maxOutputLength: maxBytes });
+          } catch (error) {
+            throw new Error(`${entry.path} does not inflate (${error instanceof Error ? error.message : String(error)})`);
+          }
+        default:
+          throw new Error(`${entry.path} is encoded as ${data.encoding}, which cannot be read here`);
+      }
+    },
+  };
+}
+
+function dataOf(file: Element, path: string): XarEntry['data'] {
+  const data = childElement(file, 'data');
+  if (!data) return undefined;
+  const number = (name: string): number => {
+    const text = childText(data, name) ?? '';
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(value)) throw new Error(`${path} has a bad <data><${name}> "${text}"`);
+    return value;
+  };
+  const encodingElement = childElement(data, 'encoding');
+  return {
+    offset: number('offset'),
+    length: number('length'),
+    size: childText(data, 'size') === undefined ? number('length') : number('size'),
+    encoding: (encodingElement && attribute(encodingElement, 'style')) ?? 'application/octet-stream',
+  };
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await fh.read(buffer, filled, length - filled, position + filled);
+    if (bytesRead === 0) throw new Error('the file is truncated');
+    filled += bytesRead;
+  }
+  return buffer;
+}

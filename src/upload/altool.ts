@@ -1,0 +1,104 @@
+import { getExecOutput } from '@actions/exec';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Platform } from '../config.js';
+import { InputError, UserError } from '../errors.js';
+import type { PackageInfo } from '../package/index.js';
+import type { Logger } from '../runtime.js';
+import type { UploadResult } from './types.js';
+
+const ALTOOL_TYPE: Record<Platform, string> = { IOS: 'ios', MAC_OS: 'macos', TV_OS: 'appletvos', VISION_OS: 'visionos' };
+
+export interface AltoolOptions {
+  appId: string;
+  keyId: string;
+  issuerId?: string;
+  /** PEM text of the key, already checked. */
+  privateKeyPem: string;
+  log: Logger;
+  /** The runner's OS; altool exists only on macOS. */
+  osPlatform?: NodeJS.Platform;
+  now?: () => number;
+}
+
+/** `xcrun altool --upload-package`, with the key in a private temp dir that is removed afterwards. */
+export async function uploadWithAltool(pkg: PackageInfo, options: AltoolOptions): Promise<UploadResult> {
+  if ((options.osPlatform ?? process.platform) !== 'darwin') {
+    throw new InputError(
+      'upload-method',
+      '`altool` needs a macOS runner with Xcode (`xcrun altool`). Use `upload-method: api` (the default), which works on Linux runners too.',
+    );
+  }
+  const now = options.now ?? Date.now;
+  const started = now();
+  const dir = await mkdtemp(join(tmpdir(), 'asc-altool-'));
+  try {
+    // altool looks for AuthKey_<key id>.p8 in the directory named by API_PRIVATE_KEYS_DIR.
+    const keysDir = join(dir, 'private_keys');
+    await mkdir(keysDir, { mode: 0o700 });
+    await writeFile(join(keysDir, `AuthKey_${options.keyId}.p8`), options.privateKeyPem, { mode: 0o600 });
+    const args = altoolArguments(pkg, options);
+    options.log.info(`Running xcrun ${args.join(' ')}`);
+    const result = await getExecOutput('xcrun', args, {
+      env: { ...(process.env as Record<string, string>), API_PRIVATE_KEYS_DIR: keysDir },
+      ignoreReturnCode: true,
+      silent: true,
+    });
+    const failure = altoolFailure(result.exitCode, result.stdout, result.stderr);
+    if (failure) throw new UserError(failure);
+    const uploadedAt = new Date(now());
+    return { method: 'altool', uploadedAt, bytes: pkg.size, durationMs: uploadedAt.getTime() - started };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function altoolArguments(pkg: PackageInfo, options: Pick<AltoolOptions, 'appId' | 'keyId' | 'issuerId'>): string[] {
+  return [
+    'altool',
+    '--upload-package',
+    pkg.path,
+    '--type',
+    ALTOOL_TYPE[pkg.platform],
+    '--apple-id',
+    options.appId,
+    '--bundle-id',
+    pkg.bundleId,
+    '--bundle-version',
+    pkg.buildNumber,
+    '--bundle-short-version-string',
+    pkg.version,
+    '--apiKey',
+    options.keyId,
+    ...(options.issuerId ? ['--apiIssuer', options.issuerId] : []),
+    '--output-format',
+    'json',
+  ];
+}
+
+interface AltoolJson {
+  'success-message'?: string;
+  'product-errors'?: Array<{ code?: number; message?: string; userInfo?: Record<string, unknown> }>;
+}
+
+/** The error message for a failed altool run, or undefined when it succeeded. */
+export function altoolFailure(exitCode: number, stdout: string, stderr: string): string | undefined {
+  let json: AltoolJson | undefined;
+  try {
+    json = JSON.parse(stdout.slice(stdout.indexOf('{'))) as AltoolJson;
+  } catch {
+    json = undefined;
+  }
+  const errors = json?.['product-errors'] ?? [];
+  if (exitCode === 0 && errors.length === 0) return undefined;
+  const lines = errors.map((e) => {
+    const info = e.userInfo ?? {};
+    const reason = [info.NSLocalizedDescription, info.NSLocalizedFailureReason]
+      .filter((v) => typeof v === 'string' && v !== e.message)
+      .join(' ');
+    return `- ${e.message ?? 'error'}${e.code !== undefined ? ` (code ${e.code})` : ''}${reason ? `: ${reason}` : ''}`;
+  });
+  if (lines.length === 0) lines.push(`- ${(stderr || stdout).trim().split('\n').slice(-5).join(' ') || `exit code ${exitCode}`}`);
+  return `xcrun altool could not upload the package:\n${lines.join('\n')}`;
+}

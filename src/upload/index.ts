@@ -1,0 +1,29 @@
+import type { AppStoreConnect } from '../asc/client.js';
+import type { Config } from '../config.js';
+import type { PackageInfo } from '../package/index.js';
+import type { Logger } from '../runtime.js';
+import { uploadWithAltool } from './altool.js';
+import { uploadWithBuildUploadApi } from './build-upload-api.js';
+import type { UploadResult } from './types.js';
+
+export type { UploadResult } from './types.js';
+
+export async function uploadPackage(
+  asc: AppStoreConnect,
+  pkg: PackageInfo,
+  appId: string,
+  config: Pick<Config, 'uploadMethod' | 'uploadConcurrency' | 'keyId' | 'issuerId'>,
+  deps: { log: Logger; privateKeyPem: string; now: () => number },
+): Promise<UploadResult> {
+  if (config.uploadMethod === 'altool') {
+    return uploadWithAltool(pkg, {
+      appId,
+      keyId: config.keyId,
+      issuerId: config.issuerId,
+      privateKeyPem: deps.privateKeyPem,
+      log: deps.log,
+      now: deps.now,
+    });
+  }
+  return uploadWithBuildUploadApi(asc, pkg, appId, { concurrency: config.uploadConcurrency, log: deps.log, now: deps.now });
+}

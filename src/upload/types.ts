@@ -1,0 +1,10 @@
+export interface UploadResult {
+  method: 'api' | 'altool';
+  /** The Build Upload API's resource; altool has none. */
+  buildUploadId?: string;
+  /** When Apple accepted the file: post-processing deadlines count from here. */
+  uploadedAt: Date;
+  bytes: number;
+  durationMs: number;
+  parts?: number;
+}

@@ -1,0 +1,47 @@
+import type { Lifecycle } from './lifecycle.js';
+import type { Store } from './store.js';
+
+/** One /v1 request after auth and contract checks. */
+export interface Ctx {
+  method: string;
+  template: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  /** The request URL on the fake (absolute), for `links.self`. */
+  url: URL;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+export type Handler = (ctx: Ctx) => Reply;
+
+export interface Env {
+  store: Store;
+  lifecycle: Lifecycle;
+  now: () => number;
+  base: () => string;
+  pageSizeCap: number;
+  partSize: () => number;
+  storeUploadedBytes: boolean;
+}
+
+/** Shorthand for `body.data` of a JSON:API request the contract has already checked. */
+export function data(ctx: Ctx): {
+  id?: string;
+  type: string;
+  attributes?: Record<string, unknown>;
+  relationships?: Record<string, { data: { type: string; id: string } }>;
+} {
+  return (ctx.body as { data: ReturnType<typeof data> }).data;
+}
+
+/** The ids of a linkage request body (`{ data: [{ type, id }] }`). */
+export function linkageIds(ctx: Ctx): string[] {
+  return ((ctx.body as { data: Array<{ id: string }> }).data ?? []).map((d) => d.id);
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();

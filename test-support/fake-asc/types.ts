@@ -1,0 +1,94 @@
+import type { KeyObject } from 'node:crypto';
+
+export type Platform = 'IOS' | 'MAC_OS' | 'TV_OS' | 'VISION_OS';
+export type BuildProcessingState = 'PROCESSING' | 'VALID' | 'INVALID' | 'FAILED';
+
+export interface FakeAscKey {
+  keyId: string;
+  /** Undefined for an individual key: its token carries `sub: "user"` and no `iss`. */
+  issuerId?: string;
+  publicKey: KeyObject;
+}
+
+export interface FakeTiming {
+  /** After the file is committed, buildUpload.state PROCESSING → COMPLETE. */
+  uploadProcessingMs: number;
+  /** After COMPLETE, the build becomes visible in GET /v1/builds and in the buildUpload's `build` relationship. */
+  buildAppearsAfterMs: number;
+  /** build.processingState PROCESSING → VALID after it appears. */
+  buildProcessingMs: number;
+  /** buildBetaDetail states leave PROCESSING this long after VALID. */
+  betaDetailProcessingMs: number;
+}
+
+export interface FakeAscOptions {
+  keys: FakeAscKey[];
+  /** Clock in ms for JWT iat/exp checks and the lifecycle; default Date.now. */
+  now?: () => number;
+  timing?: Partial<FakeTiming>;
+  /** Default true: keep part bytes to reassemble and verify the checksum; false only counts bytes (checksums then go unverified). */
+  storeUploadedBytes?: boolean;
+  /** Largest `limit` honoured (Apple's is 200); default 200. */
+  pageSizeCap?: number;
+  /** Size of each upload operation but the last; default 8 MiB. */
+  partSize?: number;
+  /** Requests allowed per key and hour before 429 (Apple's is 3,500); default 3500. */
+  rateLimitPerHour?: number;
+}
+
+export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'slow' | '401';
+
+export interface FaultRule {
+  method?: string;
+  /** Matched against the URL path without the query; omitted matches any. */
+  path?: string | RegExp;
+  kind: FaultKind;
+  /** How many matching requests get the fault. */
+  times: number;
+  /** With 429: the Retry-After header value in seconds. */
+  retryAfterSec?: number;
+  /** With 'slow': the delay before the normal answer. */
+  delayMs?: number;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body?: unknown;
+  /** 0 while in flight, and for a request whose connection was reset. */
+  status: number;
+  headers: Record<string, string>;
+  at: number;
+  /** Bytes received by an upload part PUT. */
+  partBytes?: number;
+  /** Set when a fault answered the request. */
+  fault?: FaultKind;
+}
+
+export interface ContractViolation {
+  method: string;
+  path: string;
+  message: string;
+}
+
+export interface StateDetail {
+  code: string;
+  description: string;
+}
+
+/** A resource as stored: relationships hold ids; inverse relationships are derived when serialised. */
+export interface StoredResource {
+  type: string;
+  id: string;
+  attributes: Record<string, unknown>;
+  rel: Record<string, string | string[] | null>;
+}
+
+export interface FakeApp {
+  id: string;
+  bundleId: string;
+  name: string;
+  primaryLocale: string;
+  sku: string;
+}
