@@ -97,8 +97,8 @@ describe('publish, inline post-processing, against the fake', () => {
       'PATCH /v1/betaBuildLocalizations/:id', // en-US: Apple made it, we update it
       'PATCH /v1/builds/:id', // export compliance
       'POST /v1/betaAppReviewSubmissions',
+      'PATCH /v1/buildBetaDetails/:id', // automatic notification on, before the build reaches the groups
       'POST /v1/builds/:id/relationships/betaGroups',
-      'POST /v1/buildBetaNotifications',
     ]);
     const locs = fake
       .resources('betaBuildLocalizations')
@@ -128,8 +128,8 @@ describe('publish, inline post-processing, against the fake', () => {
       'What to Test notes',
       'Export compliance',
       'Beta review submission',
+      'Tester notification',
       'Beta groups',
-      'Testers notified',
     ])
       expect(summary).toContain(`| ${title} | ✅ done`);
     expect(summary).toContain(`https://appstoreconnect.apple.com/apps/${appId}/testflight/ios/${build.id}`);

@@ -15,6 +15,7 @@ function simulatedClock(start = Date.now()): CommandDeps & { sleeps: number[] } 
   return { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)), sleeps };
 }
 
+const summary2 = (r: { runtime: { summary: string[] } }) => r.runtime.summary.join('\n');
 const writes = (fake: FakeAsc) => fake.requests.filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/'));
 
 describe('post-processing an existing build (command: distribute)', () => {
@@ -78,8 +79,8 @@ describe('post-processing an existing build (command: distribute)', () => {
       'PATCH /v1/betaBuildLocalizations', // whats-new goes to the primary locale Apple created (en-GB)
       'PATCH /v1/builds',
       'POST /v1/betaAppReviewSubmissions',
+      'PATCH /v1/buildBetaDetails',
       'POST /v1/builds',
-      'POST /v1/buildBetaNotifications',
     ]);
     expect(fake.resources('betaBuildLocalizations').map((l) => [l.attributes.locale, l.attributes.whatsNew])).toEqual([
       ['en-GB', 'Try the new search'],
@@ -89,18 +90,18 @@ describe('post-processing an existing build (command: distribute)', () => {
     const before = writes(fake).length;
     const second = await run(request);
     expect(second.error).toBeUndefined();
-    // Apple offers no way to read whether testers were notified, so a new plan notifies again (a saved
-    // plan never does: its step is recorded as done). Everything else is read back and left alone.
     expect(
       writes(fake)
         .slice(before)
         .map((r) => `${r.method} ${r.path}`),
-    ).toEqual(['POST /v1/buildBetaNotifications']);
+    ).toEqual([]);
+    expect(summary2(second)).toMatch(/Tester notification \| ⏭️ skipped \| Apple notifies testers automatically/);
     const summary = second.runtime.summary.join('\n');
     expect(summary).toMatch(/Beta review submission \| ⏭️ skipped \| already submitted/);
     expect(summary).toMatch(/Beta groups \| ✅ done \| already in QA, Friends/);
     expect(summary).toMatch(/What to Test notes \| ✅ done \| en-GB unchanged/);
     expect(summary).toMatch(/Export compliance \| ⏭️ skipped \| already answered \(false\)/);
+    expect(summary).toMatch(/Tester notification \| ⏭️ skipped \| Apple notifies testers automatically/);
     expect(first.runtime.outputs['build-id']).toBe(build.id);
   });
 

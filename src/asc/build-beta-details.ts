@@ -9,6 +9,12 @@ export class BuildBetaDetailsApi {
     return (await this.http.get<Document<BuildBetaDetail>>(`/v1/builds/${enc(buildId)}/buildBetaDetail`)).data;
   }
 
+  /** With automatic notification on, Apple tells testers when the build becomes available to them. */
+  async setAutoNotify(detailId: string, enabled: boolean): Promise<BuildBetaDetail> {
+    const body = { data: { type: 'buildBetaDetails', id: detailId, attributes: { autoNotifyEnabled: enabled } } };
+    return (await this.http.patch<Document<BuildBetaDetail>>(`/v1/buildBetaDetails/${enc(detailId)}`, body)).data;
+  }
+
   /** Emails testers about the build (for groups where automatic notification is off). */
   async notifyTesters(buildId: string): Promise<BuildBetaNotification> {
     const body = { data: { type: 'buildBetaNotifications', relationships: { build: { data: { type: 'builds', id: buildId } } } } };

@@ -16,8 +16,10 @@ export const STEP_NAMES = [
   'export-compliance',
   'expire-previous',
   'beta-review',
-  'beta-groups',
+  // Before the groups: switching on Apple's automatic notification first means testers hear of the
+  // build as it reaches them, once, however often this runs.
   'notify-testers',
+  'beta-groups',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
@@ -30,7 +32,7 @@ export const STEP_TITLES: Record<StepName, string> = {
   'expire-previous': 'Previous builds expired',
   'beta-review': 'Beta review submission',
   'beta-groups': 'Beta groups',
-  'notify-testers': 'Testers notified',
+  'notify-testers': 'Tester notification',
 };
 
 export type StepStatus = 'pending' | 'done' | 'skipped' | 'warning' | 'failed';

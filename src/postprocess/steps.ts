@@ -197,10 +197,19 @@ export const STEPS: Record<StepName, Step> = {
     const buildId = needBuildId(state);
     const detail = await asc.betaDetails.forBuild(buildId);
     if (detail.attributes?.autoNotifyEnabled) return skipped('Apple notifies testers automatically for this build');
+    const wanted = state.request.betaGroups;
+    const member = wanted.length
+      ? new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.attributes?.name))
+      : new Set<string | undefined>();
+    if (wanted.some((name) => !member.has(name))) {
+      // Readable and idempotent, unlike a notification: safe when runs overlap or die halfway.
+      await asc.betaDetails.setAutoNotify(detail.id, true);
+      return done(`automatic notification on: Apple notifies testers as the build reaches ${wanted.join(', ')}`);
+    }
+    // The build is already where testers can see it: only an explicit notification tells them.
     try {
       await asc.betaDetails.notifyTesters(buildId);
     } catch (error) {
-      // Apple's answer when automatic notification was switched on in the meantime (or an earlier run notified).
       if (error instanceof AscApiError && error.status === 409 && /auto-notify|already/i.test(error.message))
         return skipped('testers were already notified');
       throw error;

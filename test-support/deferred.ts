@@ -1,0 +1,61 @@
+import { DEFAULTS } from '../src/config.js';
+import { newState, type PlanRequest, type PostProcessingState } from '../src/postprocess/state.js';
+import type { FakeAsc } from './fake-asc/index.js';
+import type { FakeGitHub } from './fake-github/index.js';
+
+export const STATE_FILE = 'post-processing-state.json';
+
+export interface SeedOptions {
+  appId: string;
+  bundleId: string;
+  version: string;
+  buildNumber: string;
+  buildId?: string;
+  uploadedAt?: Date;
+  request?: Partial<PlanRequest>;
+  runId?: number;
+  mutate?: (state: PostProcessingState) => void;
+}
+
+/** A deferred state artifact as a publish run leaves it, stored straight into the fake GitHub. */
+export function seedState(gh: FakeGitHub, o: SeedOptions): PostProcessingState {
+  const state = newState({
+    app: { id: o.appId, bundleId: o.bundleId },
+    build: { version: o.version, buildNumber: o.buildNumber, platform: 'IOS', id: o.buildId },
+    uploadedAt: o.uploadedAt ?? new Date(),
+    findBuildTimeoutMs: 15 * 60_000,
+    processingTimeoutMs: 120 * 60_000,
+    request: { notes: [], expirePreviousBuilds: false, submitBetaReview: false, betaGroups: [], notifyTesters: false, ...o.request },
+    skip: ['upload-state'],
+    origin: { repository: gh.repository, runId: String(o.runId ?? 1) },
+  });
+  state.revision = 1;
+  o.mutate?.(state);
+  gh.addArtifact({
+    name: `${DEFAULTS['state-artifact']}-${state.id}-r${state.revision}`,
+    runId: o.runId ?? 1,
+    files: { [STATE_FILE]: JSON.stringify(state) },
+  });
+  return state;
+}
+
+/** What Apple ends up holding for a build: each must exist once, however often the work ran. */
+export function appleSideEffects(asc: FakeAsc, buildId: string) {
+  const group = (id: string) => asc.resource('betaGroups', id);
+  return {
+    localizations: asc
+      .resources('betaBuildLocalizations')
+      .filter((l) => l.relationships?.build?.data?.id === buildId)
+      .map((l) => `${l.attributes.locale}:${l.attributes.whatsNew ?? ''}`)
+      .sort(),
+    submissions: asc.resources('betaAppReviewSubmissions').filter((s) => s.relationships?.build?.data?.id === buildId).length,
+    groups: asc
+      .resources('betaGroups')
+      .filter((g) => (g.relationships?.builds?.data ?? []).some((b: { id: string }) => b.id === buildId))
+      .map((g) => group(g.id).attributes.name)
+      .sort(),
+    usesNonExemptEncryption: asc.resource('builds', buildId).attributes.usesNonExemptEncryption,
+    autoNotify: asc.resource('buildBetaDetails', buildId)?.attributes.autoNotifyEnabled,
+    notifications: asc.resources('buildBetaNotifications').filter((n) => n.relationships?.build?.data?.id === buildId).length,
+  };
+}
