@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { parseConfig } from './config.js';
-import { runCommand } from './commands/index.js';
+import { failureSummary, runCommand } from './commands/index.js';
 import { errorMessage } from './errors.js';
 import type { Runtime } from './runtime.js';
 
@@ -26,7 +26,13 @@ export async function runAction(): Promise<void> {
   // Mask the key before anything can print it, even when other inputs are invalid.
   maskKeyMaterial(core.getInput('private-key'), runtime);
   try {
-    const config = parseConfig((name) => core.getInput(name));
+    let config;
+    try {
+      config = parseConfig((name) => core.getInput(name));
+    } catch (error) {
+      await runtime.appendSummary(failureSummary(core.getInput('command') || 'publish', errorMessage(error)));
+      throw error;
+    }
     await runCommand(config, runtime);
   } catch (error) {
     core.setFailed(errorMessage(error));

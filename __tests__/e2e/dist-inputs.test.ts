@@ -8,5 +8,7 @@ describe('dist/index.js under Node 24', () => {
     expect(run.stdout).toContain('::error::Input `key-id`: is required');
     // The key input is masked before anything else runs.
     expect(run.stdout).toContain('::add-mask::not-a-key-just-text');
+    // Every run leaves a job summary, a failed one too.
+    expect(run.summary).toMatch(/App Store Connect Publish — publish[\s\S]*Input `key-id`: is required/);
   });
 });

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { errorMessage } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { distribute } from './distribute.js';
 import { latestBuildNumber } from './latest-build-number.js';
@@ -8,6 +9,22 @@ import { realDeps, type CommandDeps } from './shared.js';
 
 /** Runs one command of the action (or the CLI): the single entry point both hosts share. */
 export async function runCommand(config: Config, runtime: Runtime, deps: CommandDeps = realDeps): Promise<void> {
+  // Every run leaves a job summary: when a command fails before writing its own, the failure is it.
+  let summarised = false;
+  const tracked: Runtime = { ...runtime, appendSummary: (markdown) => ((summarised = true), runtime.appendSummary(markdown)) };
+  try {
+    await dispatch(config, tracked, deps);
+  } catch (error) {
+    if (!summarised) await runtime.appendSummary(failureSummary(config.command, errorMessage(error)));
+    throw error;
+  }
+}
+
+export function failureSummary(command: string, message: string): string {
+  return `## App Store Connect Publish — ${command}\n\n❌ Failed before any package was published:\n\n\`\`\`\n${message}\n\`\`\`\n`;
+}
+
+function dispatch(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
   switch (config.command) {
     case 'publish':
       return publish(config, runtime, deps);

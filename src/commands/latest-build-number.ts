@@ -10,7 +10,9 @@ export async function latestBuildNumber(config: Config, runtime: Runtime, deps: 
     asc.builds.list({ appId: app.id, version: config.appVersion, platform: config.platform }),
     asc.versions.appStore(app.id, { version: config.appVersion, platform: config.platform }),
   ]);
-  const numbers = [...testFlight.builds, ...appStore.builds].map((b) => b.attributes?.version).filter((v): v is string => !!v);
+  // A build attached to an App Store version is usually in TestFlight's list too: count it once.
+  const builds = new Map([...testFlight.builds, ...appStore.builds].map((b) => [b.id, b]));
+  const numbers = [...builds.values()].map((b) => b.attributes?.version).filter((v): v is string => !!v);
   const latest = numbers.sort(compareBuildNumbers).at(-1);
   const next = nextBuildNumber(latest);
   const scope = `${app.attributes?.bundleId ?? app.id}${config.appVersion ? ` version ${config.appVersion}` : ''}${config.platform ? ` (${config.platform})` : ''}`;

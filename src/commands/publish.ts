@@ -54,47 +54,62 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
       `applies to one package, but \`path\` matched ${packages.length}: ${packages.map((p) => p.fileName).join(', ')}. Narrow \`path\` or leave \`build-number\` empty.`,
     );
   }
-  const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime) : new MemoryStateStore();
+  const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps) : new MemoryStateStore();
 
   const reports: PackageReport[] = [];
   for (const pkg of packages) {
-    runtime.log.info(
-      `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${(pkg.size / 1e6).toFixed(1)} MB.`,
-    );
-    const app = await resolveApp(asc, config.appId, pkg.bundleId);
-    await refuseDuplicate(asc, app.id, pkg);
-    const upload = await uploadPackage(asc, pkg, app.id, config, { log: runtime.log, privateKeyPem: keyPem(config), now: deps.now });
-    const state = newState({
-      app: { id: app.id, bundleId: pkg.bundleId, name: app.attributes?.name },
-      build: {
-        version: pkg.version,
-        buildNumber: pkg.buildNumber,
-        platform: pkg.platform,
-        fileName: pkg.fileName,
-        buildUploadId: upload.buildUploadId,
-      },
-      uploadedAt: upload.uploadedAt,
-      findBuildTimeoutMs: config.findBuildTimeoutMs,
-      processingTimeoutMs: config.processingTimeoutMs,
-      request: planRequest(config, resolveNotes(notes, app)),
-      skip: upload.buildUploadId ? [] : ['upload-state'],
-      origin: origin(),
-    });
-    const before = [
-      { title: `Upload (${upload.method})`, status: 'done' as const, detail: uploadDetail(upload), durationMs: upload.durationMs },
-    ];
-    const report: PackageReport = { result: { state }, before, buildUploadId: upload.buildUploadId };
-    if (config.postProcessing === 'off') {
-      report.outcome = 'skipped';
-    } else if (config.postProcessing === 'deferred') {
-      const saved = await store.save(state);
-      report.outcome = 'pending';
-      report.stateArtifactId = saved.id;
-      runtime.log.info(`Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`);
-    } else {
-      report.result = await advance(state, engineContext(asc, config, runtime, deps, store), { wait: true });
+    try {
+      runtime.log.info(
+        `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${(pkg.size / 1e6).toFixed(1)} MB.`,
+      );
+      const app = await resolveApp(asc, config.appId, pkg.bundleId);
+      await refuseDuplicate(asc, app.id, pkg);
+      const upload = await uploadPackage(asc, pkg, app.id, config, {
+        log: runtime.log,
+        privateKeyPem: keyPem(config),
+        now: deps.now,
+        sleep: deps.sleep,
+        retry: deps.retry,
+        idleTimeoutMs: deps.requestTimeoutMs,
+      });
+      const state = newState({
+        app: { id: app.id, bundleId: pkg.bundleId, name: app.attributes?.name },
+        build: {
+          version: pkg.version,
+          buildNumber: pkg.buildNumber,
+          platform: pkg.platform,
+          fileName: pkg.fileName,
+          buildUploadId: upload.buildUploadId,
+        },
+        uploadedAt: upload.uploadedAt,
+        findBuildTimeoutMs: config.findBuildTimeoutMs,
+        processingTimeoutMs: config.processingTimeoutMs,
+        request: planRequest(config, resolveNotes(notes, app)),
+        skip: upload.buildUploadId ? [] : ['upload-state'],
+        origin: origin(),
+      });
+      const before = [
+        { title: `Upload (${upload.method})`, status: 'done' as const, detail: uploadDetail(upload), durationMs: upload.durationMs },
+      ];
+      const report: PackageReport = { result: { state }, before, buildUploadId: upload.buildUploadId };
+      if (config.postProcessing === 'off') {
+        report.outcome = 'skipped';
+      } else if (config.postProcessing === 'deferred') {
+        const saved = await store.save(state);
+        report.outcome = 'pending';
+        report.stateArtifactId = saved.id;
+        runtime.log.info(
+          `Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`,
+        );
+      } else {
+        report.result = await advance(state, engineContext(asc, config, runtime, deps, store), { wait: true });
+      }
+      reports.push(report);
+    } catch (error) {
+      // Report the packages already published before failing for this one.
+      if (reports.length) await finishPostProcessing(reports, runtime, 'publish', { label: pkg.fileName, error: error as Error });
+      throw error;
     }
-    reports.push(report);
   }
   await finishPostProcessing(reports, runtime, 'publish');
 }

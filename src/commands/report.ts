@@ -21,7 +21,12 @@ const WORST: PostProcessingOutput[] = ['failed', 'pending', 'completed', 'skippe
  * Outputs, job summary and annotations for every package of a run; fails the run when any package
  * failed, after reporting all of them. With several packages each output holds one line per package.
  */
-export async function finishPostProcessing(reports: PackageReport[], runtime: Runtime, command: string): Promise<void> {
+export async function finishPostProcessing(
+  reports: PackageReport[],
+  runtime: Runtime,
+  command: string,
+  aborted?: { label: string; error: Error },
+): Promise<void> {
   const outcomes = reports.map((r) => r.outcome ?? outcomeOf(r));
   const columns: Array<[string, (r: PackageReport) => string | undefined]> = [
     ['app-id', (r) => r.result.state.app.id],
@@ -38,9 +43,10 @@ export async function finishPostProcessing(reports: PackageReport[], runtime: Ru
   runtime.setOutput('post-processing', reports.length === 1 ? outcomes[0]! : (WORST.find((w) => outcomes.includes(w)) ?? 'skipped'));
 
   const sections = reports.map((r, i) => stateSection(r.result.state, { before: r.before, outcome: outcomes[i] }));
+  if (aborted) sections.push(`### ${aborted.label} — failed\n\n\`\`\`\n${aborted.error.message}\n\`\`\`\n`);
   await runtime.appendSummary(`## App Store Connect Publish — ${command}\n\n${sections.join('\n')}`);
 
-  const errors = reports.map((r) => r.result.error).filter((e): e is Error => !!e);
+  const errors = [...reports.map((r) => r.result.error), aborted?.error].filter((e): e is Error => !!e);
   if (errors.length === 1) throw new UserError(errors[0]!.message);
   // One annotation per failed package, then the run's own failure.
   for (const e of errors) runtime.log.error(e.message);

@@ -29,7 +29,7 @@ export async function resume(
   config: Config,
   runtime: Runtime,
   deps: CommandDeps,
-  store: StateStore = openArtifactStore(config, runtime),
+  store: StateStore = openArtifactStore(config, runtime, deps),
 ): Promise<void> {
   const asc = connectFromConfig(config, runtime, deps);
   const refs = await store.list();

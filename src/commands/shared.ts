@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import type { Note } from '../postprocess/release-notes.js';
 import type { PlanRequest } from '../postprocess/state.js';
-import { sleep, type Sleep } from '../net/retry.js';
+import { sleep, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { Runtime } from '../runtime.js';
 import type { EngineContext } from '../postprocess/engine.js';
 import type { StateStore } from '../state/store.js';
@@ -13,6 +13,9 @@ import type { StateStore } from '../state/store.js';
 export interface CommandDeps {
   now: () => number;
   sleep: Sleep;
+  /** Per-request timeout and retry policy for App Store Connect, part uploads and artifacts; defaults when absent. */
+  requestTimeoutMs?: number;
+  retry?: RetryPolicy;
 }
 
 export const realDeps: CommandDeps = { now: Date.now, sleep };
@@ -26,6 +29,8 @@ export function connectFromConfig(config: Config, runtime: Runtime, deps: Comman
     log: runtime.log,
     now: deps.now,
     sleep: deps.sleep,
+    timeoutMs: deps.requestTimeoutMs,
+    retry: deps.retry,
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { InputError } from '../errors.js';
 import { parseState, type PostProcessingState } from '../postprocess/state.js';
+import type { RetryPolicy } from '../net/retry.js';
 import type { Runtime } from '../runtime.js';
 import { createArtifactClient, type ArtifactClient, type ArtifactRef } from './artifact-client.js';
 import type { StateStore, StoredRef } from './store.js';
@@ -73,7 +74,11 @@ function escapeRegExp(text: string): string {
 }
 
 /** The artifact store for this repository, from `github-token` and the runner's environment. */
-export function openArtifactStore(config: Config, runtime: Runtime): ArtifactStateStore {
+export function openArtifactStore(
+  config: Config,
+  runtime: Runtime,
+  deps: { now: () => number; retry?: RetryPolicy } = { now: Date.now },
+): ArtifactStateStore {
   const repository = process.env.GITHUB_REPOSITORY;
   if (!repository) {
     throw new InputError(

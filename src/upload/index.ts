@@ -1,6 +1,7 @@
 import type { AppStoreConnect } from '../asc/client.js';
 import type { Config } from '../config.js';
 import type { PackageInfo } from '../package/index.js';
+import type { RetryPolicy, Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 import { uploadWithAltool } from './altool.js';
 import { uploadWithBuildUploadApi } from './build-upload-api.js';
@@ -13,7 +14,7 @@ export async function uploadPackage(
   pkg: PackageInfo,
   appId: string,
   config: Pick<Config, 'uploadMethod' | 'uploadConcurrency' | 'keyId' | 'issuerId'>,
-  deps: { log: Logger; privateKeyPem: string; now: () => number },
+  deps: { log: Logger; privateKeyPem: string; now: () => number; sleep?: Sleep; retry?: RetryPolicy; idleTimeoutMs?: number },
 ): Promise<UploadResult> {
   if (config.uploadMethod === 'altool') {
     return uploadWithAltool(pkg, {
@@ -25,5 +26,12 @@ export async function uploadPackage(
       now: deps.now,
     });
   }
-  return uploadWithBuildUploadApi(asc, pkg, appId, { concurrency: config.uploadConcurrency, log: deps.log, now: deps.now });
+  return uploadWithBuildUploadApi(asc, pkg, appId, {
+    concurrency: config.uploadConcurrency,
+    log: deps.log,
+    now: deps.now,
+    sleep: deps.sleep,
+    partRetry: deps.retry,
+    idleTimeoutMs: deps.idleTimeoutMs,
+  });
 }
