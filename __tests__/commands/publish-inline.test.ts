@@ -144,4 +144,16 @@ describe('publish, inline post-processing, against the fake', () => {
     );
     expect(fake.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
+
+  it('when post-processing fails after the upload, says the upload succeeded and how to finish without a new one', async () => {
+    makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '43', version: '1.4.2' });
+    const runtime = recordingRuntime();
+    const error = await runCommand(inputs({ 'beta-groups': 'Nobody', 'uses-non-exempt-encryption': 'false' }), runtime).catch(
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/Input `beta-groups`: "Nobody" is not a beta group/);
+    expect(error?.message).toMatch(/The upload itself succeeded.*`command: distribute` with `app-version: 1.4.2` and `build-number: 43`/s);
+    expect(runtime.outputs['post-processing']).toBe('failed');
+    expect(runtime.summary.join('\n')).toMatch(/Beta groups \| ❌ failed/);
+  });
 });

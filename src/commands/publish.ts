@@ -95,7 +95,11 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
       if (config.postProcessing === 'off') {
         report.outcome = 'skipped';
       } else if (config.postProcessing === 'deferred') {
-        const saved = await store.save(state);
+        const saved = await store.save(state).catch((error: Error) => {
+          throw new UserError(
+            `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`,
+          );
+        });
         report.outcome = 'pending';
         report.stateArtifactId = saved.id;
         runtime.log.info(
@@ -103,6 +107,9 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
         );
       } else {
         report.result = await advance(state, engineContext(asc, config, runtime, deps, store), { wait: true });
+        const failed = report.result.error;
+        if (failed)
+          report.result.error = new Error(`${failed.message}\nThe upload itself succeeded. ${distributeHint(pkg)}`, { cause: failed });
       }
       reports.push(report);
     } catch (error) {
@@ -129,6 +136,11 @@ async function refuseDuplicate(asc: AppStoreConnect, appId: string, pkg: Package
   throw new UserError(
     `Build number ${pkg.buildNumber} is already used for ${pkg.bundleId} version ${pkg.version} (${pkg.platform}); Apple accepts each build number once per version. Build again with CFBundleVersion ${next} (or higher), or set \`build-number\` — \`command: latest-build-number\` prints the next one. Nothing was uploaded.`,
   );
+}
+
+/** How to finish post-processing without uploading again. */
+function distributeHint(pkg: PackageInfo): string {
+  return `Once the cause is fixed, finish post-processing without a new upload: \`command: distribute\` with \`app-version: ${pkg.version}\` and \`build-number: ${pkg.buildNumber}\`.`;
 }
 
 /** altool reads the key from a file; the API upload signs tokens in memory and needs none. */
