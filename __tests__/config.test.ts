@@ -81,6 +81,11 @@ describe('parseConfig', () => {
     [{ 'post-processing': 'off', 'submit-beta-review': 'true' }, 'submit-beta-review', /`post-processing` is `off`/],
     [{ 'post-processing': 'off', 'beta-groups': 'QA' }, 'beta-groups', /`post-processing` is `off`/],
     [{ command: 'distribute', 'app-id': '1' }, 'app-version', /required with `command: distribute`/],
+    [
+      { command: 'distribute', 'app-id': '1', 'app-version': '1.0', 'build-number': '3', 'post-processing': 'off' },
+      'post-processing',
+      /leaves nothing for `command: distribute`/,
+    ],
     [{ command: 'distribute', 'app-version': '1.0', 'build-number': '3' }, 'app-id', /`bundle-id` is required/],
     [{ command: 'latest-build-number' }, 'app-id', /`bundle-id` is required/],
     [{ command: 'resume' }, 'github-token', /required with `command: resume`/],

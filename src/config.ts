@@ -223,6 +223,12 @@ function checkCombinations(config: Config): void {
     }
   }
   if (config.command === 'distribute') {
+    if (config.postProcessing === 'off') {
+      throw new InputError(
+        'post-processing',
+        '`off` leaves nothing for `command: distribute` to do: use `inline` (the default) or `deferred`.',
+      );
+    }
     for (const [name, value] of [
       ['app-version', config.appVersion],
       ['build-number', config.buildNumber],

@@ -156,4 +156,15 @@ describe('publish, inline post-processing, against the fake', () => {
     expect(runtime.outputs['post-processing']).toBe('failed');
     expect(runtime.summary.join('\n')).toMatch(/Beta groups \| ❌ failed/);
   });
+
+  it('checks every package before uploading any: a duplicate in the second stops the first too', async () => {
+    fake.addApp({ bundleId: 'com.example.other', name: 'Other' });
+    const otherApp = fake.resources('apps').find((a) => a.attributes.bundleId === 'com.example.other');
+    fake.addBuild({ appId: otherApp.id, version: '1.0.0', buildNumber: '7', processingState: 'VALID' });
+    makeIpa({ path: join(dir, 'A.ipa'), buildNumber: '50', version: '1.4.2' });
+    makeIpa({ path: join(dir, 'B.ipa'), bundleId: 'com.example.other', buildNumber: '7', version: '1.0.0' });
+    const error = await runCommand(inputs({}), recordingRuntime()).catch((e: Error) => e);
+    expect(error?.message).toMatch(/Build number 7 is already used for com.example.other version 1.0.0/);
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+  });
 });

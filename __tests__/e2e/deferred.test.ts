@@ -122,6 +122,31 @@ describe('deferred post-processing across workflow runs (dist/index.js)', () => 
     expect(fourth.summary).toContain('No pending post-processing.');
   });
 
+  it('distribute can defer too: promote now, the scheduled resume finishes', async () => {
+    const build = asc.addBuild({ appId, version: '3.0', buildNumber: '300', processingState: 'VALID', usesNonExemptEncryption: false });
+    const promote = await workflowRun(5, {
+      command: 'distribute',
+      'bundle-id': 'com.example.deferred',
+      'app-version': '3.0',
+      'build-number': '300',
+      'beta-groups': 'QA',
+      'post-processing': 'deferred',
+    });
+    expect(promote.code, promote.stdout).toBe(0);
+    expect(promote.outputs['post-processing']).toBe('pending');
+    expect(liveArtifacts()).toHaveLength(1);
+    const finish = await workflowRun(6, { command: 'resume' });
+    expect(finish.code, finish.stdout).toBe(0);
+    expect(finish.outputs['post-processing']).toBe('completed');
+    expect(liveArtifacts()).toHaveLength(0);
+    expect(
+      asc
+        .resources('betaGroups')
+        .find((g) => g.attributes.name === 'QA')
+        .relationships.builds.data.map((b: { id: string }) => b.id),
+    ).toContain(build.id);
+  });
+
   it('no run printed, output, summarised or stored the key or a token', () => {
     expect(runs.length).toBeGreaterThanOrEqual(4);
     expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token], runs, artifacts: gh.artifacts() });

@@ -173,13 +173,15 @@ describe('post-processing an existing build (command: distribute)', () => {
     expect(runtime.summary.join('\n')).toMatch(/Export compliance \| ⚠️ warning/);
   });
 
-  it('expires earlier builds of the same version when asked', async () => {
+  it('expires earlier builds of the same version when asked, never newer ones', async () => {
     const old = fake.addBuild({ appId, version: '2.0', buildNumber: '6', processingState: 'VALID', usesNonExemptEncryption: false });
+    const newer = fake.addBuild({ appId, version: '2.0', buildNumber: '8', processingState: 'VALID', usesNonExemptEncryption: false });
     const other = fake.addBuild({ appId, version: '1.9', buildNumber: '5', processingState: 'VALID', usesNonExemptEncryption: false });
     fake.addBuild({ appId, version: '2.0', buildNumber: '7', processingState: 'VALID', usesNonExemptEncryption: false });
     const { error } = await run({ 'expire-previous-builds': 'true' });
     expect(error).toBeUndefined();
     expect(fake.resource('builds', old.id).attributes.expired).toBe(true);
+    expect(fake.resource('builds', newer.id).attributes.expired).toBeFalsy();
     expect(fake.resource('builds', other.id).attributes.expired).toBeFalsy();
   });
 

@@ -4,6 +4,7 @@ import { advance } from '../postprocess/engine.js';
 import { readNotes } from '../postprocess/release-notes.js';
 import { newState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
+import { openArtifactStore } from '../state/artifact-store.js';
 import { MemoryStateStore } from '../state/store.js';
 import { finishPostProcessing } from './report.js';
 import { connectFromConfig, engineContext, origin, planRequest, resolveApp, resolveNotes, workspace, type CommandDeps } from './shared.js';
@@ -41,6 +42,13 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     skip: ['upload-state'],
     origin: origin(),
   });
+  if (config.postProcessing === 'deferred') {
+    // Promote now, finish later: the scheduled resume takes it from here, as after a deferred publish.
+    const saved = await openArtifactStore(config, runtime, deps).save(state);
+    runtime.log.info(`Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`);
+    await finishPostProcessing([{ result: { state }, outcome: 'pending', stateArtifactId: saved.id }], runtime, 'distribute');
+    return;
+  }
   const result = await advance(state, engineContext(asc, config, runtime, deps, new MemoryStateStore()), { wait: true });
   await finishPostProcessing([{ result }], runtime, 'distribute');
 }

@@ -1,5 +1,6 @@
 import { loadPrivateKey } from '../asc/auth.js';
 import type { AppStoreConnect } from '../asc/client.js';
+import type { App } from '../asc/types.js';
 import type { Config } from '../config.js';
 import { InputError, UserError } from '../errors.js';
 import { findPackages, readPackageInfo, type PackageInfo } from '../package/index.js';
@@ -56,14 +57,20 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
   }
   const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps) : new MemoryStateStore();
 
-  const reports: PackageReport[] = [];
+  // Every package's app and build number are checked before the first byte of any is sent.
+  const targets: Array<{ pkg: PackageInfo; app: App }> = [];
   for (const pkg of packages) {
+    runtime.log.info(
+      `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${(pkg.size / 1e6).toFixed(1)} MB.`,
+    );
+    const app = await resolveApp(asc, config.appId, pkg.bundleId);
+    await refuseDuplicate(asc, app.id, pkg);
+    targets.push({ pkg, app });
+  }
+
+  const reports: PackageReport[] = [];
+  for (const { pkg, app } of targets) {
     try {
-      runtime.log.info(
-        `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${(pkg.size / 1e6).toFixed(1)} MB.`,
-      );
-      const app = await resolveApp(asc, config.appId, pkg.bundleId);
-      await refuseDuplicate(asc, app.id, pkg);
       const upload = await uploadPackage(asc, pkg, app.id, config, {
         log: runtime.log,
         privateKeyPem: keyPem(config),

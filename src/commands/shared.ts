@@ -6,6 +6,7 @@ import type { Note } from '../postprocess/release-notes.js';
 import type { PlanRequest } from '../postprocess/state.js';
 import { sleep, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { Runtime } from '../runtime.js';
+export { compareBuildNumbers, nextBuildNumber } from '../postprocess/build-numbers.js';
 import type { EngineContext } from '../postprocess/engine.js';
 import type { StateStore } from '../state/store.js';
 
@@ -76,25 +77,6 @@ export function planRequest(config: Config, notes: Note[]): PlanRequest {
     betaGroups: config.betaGroups,
     notifyTesters: config.notifyTesters,
   };
-}
-
-/** Compares build numbers such as 42, 1.2 and 1.2.10 number by number. */
-export function compareBuildNumbers(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/** The next build number: the last part plus one (41 → 42, 1.2.9 → 1.2.10). */
-export function nextBuildNumber(latest: string | undefined): string {
-  if (!latest) return '1';
-  const parts = latest.split('.');
-  parts[parts.length - 1] = String(Number(parts[parts.length - 1]) + 1);
-  return parts.join('.');
 }
 
 /** The engine's context for this run; `store` keeps progress as it happens. */

@@ -1,6 +1,7 @@
 import { AscApiError } from '../asc/errors.js';
 import { relatedId, type Build, type BuildBetaDetail, type StateDetail } from '../asc/types.js';
 import { UserError } from '../errors.js';
+import { compareBuildNumbers } from './build-numbers.js';
 import type { EngineContext } from './engine.js';
 import type { PostProcessingState, StepName, StepStatus } from './state.js';
 
@@ -130,7 +131,10 @@ export const STEPS: Record<StepName, Step> = {
       platform: state.build.platform,
       expired: false,
     });
-    const previous = builds.filter((b) => b.id !== buildId && !b.attributes?.expired);
+    // Earlier builds only: promoting an older build must not expire the newer ones.
+    const previous = builds.filter(
+      (b) => b.id !== buildId && !b.attributes?.expired && compareBuildNumbers(b.attributes?.version ?? '', state.build.buildNumber) < 0,
+    );
     for (const b of previous) await asc.builds.update(b.id, { expired: true });
     return previous.length
       ? done(`expired ${previous.map((b) => b.attributes?.version ?? b.id).join(', ')}`)

@@ -44,6 +44,11 @@ export async function uploadWithAltool(pkg: PackageInfo, options: AltoolOptions)
       env: { ...(process.env as Record<string, string>), API_PRIVATE_KEYS_DIR: keysDir },
       ignoreReturnCode: true,
       silent: true,
+    }).catch((error: unknown) => {
+      // The runner has no Xcode command line tools: say so instead of "Unable to locate executable file".
+      throw new UserError(
+        `Could not run xcrun altool (${error instanceof Error ? error.message.split('. ')[0] : String(error)}). \`upload-method: altool\` needs Xcode on the runner (a macOS runner image, with \`xcode-select\` pointing at it); or use \`upload-method: api\`, which needs neither.`,
+      );
     });
     const failure = altoolFailure(result.exitCode, result.stdout, result.stderr);
     if (failure) throw new UserError(failure);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 /** The HTTP side: request log, fault injection, auth and rate limit, contract checks, routing to handlers. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,6 +96,7 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
     deps.requests.push(entry);
     const isApi = url.pathname.startsWith('/v1/');
     const fault = takeFault(method, url.pathname);
+    let preRead: Buffer | undefined;
     if (fault) {
       entry.fault = fault.kind;
       if (fault.kind === 'reset') {
@@ -102,7 +104,11 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
         return;
       }
       if (fault.kind === 'slow') {
+        // Like a slow server: the request is taken in full and acted on after the delay, even when the
+        // client has given up by then (its answer is lost, the effect is not).
+        preRead = await readBody(req).catch(() => undefined);
         await sleep(fault.delayMs ?? 1000);
+        if (preRead === undefined) return;
       } else {
         // Read the request first so the client sees the answer, not a broken pipe.
         const raw = await readBody(req);
@@ -123,8 +129,9 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
         return;
       }
     }
-    if (url.pathname.startsWith('/upload/')) return handleUpload(req, res, url, entry);
-    if (isApi) return handleApi(req, res, url, entry);
+    if (url.pathname === '/sink' && method === 'PUT') return handleSink(req, res, entry);
+    if (url.pathname.startsWith('/upload/')) return handleUpload(req, res, url, entry, preRead);
+    if (isApi) return handleApi(req, res, url, entry, preRead);
     send(
       res,
       entry,
@@ -133,15 +140,30 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
     );
   }
 
-  async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, entry: LoggedRequest): Promise<void> {
+  /** `PUT /sink` takes any body and discards it: a reference point for other clients (curl) on the same server. */
+  async function handleSink(req: IncomingMessage, res: ServerResponse, entry: LoggedRequest): Promise<void> {
+    let bytes = 0;
+    for await (const chunk of req) bytes += (chunk as Buffer).length;
+    entry.partBytes = bytes;
+    entry.status = 200;
+    if (!res.destroyed) res.writeHead(200, { 'Content-Length': '0' }).end();
+  }
+
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, entry: LoggedRequest, preRead?: Buffer): Promise<void> {
     const m = /^\/upload\/([^/]+)\/(\d+)$/.exec(url.pathname);
     if (!m || req.method !== 'PUT') {
-      const raw = await readBody(req);
+      const raw = preRead ?? (await readBody(req));
       entry.partBytes = raw.length;
       send(res, entry, m ? 405 : 404, { message: m ? 'Only PUT is allowed on an upload URL.' : 'No such upload URL.' });
       return;
     }
-    const result = await deps.uploads.receivePart(m[1]!, Number(m[2]), url.searchParams.get('signature'), req.headers, req);
+    const result = await deps.uploads.receivePart(
+      m[1]!,
+      Number(m[2]),
+      url.searchParams.get('signature'),
+      req.headers,
+      preRead ? Readable.from([preRead]) : req,
+    );
     entry.partBytes = result.bytes;
     if (result.status === 200) {
       entry.status = 200;
@@ -151,9 +173,9 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
     send(res, entry, result.status, { message: result.message });
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, entry: LoggedRequest): Promise<void> {
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, entry: LoggedRequest, preRead?: Buffer): Promise<void> {
     const method = entry.method;
-    const raw = await readBody(req);
+    const raw = preRead ?? (await readBody(req));
     const auth = await verifyBearer(req.headers.authorization, deps.keys, deps.now(), (p) => deps.tokens.push(p));
     if (!auth.ok) {
       if (raw.length > 0) entry.body = parseLogged(raw);

@@ -1,0 +1,20 @@
+/** Build numbers (CFBundleVersion) are one to three dot-separated integers. */
+
+/** Compares build numbers such as 42, 1.2 and 1.2.10 number by number. */
+export function compareBuildNumbers(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The next build number: the last part plus one (41 → 42, 1.2.9 → 1.2.10). */
+export function nextBuildNumber(latest: string | undefined): string {
+  if (!latest) return '1';
+  const parts = latest.split('.');
+  parts[parts.length - 1] = String(Number(parts[parts.length - 1]) + 1);
+  return parts.join('.');
+}
