@@ -1,8 +1,22 @@
-// Bundles src/main.ts into dist/index.js with ncc and makes sure dist/package.json marks it as ESM:
-// without it Node loads the bundle as CommonJS and it crashes at run time.
+// Bundles with ncc, each into its own directory with a package.json that marks it as ESM (without it
+// Node loads the bundle as CommonJS and it crashes at run time):
+//   src/main.ts → dist/index.js      the GitHub Action (action.yml `main`)
+//   src/cli.ts  → dist/cli/index.js  the command line (package.json `bin`), executable, with a shebang
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+const SHEBANG = '#!/usr/bin/env node\n';
+
+function bundle(entry, out) {
+  execFileSync('npx', ['ncc', 'build', entry, '-o', out, '--license', 'licenses.txt', '--quiet'], { stdio: 'inherit' });
+  writeFileSync(`${out}/package.json`, JSON.stringify({ type: 'module' }, null, 2) + '\n');
+}
 
 rmSync('dist', { recursive: true, force: true });
-execFileSync('npx', ['ncc', 'build', 'src/main.ts', '-o', 'dist', '--license', 'licenses.txt', '--quiet'], { stdio: 'inherit' });
-writeFileSync('dist/package.json', JSON.stringify({ type: 'module' }, null, 2) + '\n');
+bundle('src/main.ts', 'dist');
+bundle('src/cli.ts', 'dist/cli');
+
+const cli = 'dist/cli/index.js';
+const code = readFileSync(cli, 'utf8');
+if (!code.startsWith('#!')) writeFileSync(cli, SHEBANG + code);
+chmodSync(cli, 0o755);

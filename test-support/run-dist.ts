@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,7 +17,7 @@ export interface DistRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
-  /** The temp directory used as the run's workspace (GITHUB_WORKSPACE and cwd unless given). */
+  /** The run's temp directory (runner temp; also the workspace unless `cwd` was given); removed when the run ends. */
   dir: string;
 }
 
@@ -60,7 +60,7 @@ export async function runDist(options: DistRunOptions): Promise<DistRun> {
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on('close', (c, s) => done([c, s])));
   clearTimeout(timer);
-  return {
+  const run = {
     code,
     signal,
     stdout,
@@ -69,6 +69,9 @@ export async function runDist(options: DistRunOptions): Promise<DistRun> {
     summary: readFileSync(summaryFile, 'utf8'),
     dir,
   };
+  // The run's own temp dir (runner temp, output files) goes; a caller's workspace stays.
+  rmSync(dir, { recursive: true, force: true });
+  return run;
 }
 
 /** Parses the `name<<DELIMITER … DELIMITER` blocks @actions/core writes to GITHUB_OUTPUT. */

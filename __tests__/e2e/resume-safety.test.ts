@@ -178,7 +178,7 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
     gh.denyPermissions(true);
     const run = await resume(600);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/permissions:%0A  actions: write%0A  contents: read|permissions:\n {2}actions: write/);
+    expect(run.stdout).toMatch(/permissions:%0A {2}actions: write%0A {2}contents: read|permissions:\n {2}actions: write/);
     gh.denyPermissions(false);
     expect(live()).toHaveLength(1);
     expect((await resume(601)).code).toBe(0);

@@ -28,6 +28,11 @@ export class BuildUploadsApi {
     ).data;
   }
 
+  /** Deletes a build upload that never got its file, freeing its build number. */
+  async delete(id: string): Promise<void> {
+    await this.http.delete(`/v1/buildUploads/${enc(id)}`);
+  }
+
   /** An app's build uploads for one version and build number (pre-check and recovery after a lost answer). */
   async list(
     appId: string,

@@ -12,7 +12,7 @@ import { connectFromConfig, engineContext, origin, planRequest, resolveApp, reso
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
 export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
   const asc = connectFromConfig(config, runtime, deps);
-  const notes = readNotes(config, runtime.log, workspace());
+  const notes = readNotes(config, runtime.log, workspace(deps));
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const version = config.appVersion!;
   const buildNumber = config.buildNumber!;

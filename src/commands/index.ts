@@ -21,7 +21,7 @@ export async function runCommand(config: Config, runtime: Runtime, deps: Command
 }
 
 export function failureSummary(command: string, message: string): string {
-  return `## App Store Connect Publish — ${command}\n\n❌ Failed before any package was published:\n\n\`\`\`\n${message}\n\`\`\`\n`;
+  return `## App Store Connect Publish — ${command}\n\n❌ Failed:\n\n\`\`\`\n${message}\n\`\`\`\n`;
 }
 
 function dispatch(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {

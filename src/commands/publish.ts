@@ -36,8 +36,8 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
     );
   }
   const asc = connectFromConfig(config, runtime, deps);
-  const notes = readNotes(config, runtime.log, workspace());
-  const paths = await findPackages(config.paths, workspace());
+  const notes = readNotes(config, runtime.log, workspace(deps));
+  const paths = await findPackages(config.paths, workspace(deps));
   const packages: PackageInfo[] = [];
   for (const path of paths) {
     packages.push(
@@ -136,7 +136,10 @@ async function refuseDuplicate(asc: AppStoreConnect, appId: string, pkg: Package
   ]);
   const used = [
     ...builds.map((b) => b.attributes?.version),
-    ...uploads.filter((u) => u.attributes?.state?.state !== 'FAILED').map((u) => u.attributes?.cfBundleVersion),
+    // FAILED uploads free their number; one still waiting for its file was abandoned and is taken over by the upload.
+    ...uploads
+      .filter((u) => !['FAILED', 'AWAITING_UPLOAD'].includes(u.attributes?.state?.state ?? ''))
+      .map((u) => u.attributes?.cfBundleVersion),
   ].filter((v): v is string => !!v);
   if (!used.includes(pkg.buildNumber)) return;
   const next = nextBuildNumber(used.sort(compareBuildNumbers).at(-1));

@@ -17,6 +17,8 @@ export interface CommandDeps {
   /** Per-request timeout and retry policy for App Store Connect, part uploads and artifacts; defaults when absent. */
   requestTimeoutMs?: number;
   retry?: RetryPolicy;
+  /** Where relative paths are resolved; default the checkout (GITHUB_WORKSPACE) or the current directory. */
+  workspace?: string;
 }
 
 export const realDeps: CommandDeps = { now: Date.now, sleep };
@@ -98,8 +100,8 @@ export function engineContext(
 }
 
 /** Where relative paths (packages, release notes) are resolved: the checkout. */
-export function workspace(): string {
-  return process.env.GITHUB_WORKSPACE || process.cwd();
+export function workspace(deps?: CommandDeps): string {
+  return deps?.workspace ?? (process.env.GITHUB_WORKSPACE || process.cwd());
 }
 
 /** The origin of this run, for the summary of whoever finishes the work later. */

@@ -1,12 +1,13 @@
 import type { Config } from '../config.js';
-import { InputError } from '../errors.js';
+import { InputError, UserError } from '../errors.js';
 import { parseState, type PostProcessingState } from '../postprocess/state.js';
-import type { RetryPolicy } from '../net/retry.js';
-import type { Runtime } from '../runtime.js';
+import { retrying, type RetryPolicy, type Sleep } from '../net/retry.js';
+import type { Logger, Runtime } from '../runtime.js';
 import { createArtifactClient, type ArtifactClient, type ArtifactRef } from './artifact-client.js';
 import type { StateStore, StoredRef } from './store.js';
 
 const FILE_NAME = 'post-processing-state.json';
+const SAVE_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 2000, maxDelayMs: 20_000 };
 /**
  * Past the processing deadline a state is only kept to be reported; a week leaves room for a resume
  * workflow that was broken for a while, and bounds how far back listing has to page.
@@ -23,12 +24,30 @@ export class ArtifactStateStore implements StateStore {
     private readonly client: ArtifactClient,
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
+    private readonly saveRetry: { policy: RetryPolicy; sleep?: Sleep; log?: Pick<Logger, 'info'> } = { policy: SAVE_RETRY },
   ) {}
 
   async save(state: PostProcessingState, previous?: StoredRef): Promise<StoredRef> {
     state.revision++;
     const name = `${this.prefix}-${state.id}-r${state.revision}`;
-    const ref = await this.client.uploadJson(name, FILE_NAME, state, RETENTION_DAYS);
+    // @actions/artifact does not retry a dropped connection or a storage 429; a lost state costs a build.
+    const ref = await retrying(
+      async () => {
+        try {
+          return { ok: true, value: await this.client.uploadJson(name, FILE_NAME, state, RETENTION_DAYS) };
+        } catch (error) {
+          return { ok: false, error: error as Error, retryable: !(error instanceof UserError) };
+        }
+      },
+      {
+        policy: this.saveRetry.policy,
+        sleep: this.saveRetry.sleep,
+        onRetry: (error, attempt, delay) =>
+          this.saveRetry.log?.info(
+            `Saving ${name}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}).`,
+          ),
+      },
+    );
     if (previous) await this.client.delete(previous.handle as ArtifactRef);
     return toStored(ref);
   }
@@ -77,20 +96,30 @@ function escapeRegExp(text: string): string {
 export function openArtifactStore(
   config: Config,
   runtime: Runtime,
-  deps: { now: () => number; retry?: RetryPolicy } = { now: Date.now },
+  deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep } = { now: Date.now },
 ): ArtifactStateStore {
-  const repository = process.env.GITHUB_REPOSITORY;
-  if (!repository) {
-    throw new InputError(
-      'post-processing',
-      '`deferred` keeps its state in workflow artifacts, which exist only in GitHub Actions (GITHUB_REPOSITORY is not set). Use `inline` elsewhere.',
-    );
+  // Checked before anything is uploaded: without these, a deferred publish would upload and then fail.
+  const missing = ['GITHUB_REPOSITORY', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter((name) => !process.env[name]);
+  if (missing.length) {
+    const [input, advice] =
+      config.command === 'resume'
+        ? ['command', '`resume` reads deferred state from workflow artifacts, so it runs only as a GitHub Actions step (`uses:`).']
+        : [
+            'post-processing',
+            '`deferred` keeps its state in workflow artifacts, which exist only in a GitHub Actions step (`uses:`). Use `inline` elsewhere.',
+          ];
+    throw new InputError(input, `${advice} Missing: ${missing.join(', ')}.`);
   }
   const client = createArtifactClient({
     token: config.githubToken ?? '',
-    repository,
+    repository: process.env.GITHUB_REPOSITORY!,
     apiUrl: process.env.GITHUB_API_URL,
     log: runtime.log,
+    retry: deps.retry,
   });
-  return new ArtifactStateStore(client, config.stateArtifact);
+  return new ArtifactStateStore(client, config.stateArtifact, deps.now, {
+    policy: deps.retry ?? SAVE_RETRY,
+    sleep: deps.sleep,
+    log: runtime.log,
+  });
 }

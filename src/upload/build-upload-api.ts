@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { AppStoreConnect } from '../asc/client.js';
 import { AscApiError } from '../asc/errors.js';
 import type { BuildUpload } from '../asc/types.js';
@@ -32,6 +32,24 @@ export async function uploadWithBuildUploadApi(
 ): Promise<UploadResult> {
   const now = options.now ?? Date.now;
   const started = now();
+  // The checksum needs only the file: it starts now and runs while the upload is created and the parts are sent.
+  const checksum = sha256(pkg.path);
+  try {
+    return await createAndSend(asc, pkg, appId, options, checksum, started);
+  } finally {
+    checksum.cancel();
+  }
+}
+
+async function createAndSend(
+  asc: AppStoreConnect,
+  pkg: PackageInfo,
+  appId: string,
+  options: ApiUploadOptions,
+  checksum: Checksum,
+  started: number,
+): Promise<UploadResult> {
+  const now = options.now ?? Date.now;
   const upload = await createOrReuse(asc, pkg, appId, options.log);
   options.log.info(`Build upload ${upload.id} created for ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}).`);
 
@@ -42,26 +60,18 @@ export async function uploadWithBuildUploadApi(
   );
 
   const progress = new ProgressReporter(pkg.size, options.log, now);
-  const checksum = sha256(pkg.path);
-  try {
-    await sendParts({
-      path: pkg.path,
-      operations,
-      concurrency: options.concurrency,
-      retry: options.partRetry,
-      sleep: options.sleep,
-      idleTimeoutMs: options.idleTimeoutMs,
-      onBytes: (n) => progress.add(n),
-      onRetry: (part, error, attempt, delay) =>
-        options.log.info(
-          `Part ${part.partNumber}: ${error.message} — retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}).`,
-        ),
-    });
-  } catch (error) {
-    checksum.catch(() => undefined);
-    throw error;
-  }
-  const hash = await checksum;
+  await sendParts({
+    path: pkg.path,
+    operations,
+    concurrency: options.concurrency,
+    retry: options.partRetry,
+    sleep: options.sleep,
+    idleTimeoutMs: options.idleTimeoutMs,
+    onBytes: (n) => progress.add(n),
+    onRetry: (part, error, attempt, delay) =>
+      options.log.info(`Part ${part.partNumber}: ${error.message} — retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),
+  });
+  const hash = await checksum.hash;
   progress.finish();
 
   await asc.buildUploads.commitFile(file.id, { file: { hash, algorithm: 'SHA_256' } });
@@ -87,21 +97,64 @@ async function createOrReuse(asc: AppStoreConnect, pkg: PackageInfo, appId: stri
     return await asc.buildUploads.create(appId, attributes);
   } catch (error) {
     if (!(error instanceof AscApiError && error.status === 409)) throw error;
+    // An upload that never got its file holds the number: our own create whose answer was lost, or a
+    // run that stopped halfway. Without a reserved file it can be used as is; with one, it is deleted
+    // and made again, since Apple refuses a second file.
     const waiting = await asc.buildUploads.list(appId, { ...attributes, states: ['AWAITING_UPLOAD'] });
     if (waiting.length !== 1) throw error;
-    log.info(`Reusing build upload ${waiting[0]!.id}, which is waiting for its file.`);
-    return waiting[0]!;
+    const stale = waiting[0]!;
+    if ((await asc.buildUploads.files(stale.id)).length === 0) {
+      log.info(`Reusing build upload ${stale.id}, which is waiting for its file.`);
+      return stale;
+    }
+    log.info(`Build upload ${stale.id} was left waiting for its file by an interrupted run: deleting it and starting again.`);
+    await asc.buildUploads.delete(stale.id);
+    return asc.buildUploads.create(appId, attributes);
   }
 }
 
-function sha256(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+/** Chunk of the checksum read; two are used in turn, so the next read runs while one is hashed. */
+const HASH_CHUNK = 1 << 20;
+
+interface Checksum {
+  hash: Promise<string>;
+  /** Stops the read at the next chunk: the upload failed and the hash is no longer wanted. */
+  cancel(): void;
+}
+
+/**
+ * The file's SHA-256 from one sequential read into two reused buffers: memory stays flat whatever the
+ * file size, and the disk read of one chunk overlaps the hashing of the other.
+ */
+function sha256(path: string): Checksum {
+  let cancelled = false;
+  const hash = (async () => {
+    const file = await open(path, 'r');
+    try {
+      const sha = createHash('sha256');
+      const buffers = [Buffer.allocUnsafeSlow(HASH_CHUNK), Buffer.allocUnsafeSlow(HASH_CHUNK)];
+      let position = 0;
+      let reading = file.read(buffers[0]!, 0, HASH_CHUNK, position);
+      for (let i = 0; ; i ^= 1) {
+        const { bytesRead } = await reading;
+        if (bytesRead === 0) break;
+        if (cancelled) throw new Error(`Computing the checksum of ${path} was stopped.`);
+        position += bytesRead;
+        reading = file.read(buffers[i ^ 1]!, 0, HASH_CHUNK, position);
+        sha.update(buffers[i]!.subarray(0, bytesRead));
+      }
+      return sha.digest('hex');
+    } finally {
+      await file.close();
+    }
+  })();
+  hash.catch(() => undefined);
+  return {
+    hash,
+    cancel: () => {
+      cancelled = true;
+    },
+  };
 }
 
 function mb(bytes: number): string {

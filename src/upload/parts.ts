@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { DeliveryFileUploadOperation } from '../asc/types.js';
@@ -27,8 +27,11 @@ export interface SendPartsOptions {
   onRetry?: (part: PartOperation, error: Error, attempt: number, delayMs: number) => void;
 }
 
-/** Parts are few and large; reading in 1 MiB chunks keeps syscalls low and memory flat. */
-const READ_CHUNK = 1 << 20;
+/**
+ * Parts are read in chunks of this size into buffers that are reused, part after part: few syscalls,
+ * no garbage for the collector, and memory bounded by concurrency × 2 chunks whatever the file size.
+ */
+const READ_CHUNK = 512 * 1024;
 
 export function toPartOperations(operations: DeliveryFileUploadOperation[], fileSize: number): PartOperation[] {
   const parts = operations.map((op, i) => {
@@ -56,6 +59,13 @@ export function toPartOperations(operations: DeliveryFileUploadOperation[], file
  */
 export async function sendParts(options: SendPartsOptions): Promise<void> {
   const queue = [...options.operations];
+  let file: FileHandle;
+  try {
+    file = await open(options.path, 'r');
+  } catch (error) {
+    throw readError(options.path, error as Error);
+  }
+  const source: Source = { path: options.path, file, pool: new BufferPool(READ_CHUNK) };
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   let failed: Error | undefined;
   const worker = async () => {
@@ -67,13 +77,13 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
           async () => {
             let sent = 0;
             try {
-              await sendPart(part, options, agents, (n) => {
+              await sendPart(part, options, source, agents, (n) => {
                 sent += n;
                 options.onBytes?.(n);
               });
               return { ok: true, value: undefined };
             } catch (error) {
-              options.onBytes?.(-sent); // the part starts over: progress goes back with it
+              if (sent) options.onBytes?.(-sent); // the part starts over: progress goes back with it
               const e = error as PartError;
               return { ok: false, error: e, retryable: e.retryable !== false };
             }
@@ -94,6 +104,7 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
   } finally {
     agents.http.destroy();
     agents.https.destroy();
+    await file.close().catch(() => undefined);
   }
   if (failed) throw failed;
 }
@@ -102,9 +113,33 @@ interface PartError extends Error {
   retryable?: boolean;
 }
 
+/** The package, open once for every part (positional reads), and the chunk buffers the parts share. */
+interface Source {
+  path: string;
+  file: FileHandle;
+  pool: BufferPool;
+}
+
+/** Fixed-size buffers handed back after use, so a long upload allocates only what is in flight at once. */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+  constructor(readonly size: number) {}
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+  give(buffer: Buffer): void {
+    this.free.push(buffer);
+  }
+}
+
+function readError(path: string, error: Error): PartError {
+  return Object.assign(new Error(`Reading ${path} failed: ${error.message}`), { retryable: false });
+}
+
 function sendPart(
   part: PartOperation,
   options: SendPartsOptions,
+  source: Source,
   agents: { http: http.Agent; https: https.Agent },
   onBytes: (n: number) => void,
 ): Promise<void> {
@@ -114,12 +149,13 @@ function sendPart(
     const headers = { ...part.headers, 'content-length': String(part.length) };
     // The upload URLs are pre-signed: never send our App Store Connect token there.
     const req = client.request(url, { method: part.method, headers, agent: url.protocol === 'https:' ? agents.https : agents.http });
-    const file = createReadStream(options.path, { start: part.offset, end: part.offset + part.length - 1, highWaterMark: READ_CHUNK });
     let settled = false;
+    let stopBody = (): void => undefined;
+    const stopped = new Promise<typeof STOPPED>((done) => (stopBody = () => done(STOPPED)));
     const fail = (error: PartError) => {
       if (settled) return;
       settled = true;
-      file.destroy();
+      stopBody();
       req.destroy();
       reject(error);
     };
@@ -136,7 +172,9 @@ function sendPart(
       res.on('end', () => {
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) {
+          if (settled) return;
           settled = true;
+          stopBody();
           resolve();
           return;
         }
@@ -148,8 +186,43 @@ function sendPart(
         fail(error);
       });
     });
-    file.on('error', (error) => fail(Object.assign(new Error(`Reading ${options.path} failed: ${error.message}`), { retryable: false })));
-    file.on('data', (chunk) => onBytes((chunk as Buffer).length));
-    file.pipe(req);
+    writeBody(req, part, source, stopped, onBytes).catch((error: Error) => fail(readError(source.path, error)));
   });
+}
+
+const STOPPED = Symbol('stopped');
+
+/**
+ * Streams the part's bytes into the request with two buffers: the next chunk is read while the
+ * previous one is being written, and a buffer is reused only once the socket has taken its bytes.
+ * Stops early when the attempt ends (failure, or an early answer from the server).
+ */
+async function writeBody(
+  req: http.ClientRequest,
+  part: PartOperation,
+  source: Source,
+  stopped: Promise<typeof STOPPED>,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const buffers = [source.pool.take(), source.pool.take()] as const;
+  const end = part.offset + part.length;
+  let writing: Promise<unknown> = Promise.resolve();
+  // Unless the body went out whole, a write may still hold a buffer: those are left to the garbage collector.
+  let reusable = false;
+  try {
+    for (let position = part.offset, i = 0; position < end; i ^= 1) {
+      const buffer = buffers[i]!;
+      const { bytesRead } = await source.file.read(buffer, 0, Math.min(buffer.length, end - position), position);
+      if (bytesRead === 0) throw new Error(`the file ends at byte ${position}, before the part does; was it changed during the upload?`);
+      if ((await Promise.race([stopped, writing])) === STOPPED || req.destroyed) return;
+      writing = new Promise<void>((done) => req.write(buffer.subarray(0, bytesRead), () => done()));
+      onBytes(bytesRead);
+      position += bytesRead;
+    }
+    if ((await Promise.race([stopped, writing])) === STOPPED || req.destroyed) return;
+    req.end();
+    reusable = true;
+  } finally {
+    if (reusable) for (const b of buffers) source.pool.give(b);
+  }
 }

@@ -8,7 +8,7 @@ import type { Ctx, Env, Handler } from './context.js';
 import { checkBody, checkQuery, checkResponse, matchOperation } from './contract.js';
 import { ApiError, NOT_AUTHORIZED, RATE_LIMIT_EXCEEDED, errorBody, pathNotFound, serverErrorBody } from './errors.js';
 import type { ContractViolation, FakeAscKey, FaultRule, LoggedRequest } from './types.js';
-import type { Uploads } from './uploads.js';
+import { eachChunk, type Uploads } from './uploads.js';
 
 export interface ServerDeps {
   keys: ReadonlyMap<string, FakeAscKey>;
@@ -143,7 +143,7 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
   /** `PUT /sink` takes any body and discards it: a reference point for other clients (curl) on the same server. */
   async function handleSink(req: IncomingMessage, res: ServerResponse, entry: LoggedRequest): Promise<void> {
     let bytes = 0;
-    for await (const chunk of req) bytes += (chunk as Buffer).length;
+    await eachChunk(req, (chunk) => (bytes += chunk.length));
     entry.partBytes = bytes;
     entry.status = 200;
     if (!res.destroyed) res.writeHead(200, { 'Content-Length': '0' }).end();

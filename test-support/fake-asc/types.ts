@@ -60,7 +60,7 @@ export interface LoggedRequest {
   status: number;
   headers: Record<string, string>;
   at: number;
-  /** Bytes received by an upload part PUT. */
+  /** Bytes received by an upload part PUT (or a `PUT /sink`). */
   partBytes?: number;
   /** Set when a fault answered the request. */
   fault?: FaultKind;

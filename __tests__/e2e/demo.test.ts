@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** `npm run demo`: the bundled action end to end against the fakes, with no Apple account. */
+describe('the demo (scripts/demo.ts)', () => {
+  it('publishes inline, publishes deferred, resumes until completed, and cleans up', async () => {
+    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/demo.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    clearTimeout(timer);
+
+    expect(code, output).toBe(0);
+    // 1. the completed inline publish: notes in two locales, compliance, review, two groups.
+    expect(output).toContain('✔ 1. publish — inline post-processing: exit code 0, post-processing completed');
+    expect(output).toContain('### Demo 1.0 (1) — completed');
+    expect(output).toContain('What to Test notes: en-US updated, de-DE created');
+    expect(output).toContain('| Beta groups | ✅ done | added to QA, Beta Testers');
+    // 2. the pending deferred publish of the next build.
+    expect(output).toContain('✔ 2. publish — deferred post-processing: exit code 0, post-processing pending');
+    expect(output).toContain('### Demo 1.0 (2) — pending');
+    expect(output).toMatch(/^state-artifact-id = \d+$/m);
+    // 3. the resume that completes it.
+    expect(output).toContain('✔ 4. resume — scheduled, after build 2 is valid: exit code 0, post-processing completed');
+    expect(output).toMatch(/\| Demo 1\.0 \(2\) \| ✅ completed \|/);
+    expect(output).toMatch(/^Result: OK in \d+\.\d s — publish completed, deferred publish pending, resume pending, resume completed\.$/m);
+    // What a user sees: no workflow commands, no key, no token.
+    expect(output).not.toMatch(/^::(add-mask|debug|error|warning)::/m);
+    expect(output).not.toContain('PRIVATE KEY');
+    expect(output).not.toMatch(/eyJ[\w-]{8,}\.eyJ[\w-]{8,}\./);
+    // Temp files are gone.
+    const workspace = /^Workspace: (\S+)/m.exec(output)?.[1];
+    expect(workspace).toBeTruthy();
+    expect(existsSync(workspace!)).toBe(false);
+  }, 90_000);
+});

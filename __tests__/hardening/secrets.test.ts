@@ -1,0 +1,106 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { makeIpa } from '../../test-support/packages.js';
+import { runDist, type DistRun } from '../../test-support/run-dist.js';
+import { expectNoSecrets } from '../../test-support/secrets.js';
+
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/;
+
+/**
+ * Failing runs print the most: errors, Apple's answers, and in debug mode every request. The bundled
+ * action, run as the runner does with step debugging on, must still show neither the key nor a token
+ * anywhere but in the `::add-mask::` lines that hide them.
+ */
+describe('no secret in the output of failing runs in debug mode (dist/index.js)', () => {
+  let key: TestKey;
+  let asc: FakeAsc;
+  let gh: FakeGitHub;
+  let workspace: string;
+  const runs: DistRun[] = [];
+
+  beforeAll(async () => {
+    key = makeTestKey();
+    asc = await startFakeAsc({ keys: [key], partSize: 65536, timing: { uploadProcessingMs: 50, buildProcessingMs: 100 } });
+    gh = await startFakeGitHub();
+    const appId = asc.addApp({ bundleId: 'com.example.secret', name: 'Secret' }).id;
+    asc.addBetaGroup(appId, 'QA');
+    asc.setBetaAppReviewDetailComplete(appId, true);
+    workspace = mkdtempSync(join(tmpdir(), 'ascp-secrets-'));
+    for (const build of ['1', '2']) {
+      mkdirSync(join(workspace, build));
+      makeIpa({
+        path: join(workspace, build, 'Secret.ipa'),
+        bundleId: 'com.example.secret',
+        version: '1.0',
+        buildNumber: build,
+        payloadBytes: 100_000,
+      });
+      asc.failBuildProcessing(build, 'INVALID');
+    }
+  });
+  afterAll(async () => {
+    expectNoViolations(asc);
+    await asc?.close();
+    await gh?.close();
+  });
+
+  async function run(runId: number, inputs: Record<string, string>): Promise<DistRun> {
+    const result = await runDist({
+      inputs: {
+        'key-id': key.keyId,
+        'issuer-id': key.issuerId!,
+        'private-key': key.privateKeyPem,
+        'api-url': asc.url,
+        'github-token': gh.token,
+        'poll-interval': '0.05',
+        'uses-non-exempt-encryption': 'false',
+        'beta-groups': 'QA',
+        ...inputs,
+      },
+      cwd: workspace,
+      env: { ...gh.runEnv(runId), GITHUB_WORKSPACE: workspace, RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' },
+    });
+    runs.push(result);
+    return result;
+  }
+
+  it('an INVALID build (inline publish), a deferred publish, and the resume that finds it INVALID', async () => {
+    const inline = await run(1, { path: '1/*.ipa' });
+    expect(inline.code, inline.stdout).toBe(1);
+    expect(inline.stdout).toMatch(/::error::.*Apple marked the build INVALID/);
+
+    const deferred = await run(2, { path: '2/*.ipa', 'post-processing': 'deferred' });
+    expect(deferred.code, deferred.stdout).toBe(0);
+    expect(gh.artifacts().filter((a) => !a.deleted)).toHaveLength(1);
+    await new Promise((done) => setTimeout(done, 300)); // Apple processes the build, which turns out INVALID
+
+    const resume = await run(3, { command: 'resume' });
+    expect(resume.code, resume.stdout).toBe(1);
+    expect(resume.stdout).toMatch(/::error::.*Apple marked the build INVALID/);
+
+    // Debug mode was on: requests were logged, and every token was registered as a secret.
+    for (const r of runs) expect(r.stdout).toMatch(/^::debug::GET \/v1\//m);
+    const masks = runs.flatMap((r) => r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::')));
+    expect(masks.some((l) => JWT.test(l))).toBe(true);
+
+    expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token], runs, artifacts: gh.artifacts() });
+  });
+
+  it('a key Apple refuses (401 after the fresh-token retry)', async () => {
+    const stranger = makeTestKey();
+    const refused = await run(4, {
+      command: 'latest-build-number',
+      'bundle-id': 'com.example.secret',
+      'private-key': stranger.privateKeyPem,
+    });
+    expect(refused.code, refused.stdout).toBe(1);
+    expect(refused.stdout).toMatch(/::error::.*HTTP 401/);
+    expect(refused.stdout).toMatch(/^::debug::GET \/v1\/apps → 401/m);
+    expectNoSecrets({ key: stranger.privateKeyPem, tokens: [gh.token], runs: [refused] });
+    expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token], runs: [refused] });
+  });
+});

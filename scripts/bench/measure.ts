@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sendParts } from '../../src/upload/parts.js';
+import { DIST_INDEX, NODE24, parseGithubOutput } from '../../test-support/run-dist.js';
+import type { Fakes } from './fakes.js';
+import type { SlimRequest } from './protocol.js';
+
+export const MiB = 1024 * 1024;
+
+export interface PeakMemory {
+  /** VmHWM: the kernel's high-water mark of the resident set, in MB. */
+  rssMb: number;
+  /** The largest anonymous (private) part of it seen: heap, buffers, stacks, without the mapped node binary. */
+  anonMb: number;
+}
+
+/**
+ * Polls a process's memory: VmHWM (which the kernel keeps as a high-water mark, so polling cannot miss
+ * the peak) and RssAnon (sampled, so a short spike between polls can be missed).
+ */
+export function watchPeakRss(pid: number, everyMs = 20): { stop(): PeakMemory } {
+  let hwmKb = 0;
+  let anonKb = 0;
+  const read = () => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      hwmKb = Math.max(hwmKb, Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0));
+      anonKb = Math.max(anonKb, Number(/RssAnon:\s+(\d+) kB/.exec(status)?.[1] ?? 0));
+    } catch {
+      // exited
+    }
+  };
+  read();
+  const timer = setInterval(read, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { rssMb: (hwmKb * 1024) / 1e6, anonMb: (anonKb * 1024) / 1e6 };
+    },
+  };
+}
+
+export interface ActionRun {
+  code: number | null;
+  /** stdout and stderr. */
+  stdout: string;
+  outputs: Record<string, string>;
+  /** From just before the spawn to the exit. */
+  wallMs: number;
+  /** Date.now() just before the spawn, comparable with the fake's request times. */
+  spawnedAt: number;
+  peakRssMb: number;
+  peakAnonMb: number;
+  /** What the fake App Store Connect received during the run. */
+  requests: SlimRequest[];
+}
+
+/**
+ * Runs the bundled action under Node 24 as GitHub's runner does (INPUT_* variables, the GITHUB_* files),
+ * watching its memory and what it sent to the fakes.
+ */
+export async function runAction(
+  fakes: Fakes,
+  inputs: Record<string, string>,
+  options: { cwd?: string; env?: Record<string, string>; entry?: string } = {},
+): Promise<ActionRun> {
+  const s = fakes.started;
+  const before = await fakes.counts();
+  const dir = mkdtempSync(join(tmpdir(), 'ascp-bench-run-'));
+  try {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? dir,
+      RUNNER_TEMP: dir,
+      GITHUB_WORKSPACE: options.cwd ?? dir,
+      GITHUB_OUTPUT: join(dir, 'github_output'),
+      GITHUB_STEP_SUMMARY: join(dir, 'step_summary'),
+      GITHUB_ACTIONS: 'true',
+      ...options.env,
+    };
+    writeFileSync(env.GITHUB_OUTPUT!, '');
+    writeFileSync(env.GITHUB_STEP_SUMMARY!, '');
+    const all = { 'key-id': s.keyId, 'issuer-id': s.issuerId, 'private-key': s.privateKeyPem, 'api-url': s.ascUrl, ...inputs };
+    for (const [name, value] of Object.entries(all)) env[`INPUT_${name.toUpperCase()}`] = value;
+    const spawnedAt = Date.now();
+    const t0 = performance.now();
+    const child = spawn(NODE24, [options.entry ?? DIST_INDEX], { cwd: options.cwd ?? dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const watch = watchPeakRss(child.pid!);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    const wallMs = performance.now() - t0;
+    const { rssMb: peakRssMb, anonMb: peakAnonMb } = watch.stop();
+    if (code !== 0) throw new Error(`dist/index.js failed (exit ${code}):\n${stdout}`);
+    const outputs = parseGithubOutput(readFileSync(env.GITHUB_OUTPUT!, 'utf8'));
+    return { code, stdout, outputs, wallMs, spawnedAt, peakRssMb, peakAnonMb, requests: await fakes.requests(before.asc) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `curl -T file` to the fake's sink: the same bytes, the same loopback, the same server process. */
+export async function runCurl(url: string, file: string): Promise<{ seconds: number; peakRssMb: number }> {
+  const child = spawn(
+    'curl',
+    [
+      '-sS',
+      '--fail',
+      '-o',
+      '/dev/null',
+      '-H',
+      'Content-Type: application/octet-stream',
+      '-H',
+      'Expect:',
+      '-T',
+      file,
+      '-w',
+      '%{time_total}',
+      url,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const watch = watchPeakRss(child.pid!);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  const peakRssMb = watch.stop().rssMb;
+  if (code !== 0) throw new Error(`curl failed (${code})`);
+  return { seconds: Number(out.trim()), peakRssMb };
+}
+
+/** The file's SHA-256 alone, in this process, as the action computes it (1 MiB reads, OpenSSL's SHA-256). */
+export async function sha256Only(file: string): Promise<number> {
+  const t0 = performance.now();
+  const handle = await open(file, 'r');
+  try {
+    const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafeSlow(1 << 20);
+    for (let position = 0, n = 0; (n = (await handle.read(buffer, 0, buffer.length, position)).bytesRead) > 0; position += n) {
+      hash.update(buffer.subarray(0, n));
+    }
+    hash.digest();
+  } finally {
+    await handle.close();
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+/** The parts alone, in this process, through the same code the action bundles: no checksum, no API calls. */
+export async function sendPartsOnly(url: string, file: string, size: number, partSize: number): Promise<number> {
+  const operations = [];
+  for (let offset = 0, n = 1; offset < size; offset += partSize, n++) {
+    const length = Math.min(partSize, size - offset);
+    operations.push({ method: 'PUT', url, offset, length, headers: { 'Content-Type': 'application/octet-stream' }, partNumber: n });
+  }
+  const t0 = performance.now();
+  await sendParts({ path: file, operations, concurrency: 4 });
+  return (performance.now() - t0) / 1000;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

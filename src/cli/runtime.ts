@@ -1,0 +1,72 @@
+import type { Runtime } from '../runtime.js';
+
+export interface CliStreams {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** The command line's host: the log on stderr, outputs and the job summary kept for the end, secrets masked. */
+export interface CliRuntime extends Runtime {
+  readonly outputs: Map<string, string>;
+  readonly summary: string;
+  /** `text` with every registered secret replaced by ***. */
+  redact(text: string): string;
+}
+
+export function cliRuntime(streams: CliStreams, options: { verbose?: boolean } = {}): CliRuntime {
+  const secrets = new Set<string>();
+  let ordered: string[] = [];
+  const outputs = new Map<string, string>();
+  let summary = '';
+
+  const redact = (text: string): string => {
+    let out = text;
+    for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join('***');
+    return out;
+  };
+  const line = (prefix: string, message: string) => {
+    for (const l of redact(message).split(/\r?\n/)) streams.stderr(`${prefix}${l}\n`);
+  };
+
+  return {
+    log: {
+      info: (m) => line('', m),
+      warning: (m) => line('warning: ', m),
+      error: (m) => line('error: ', m),
+      debug: (m) => {
+        if (options.verbose) line('debug: ', m);
+      },
+      mask: (secret) => {
+        const value = secret.trim();
+        if (value.length < 3 || secrets.has(value)) return;
+        secrets.add(value);
+        // Longest first, so a secret that contains another is replaced whole.
+        ordered = [...secrets].sort((a, b) => b.length - a.length);
+      },
+    },
+    setOutput: (name, value) => void outputs.set(name, value),
+    appendSummary: async (markdown) => {
+      summary += markdown.endsWith('\n') ? markdown : `${markdown}\n`;
+    },
+    outputs,
+    get summary() {
+      return summary;
+    },
+    redact,
+  };
+}
+
+/** Outputs as `name=value` lines; a value of several lines as `name<<DELIMITER … DELIMITER`. */
+export function formatOutputs(outputs: ReadonlyMap<string, string>): string {
+  let text = '';
+  for (const [name, value] of outputs) {
+    if (!value.includes('\n')) {
+      text += `${name}=${value}\n`;
+      continue;
+    }
+    let delimiter = 'EOF';
+    for (let n = 1; value.split('\n').includes(delimiter); n++) delimiter = `EOF${n}`;
+    text += `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+  }
+  return text;
+}
