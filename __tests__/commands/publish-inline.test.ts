@@ -146,15 +146,25 @@ describe('publish, inline post-processing, against the fake', () => {
   });
 
   it('when post-processing fails after the upload, says the upload succeeded and how to finish without a new one', async () => {
+    fake.setBetaAppReviewDetailComplete(appId, false);
     makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '43', version: '1.4.2' });
     const runtime = recordingRuntime();
-    const error = await runCommand(inputs({ 'beta-groups': 'Nobody', 'uses-non-exempt-encryption': 'false' }), runtime).catch(
+    const error = await runCommand(inputs({ 'submit-beta-review': 'true', 'uses-non-exempt-encryption': 'false' }), runtime).catch(
       (e: Error) => e,
     );
-    expect(error?.message).toMatch(/Input `beta-groups`: "Nobody" is not a beta group/);
+    expect(error?.message).toMatch(/Beta App Review Information lacks/);
     expect(error?.message).toMatch(/The upload itself succeeded.*`command: distribute` with `app-version: 1.4.2` and `build-number: 43`/s);
     expect(runtime.outputs['post-processing']).toBe('failed');
-    expect(runtime.summary.join('\n')).toMatch(/Beta groups \| ❌ failed/);
+    expect(runtime.summary.join('\n')).toMatch(/Beta review submission \| ❌ failed/);
+  });
+
+  it('refuses an unknown beta group before uploading', async () => {
+    makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '44', version: '1.4.2' });
+    const error = await runCommand(inputs({ 'beta-groups': 'QA, Nobody' }), recordingRuntime()).catch((e: Error) => e);
+    expect(error?.message).toMatch(
+      /Input `beta-groups`: "Nobody" is not a beta group of com.example.app. Groups that exist: "QA", "Friends", "Staff"/,
+    );
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
 
   it('checks every package before uploading any: a duplicate in the second stops the first too', async () => {

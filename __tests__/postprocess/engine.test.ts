@@ -136,4 +136,24 @@ describe('the post-processing engine', () => {
     expect(state.status).toBe('completed');
     expect(fake.resources('betaAppReviewSubmissions')).toHaveLength(1);
   });
+
+  it('two runs of the same plan at once both finish, and Apple holds each change once', async () => {
+    const old = fake.addBuild({ appId, version: '1.0', buildNumber: '2', processingState: 'VALID', usesNonExemptEncryption: false });
+    const build = fake.addBuild({ appId, version: '1.0', buildNumber: '3', processingState: 'VALID' });
+    const state = plan(build.id);
+    state.request.expirePreviousBuilds = true;
+    state.steps['expire-previous'] = { status: 'pending' };
+    const [a, b] = await Promise.all([
+      advance(structuredClone(state), ctx, { wait: false }),
+      advance(structuredClone(state), ctx, { wait: false }),
+    ]);
+    expect([a.error?.message, b.error?.message]).toEqual([undefined, undefined]);
+    expect([a.state.status, b.state.status]).toEqual(['completed', 'completed']);
+    expect(fake.resources('betaBuildLocalizations').filter((l) => l.relationships?.build?.data?.id === build.id)).toHaveLength(1);
+    expect(fake.resources('betaAppReviewSubmissions')).toHaveLength(1);
+    expect(fake.resource('builds', build.id).attributes.usesNonExemptEncryption).toBe(false);
+    expect(fake.resource('builds', old.id).attributes.expired).toBe(true);
+    // The runs really collided: Apple refused at least one of the doubled writes, and both recovered.
+    expect(fake.requests.filter((r) => r.status === 409).length).toBeGreaterThan(0);
+  });
 });

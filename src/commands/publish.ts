@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { InputError, UserError } from '../errors.js';
 import { findPackages, readPackageInfo, type PackageInfo } from '../package/index.js';
 import { advance } from '../postprocess/engine.js';
+import { resolveBetaGroups } from '../postprocess/steps.js';
 import { readNotes } from '../postprocess/release-notes.js';
 import { newState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
@@ -65,6 +66,9 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
     );
     const app = await resolveApp(asc, config.appId, pkg.bundleId);
     await refuseDuplicate(asc, app.id, pkg);
+    // A misspelt group would otherwise surface only after the upload and the processing wait.
+    if (config.postProcessing !== 'off' && config.betaGroups.length)
+      resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);
     targets.push({ pkg, app });
   }
 

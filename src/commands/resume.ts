@@ -38,7 +38,15 @@ export async function resume(
   );
   const visibleApps = new Map<string, Promise<boolean>>();
   const rows: Row[] = [];
-  for (const ref of refs) rows.push(await resumeOne(ref, store, asc, config, runtime, deps, visibleApps));
+  for (const ref of refs) {
+    // One build's trouble (a failed delete, an unreadable answer) must not stop the others.
+    rows.push(
+      await resumeOne(ref, store, asc, config, runtime, deps, visibleApps).catch((error: Error) => {
+        runtime.log.error(`${ref.label}: ${error.message}`);
+        return { label: ref.label, outcome: 'failed' as const, detail: error.message.split('\n')[0]! };
+      }),
+    );
+  }
 
   const worst: Outcome | 'skipped' = rows.some((r) => r.outcome === 'failed')
     ? 'failed'

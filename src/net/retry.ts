@@ -49,12 +49,23 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+const NETWORK_CODES: Record<string, string> = {
+  ECONNRESET: 'the connection was reset',
+  UND_ERR_SOCKET: 'the connection closed before an answer',
+  ECONNREFUSED: 'the connection was refused',
+  ENOTFOUND: 'the host name was not found',
+  EAI_AGAIN: 'the host name could not be looked up',
+  ETIMEDOUT: 'the connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  EPIPE: 'the connection broke while sending',
+};
+
 /** Describes a fetch failure that never got a response (reset, refused, timeout, DNS) for a message. */
 export function networkErrorReason(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'no response before the request timeout';
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code) return cause.code;
+    if (cause?.code) return NETWORK_CODES[cause.code] ? `${NETWORK_CODES[cause.code]} (${cause.code})` : cause.code;
     if (cause?.message) return cause.message;
     return error.message;
   }

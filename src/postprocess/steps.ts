@@ -1,5 +1,5 @@
 import { AscApiError } from '../asc/errors.js';
-import { relatedId, type Build, type BuildBetaDetail, type StateDetail } from '../asc/types.js';
+import { relatedId, type BetaGroup, type Build, type BuildBetaDetail, type StateDetail } from '../asc/types.js';
 import { UserError } from '../errors.js';
 import { compareBuildNumbers } from './build-numbers.js';
 import type { EngineContext } from './engine.js';
@@ -119,7 +119,15 @@ export const STEPS: Record<StepName, Step> = {
             detail: `already answered ${answer} (Info.plist or App Store Connect); Apple does not allow changing it, so \`uses-non-exempt-encryption: ${wanted}\` was not applied`,
           };
     }
-    await ctx.asc.builds.update(needBuildId(state), { usesNonExemptEncryption: wanted });
+    try {
+      await ctx.asc.builds.update(needBuildId(state), { usesNonExemptEncryption: wanted });
+    } catch (error) {
+      // Answered in the meantime (an overlapping run, or our own write whose answer was lost): read it back.
+      if (!(error instanceof AscApiError && error.status === 409)) throw error;
+      const now = (await buildWithBetaDetail(state, ctx)).build.attributes?.usesNonExemptEncryption;
+      if (now !== wanted) throw error;
+      return skipped(`already answered (${now})`);
+    }
     return done(`usesNonExemptEncryption set to ${wanted}`);
   },
 
@@ -135,7 +143,12 @@ export const STEPS: Record<StepName, Step> = {
     const previous = builds.filter(
       (b) => b.id !== buildId && !b.attributes?.expired && compareBuildNumbers(b.attributes?.version ?? '', state.build.buildNumber) < 0,
     );
-    for (const b of previous) await asc.builds.update(b.id, { expired: true });
+    for (const b of previous) {
+      await asc.builds.update(b.id, { expired: true }).catch(async (error: unknown) => {
+        // Expired in the meantime by an overlapping run: that is what was wanted.
+        if (!(error instanceof AscApiError && error.status === 409 && (await asc.builds.get(b.id)).attributes?.expired)) throw error;
+      });
+    }
     return previous.length
       ? done(`expired ${previous.map((b) => b.attributes?.version ?? b.id).join(', ')}`)
       : skipped('no earlier build to expire');
@@ -166,19 +179,7 @@ export const STEPS: Record<StepName, Step> = {
 
   'beta-groups': async (state, { asc }) => {
     const buildId = needBuildId(state);
-    const groups = await asc.betaGroups.list(state.app.id);
-    const wanted = state.request.betaGroups.map((name) => ({
-      name,
-      group:
-        groups.find((g) => g.attributes?.name === name) ?? groups.find((g) => g.attributes?.name?.toLowerCase() === name.toLowerCase()),
-    }));
-    const unknown = wanted.filter((w) => !w.group).map((w) => `"${w.name}"`);
-    if (unknown.length) {
-      const existing = groups.map((g) => `"${g.attributes?.name}"`).join(', ') || 'none';
-      throw new UserError(
-        `Input \`beta-groups\`: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not beta groups' : 'is not a beta group'} of ${state.app.bundleId}. Groups that exist: ${existing}. Fix the name or create the group in App Store Connect → TestFlight.`,
-      );
-    }
+    const wanted = resolveBetaGroups(await asc.betaGroups.list(state.app.id), state.request.betaGroups, state.app.bundleId);
     const member = new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.id));
     const toAdd = wanted.filter((w) => !member.has(w.group!.id));
     if (toAdd.length)
@@ -221,6 +222,22 @@ export const STEPS: Record<StepName, Step> = {
     return done('notification sent');
   },
 };
+
+/** Names to groups (exact, else ignoring case); an unknown name is an error listing the groups that exist. */
+export function resolveBetaGroups(groups: BetaGroup[], names: string[], bundleId: string): Array<{ name: string; group: BetaGroup }> {
+  const wanted = names.map((name) => ({
+    name,
+    group: groups.find((g) => g.attributes?.name === name) ?? groups.find((g) => g.attributes?.name?.toLowerCase() === name.toLowerCase()),
+  }));
+  const unknown = wanted.filter((w) => !w.group).map((w) => `"${w.name}"`);
+  if (unknown.length) {
+    const existing = groups.map((g) => `"${g.attributes?.name}"`).join(', ') || 'none';
+    throw new UserError(
+      `Input \`beta-groups\`: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not beta groups' : 'is not a beta group'} of ${bundleId}. Groups that exist: ${existing}. Fix the name or create the group in App Store Connect → TestFlight.`,
+    );
+  }
+  return wanted as Array<{ name: string; group: BetaGroup }>;
+}
 
 const TEST_INFORMATION_HELP =
   "The app's TestFlight test information is incomplete. Fill it in App Store Connect → your app → TestFlight → Test Information: the beta app description, feedback email, and Beta App Review contact (first and last name, phone, email; sign-in details if the app needs them). Then run `command: distribute` for this build with `submit-beta-review: true`.";
