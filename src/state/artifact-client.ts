@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { DefaultArtifactClient } from '@actions/artifact';
 import { Octokit } from '@octokit/rest';
 import { UserError, errorMessage } from '../errors.js';
 import { networkErrorReason, parseRetryAfter, retrying, type RetryPolicy } from '../net/retry.js';
@@ -83,6 +82,9 @@ const MAX_RETRY_AFTER_MS = 60_000;
 
 type Operation = 'list' | 'download' | 'delete';
 
+/** @actions/artifact (Azure storage, archiver) weighs about 50 MB loaded: only runs that save state pay for it. */
+const loadArtifactLibrary = () => import('@actions/artifact');
+
 export function createArtifactClient(options: ArtifactClientOptions): ArtifactClient {
   const [owner, repo, extra] = options.repository.split('/');
   if (!owner || !repo || extra !== undefined) throw new Error(`Repository must be owner/name, got "${options.repository}"`);
@@ -141,7 +143,7 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
       const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'ascp-state-'));
       try {
         await writeFile(join(dir, fileName), JSON.stringify(document, null, 2) + '\n', { mode: 0o600 });
-        const result = await new DefaultArtifactClient().uploadArtifact(
+        const result = await new (await loadArtifactLibrary()).DefaultArtifactClient().uploadArtifact(
           name,
           [join(dir, fileName)],
           dir,

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import type { AppStoreConnect } from '../asc/client.js';
 import { AscApiError } from '../asc/errors.js';
 import type { BuildUpload } from '../asc/types.js';
@@ -7,6 +5,7 @@ import type { RetryPolicy, Sleep } from '../net/retry.js';
 import type { PackageInfo } from '../package/index.js';
 import type { Logger } from '../runtime.js';
 import { sendParts, toPartOperations } from './parts.js';
+import { sha256, type Checksum } from './checksum.js';
 import { ProgressReporter } from './progress.js';
 import type { UploadResult } from './types.js';
 
@@ -111,50 +110,6 @@ async function createOrReuse(asc: AppStoreConnect, pkg: PackageInfo, appId: stri
     await asc.buildUploads.delete(stale.id);
     return asc.buildUploads.create(appId, attributes);
   }
-}
-
-/** Chunk of the checksum read; two are used in turn, so the next read runs while one is hashed. */
-const HASH_CHUNK = 1 << 20;
-
-interface Checksum {
-  hash: Promise<string>;
-  /** Stops the read at the next chunk: the upload failed and the hash is no longer wanted. */
-  cancel(): void;
-}
-
-/**
- * The file's SHA-256 from one sequential read into two reused buffers: memory stays flat whatever the
- * file size, and the disk read of one chunk overlaps the hashing of the other.
- */
-function sha256(path: string): Checksum {
-  let cancelled = false;
-  const hash = (async () => {
-    const file = await open(path, 'r');
-    try {
-      const sha = createHash('sha256');
-      const buffers = [Buffer.allocUnsafeSlow(HASH_CHUNK), Buffer.allocUnsafeSlow(HASH_CHUNK)];
-      let position = 0;
-      let reading = file.read(buffers[0]!, 0, HASH_CHUNK, position);
-      for (let i = 0; ; i ^= 1) {
-        const { bytesRead } = await reading;
-        if (bytesRead === 0) break;
-        if (cancelled) throw new Error(`Computing the checksum of ${path} was stopped.`);
-        position += bytesRead;
-        reading = file.read(buffers[i ^ 1]!, 0, HASH_CHUNK, position);
-        sha.update(buffers[i]!.subarray(0, bytesRead));
-      }
-      return sha.digest('hex');
-    } finally {
-      await file.close();
-    }
-  })();
-  hash.catch(() => undefined);
-  return {
-    hash,
-    cancel: () => {
-      cancelled = true;
-    },
-  };
 }
 
 function mb(bytes: number): string {
