@@ -7,7 +7,17 @@ import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../state/artifact-store.js';
 import { MemoryStateStore } from '../state/store.js';
 import { finishPostProcessing } from './report.js';
-import { connectFromConfig, engineContext, origin, planRequest, resolveApp, resolveNotes, workspace, type CommandDeps } from './shared.js';
+import {
+  connectFromConfig,
+  engineContext,
+  origin,
+  planRequest,
+  resolveApp,
+  resolveNotes,
+  saveDeferred,
+  workspace,
+  type CommandDeps,
+} from './shared.js';
 
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
 export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
@@ -44,8 +54,7 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   });
   if (config.postProcessing === 'deferred') {
     // Promote now, finish later: the scheduled resume takes it from here, as after a deferred publish.
-    const saved = await openArtifactStore(config, runtime, deps).save(state);
-    runtime.log.info(`Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`);
+    const saved = await saveDeferred(openArtifactStore(config, runtime, deps), state, runtime);
     await finishPostProcessing([{ result: { state }, outcome: 'pending', stateArtifactId: saved.id }], runtime, 'distribute');
     return;
   }

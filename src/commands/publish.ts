@@ -12,6 +12,7 @@ import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../state/artifact-store.js';
 import { MemoryStateStore, type StateStore } from '../state/store.js';
 import { formatDuration } from '../summary.js';
+import { requireMacOS } from '../upload/altool.js';
 import { uploadPackage, type UploadResult } from '../upload/index.js';
 import { finishPostProcessing, type PackageReport } from './report.js';
 import {
@@ -23,6 +24,7 @@ import {
   planRequest,
   resolveApp,
   resolveNotes,
+  saveDeferred,
   workspace,
   type CommandDeps,
 } from './shared.js';
@@ -30,12 +32,7 @@ import {
 /** Upload every package the `path` globs match, then post-process each (inline, deferred or off). */
 export async function publish(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
   // Every check that needs no network comes first, so a bad input never costs an upload.
-  if (config.uploadMethod === 'altool' && process.platform !== 'darwin') {
-    throw new InputError(
-      'upload-method',
-      '`altool` needs a macOS runner with Xcode (`xcrun altool`). Use `upload-method: api` (the default), which works on Linux runners too.',
-    );
-  }
+  if (config.uploadMethod === 'altool') requireMacOS();
   const asc = connectFromConfig(config, runtime, deps);
   const notes = readNotes(config, runtime.log, workspace(deps));
   const paths = await findPackages(config.paths, workspace(deps));
@@ -106,16 +103,13 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
       if (config.postProcessing === 'off') {
         report.outcome = 'skipped';
       } else if (config.postProcessing === 'deferred') {
-        const saved = await store.save(state).catch((error: Error) => {
+        const saved = await saveDeferred(store, state, runtime).catch((error: Error) => {
           throw new UserError(
             `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`,
           );
         });
         report.outcome = 'pending';
         report.stateArtifactId = saved.id;
-        runtime.log.info(
-          `Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`,
-        );
       } else {
         report.result = await advance(state, engineContext(asc, config, runtime, deps, store), { wait: true });
         const failed = report.result.error;

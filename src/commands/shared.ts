@@ -3,12 +3,12 @@ import type { App } from '../asc/types.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import type { Note } from '../postprocess/release-notes.js';
-import type { PlanRequest } from '../postprocess/state.js';
+import type { PlanRequest, PostProcessingState } from '../postprocess/state.js';
 import { sleep, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { Runtime } from '../runtime.js';
 export { compareBuildNumbers, nextBuildNumber } from '../postprocess/build-numbers.js';
 import type { EngineContext } from '../postprocess/engine.js';
-import type { StateStore } from '../state/store.js';
+import type { StateStore, StoredRef } from '../state/store.js';
 
 /** Test seams: a clock and a sleep, so long waits can be simulated. Production uses the real ones. */
 export interface CommandDeps {
@@ -97,6 +97,13 @@ export function engineContext(
     pollIntervalMs: config.pollIntervalMs,
     onProgress: store ? async (s) => void (await store.save(s)) : undefined,
   };
+}
+
+/** Saves a state for the scheduled `resume` and says so in the log. */
+export async function saveDeferred(store: StateStore, state: PostProcessingState, runtime: Runtime): Promise<StoredRef> {
+  const saved = await store.save(state);
+  runtime.log.info(`Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`);
+  return saved;
 }
 
 /** Where relative paths (packages, release notes) are resolved: the checkout. */

@@ -24,12 +24,7 @@ export interface AltoolOptions {
 
 /** `xcrun altool --upload-package`, with the key in a private temp dir that is removed afterwards. */
 export async function uploadWithAltool(pkg: PackageInfo, options: AltoolOptions): Promise<UploadResult> {
-  if ((options.osPlatform ?? process.platform) !== 'darwin') {
-    throw new InputError(
-      'upload-method',
-      '`altool` needs a macOS runner with Xcode (`xcrun altool`). Use `upload-method: api` (the default), which works on Linux runners too.',
-    );
-  }
+  requireMacOS(options.osPlatform);
   const now = options.now ?? Date.now;
   const started = now();
   const dir = await mkdtemp(join(tmpdir(), 'asc-altool-'));
@@ -56,6 +51,16 @@ export async function uploadWithAltool(pkg: PackageInfo, options: AltoolOptions)
     return { method: 'altool', uploadedAt, bytes: pkg.size, durationMs: uploadedAt.getTime() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** altool exists only on macOS; publish checks this before any request, the upload again before running it. */
+export function requireMacOS(osPlatform: NodeJS.Platform = process.platform): void {
+  if (osPlatform !== 'darwin') {
+    throw new InputError(
+      'upload-method',
+      '`altool` needs a macOS runner with Xcode (`xcrun altool`). Use `upload-method: api` (the default), which works on Linux runners too.',
+    );
   }
 }
 
