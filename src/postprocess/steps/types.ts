@@ -1,0 +1,38 @@
+import type { AppStoreConnect } from '../../asc/client.js';
+import type { Logger } from '../../runtime.js';
+import type { PostProcessingState } from '../state.js';
+
+/**
+ * The contract between the engine and a step. A step reads Apple's state first and acts only on what
+ * is missing, so running it again (a rerun, a resume after a kill) changes nothing. It never mutates
+ * the state it is given: what it learnt goes into `patch`, which the engine alone applies and saves.
+ */
+export interface StepContext {
+  asc: AppStoreConnect;
+  log: Logger;
+  now: () => number;
+}
+
+/** The App Store part of the state: what the App Store steps found or made. */
+export interface AppStoreRecord {
+  versionId?: string;
+  /** The version's `appStoreState` as last seen. */
+  versionState?: string;
+  submissionId?: string;
+}
+
+/** What a step learnt about the build or the App Store version, merged into the state by the engine. */
+export interface StatePatch {
+  build?: Partial<Pick<PostProcessingState['build'], 'id' | 'processingState'>>;
+  appStore?: Partial<AppStoreRecord>;
+}
+
+export type StepResult = {
+  /** `waiting`: not yet possible; the engine polls again (inline) or leaves the step pending (resume). */
+  status: 'done' | 'skipped' | 'warning' | 'waiting';
+  /** What happened, for the log, the job summary and the check run ("created de-DE, updated en-US"). */
+  detail?: string;
+  patch?: StatePatch;
+};
+
+export type StepRun = (state: Readonly<PostProcessingState>, ctx: StepContext) => Promise<StepResult>;
