@@ -1,11 +1,9 @@
+import { PLATFORMS, VERSION_PATTERN, type Platform } from './domain.js';
 import { InputError } from './errors.js';
 import type { InputReader } from './runtime.js';
 
 export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number'] as const;
 export type Command = (typeof COMMANDS)[number];
-
-export const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'] as const;
-export type Platform = (typeof PLATFORMS)[number];
 
 export const UPLOAD_METHODS = ['api', 'altool'] as const;
 export type UploadMethod = (typeof UPLOAD_METHODS)[number];
@@ -108,14 +106,14 @@ export function parseConfig(read: InputReader): Config {
     throw new InputError('bundle-id', `"${bundleId}" is not a bundle ID: use letters, digits, dots and hyphens (e.g. com.example.app).`);
   }
   const appVersion = optional('app-version');
-  if (appVersion && !/^\d+(\.\d+){0,2}$/.test(appVersion)) {
+  if (appVersion && !VERSION_PATTERN.test(appVersion)) {
     throw new InputError(
       'app-version',
       `"${appVersion}" is not a version: Apple expects one to three numbers separated by dots (e.g. 1.4.2).`,
     );
   }
   const buildNumber = optional('build-number');
-  if (buildNumber && !/^\d+(\.\d+){0,2}$/.test(buildNumber)) {
+  if (buildNumber && !VERSION_PATTERN.test(buildNumber)) {
     throw new InputError(
       'build-number',
       `"${buildNumber}" is not a build number: Apple expects one to three numbers separated by dots (e.g. 42 or 1.4.42).`,

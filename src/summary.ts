@@ -1,5 +1,6 @@
-import type { Platform } from './config.js';
-import { STEP_NAMES, STEP_TITLES, type PostProcessingState, type StepStatus } from './postprocess/state.js';
+import type { Platform } from './domain.js';
+import { STEP_NAMES, type PostProcessingState, type StepStatus } from './postprocess/state.js';
+import { stepTitle } from './postprocess/steps/registry.js';
 
 /** A row for work done before post-processing (the upload), in the same table. */
 export interface ExtraRow {
@@ -41,7 +42,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
     if (!p) continue;
     const duration = p.startedAt && p.finishedAt ? Date.parse(p.finishedAt) - Date.parse(p.startedAt) : undefined;
     const icon = p.status === 'pending' && p.startedAt ? ICONS.waiting : ICONS[p.status];
-    lines.push(row_(STEP_TITLES[name], icon, p.detail, duration));
+    lines.push(row_(stepTitle(name), icon, p.detail, duration));
   }
   lines.push('');
   lines.push(

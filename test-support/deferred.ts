@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../src/config.js';
-import { newState, type PlanRequest, type PostProcessingState } from '../src/postprocess/state.js';
+import { newState } from '../src/postprocess/new-state.js';
+import type { PlanRequest, PostProcessingState } from '../src/postprocess/state.js';
 import type { FakeAsc } from './fake-asc/index.js';
 import type { FakeGitHub } from './fake-github/index.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compareBuildNumbers, nextBuildNumber } from '../../src/commands/shared.js';
+import { compareBuildNumbers, nextBuildNumber } from '../../src/domain.js';
 import { runCommand } from '../../src/commands/index.js';
 import { parseConfig } from '../../src/config.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';

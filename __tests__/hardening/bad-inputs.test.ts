@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/index.js';
-import type { CommandDeps } from '../../src/commands/shared.js';
+import type { CommandDeps } from '../../src/commands/context.js';
 import { parseConfig } from '../../src/config.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';

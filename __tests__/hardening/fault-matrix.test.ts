@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/index.js';
-import type { CommandDeps } from '../../src/commands/shared.js';
+import type { CommandDeps } from '../../src/commands/context.js';
 import { parseConfig } from '../../src/config.js';
-import { STEP_TITLES, type StepName } from '../../src/postprocess/state.js';
+import type { StepName } from '../../src/postprocess/state.js';
+import { stepTitle } from '../../src/postprocess/steps/registry.js';
 import { appleSideEffects, seedState } from '../../test-support/deferred.js';
 import {
   expectNoViolations,
@@ -422,7 +423,7 @@ describe('fault matrix', () => {
           await settle();
           expect(o.error, 'the resume fails').toBeDefined();
           expect(faultedRequests(phase, kind, mark), `${tries} tries`).toBe(tries);
-          expect(o.text).toContain(`${STEP_TITLES[phase.step!]} (step \`${phase.step}\`)`);
+          expect(o.text).toContain(`${stepTitle(phase.step!)} (step \`${phase.step}\`)`);
           expect(o.text).toMatch(reasonFor(kind, false));
           messages.set(`${phase.name} × ${kind}`, firstLine(o.runtime.log.errors[0] ?? o.error!.message));
           asc.faults.clear();

@@ -5,7 +5,7 @@
 import { makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
-import { newState } from '../../src/postprocess/state.js';
+import { newState } from '../../src/postprocess/new-state.js';
 import { createArtifactClient } from '../../src/state/artifact-client.js';
 import { ArtifactStateStore } from '../../src/state/artifact-store.js';
 import type { FakeCommand, FakeReply, SlimRequest } from './protocol.js';

@@ -1,4 +1,4 @@
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 import { enc } from './apps.js';
 import type { AscHttp } from './http.js';
 import { relatedId, type Build, type BuildBetaDetail, type Document, type PreReleaseVersion } from './types.js';

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from '../runtime.js';
 import type { RetryPolicy, Sleep } from '../net/retry.js';
 import { AppsApi } from './apps.js';
@@ -38,7 +39,8 @@ export interface ConnectOptions {
   apiUrl: string;
   keyId: string;
   issuerId?: string;
-  privateKey: string;
+  /** The `private-key` input as given, or the key already read from it (so it is parsed once per run). */
+  privateKey: string | KeyObject;
   log: Logger;
   now?: () => number;
   timeoutMs?: number;
@@ -48,7 +50,7 @@ export interface ConnectOptions {
 
 /** Checks the key (InputError on a bad one) and returns a client whose tokens are masked as they are signed. */
 export function connect(options: ConnectOptions): AppStoreConnect {
-  const key = loadPrivateKey(options.privateKey);
+  const key = typeof options.privateKey === 'string' ? loadPrivateKey(options.privateKey) : options.privateKey;
   const tokens = new TokenProvider({
     keyId: options.keyId,
     issuerId: options.issuerId,

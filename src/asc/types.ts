@@ -2,7 +2,7 @@
  * The parts of Apple's App Store Connect schemas (asc-openapi/openapi.json, v4.4.1) that the action
  * reads and writes. Names follow the schemas; the tests validate every request against them.
  */
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 
 export interface ResourceIdentifier<T extends string = string> {
   type: T;

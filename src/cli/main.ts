@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { maskKeyMaterial } from '../action.js';
 import { runCommand } from '../commands/index.js';
-import { realDeps, type CommandDeps } from '../commands/shared.js';
+import { realDeps, type CommandDeps } from '../commands/context.js';
 import { parseConfig, type Config } from '../config.js';
 import { InputError, errorMessage } from '../errors.js';
 import { parseArgs, UsageError, type ParsedArgs } from './args.js';

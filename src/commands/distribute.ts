@@ -1,27 +1,21 @@
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { advance } from '../postprocess/engine.js';
+import { newState } from '../postprocess/new-state.js';
 import { readNotes } from '../postprocess/release-notes.js';
-import { newState } from '../postprocess/state.js';
+import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../state/artifact-store.js';
 import { MemoryStateStore } from '../state/store.js';
 import { finishPostProcessing } from './report.js';
-import {
-  connectFromConfig,
-  engineContext,
-  origin,
-  planRequest,
-  resolveApp,
-  resolveNotes,
-  saveDeferred,
-  workspace,
-  type CommandDeps,
-} from './shared.js';
+import { resolveApp } from './app.js';
+import { connectFromConfig, engineContext, origin, workspace, type CommandDeps } from './context.js';
+import { saveDeferred } from './deferred.js';
+import { readKey } from './preflight.js';
 
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
 export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
-  const asc = connectFromConfig(config, runtime, deps);
+  const asc = connectFromConfig(config, runtime, deps, readKey(config));
   const notes = readNotes(config, runtime.log, workspace(deps));
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const version = config.appVersion!;
@@ -55,9 +49,13 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   if (config.postProcessing === 'deferred') {
     // Promote now, finish later: the scheduled resume takes it from here, as after a deferred publish.
     const saved = await saveDeferred(openArtifactStore(config, runtime, deps), state, runtime);
-    await finishPostProcessing([{ result: { state }, outcome: 'pending', stateArtifactId: saved.id }], runtime, 'distribute');
+    await finishPostProcessing(
+      [{ result: { state, changed: true }, outcome: 'pending', stateArtifactId: saved.id }],
+      runtime,
+      'distribute',
+    );
     return;
   }
-  const result = await advance(state, engineContext(asc, config, runtime, deps, new MemoryStateStore()), { wait: true });
+  const result = await advance(state, engineContext(asc, config.pollIntervalMs, runtime, deps, new MemoryStateStore()), { wait: true });
   await finishPostProcessing([{ result }], runtime, 'distribute');
 }

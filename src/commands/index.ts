@@ -5,7 +5,7 @@ import { distribute } from './distribute.js';
 import { latestBuildNumber } from './latest-build-number.js';
 import { publish } from './publish.js';
 import { resume } from './resume.js';
-import { realDeps, type CommandDeps } from './shared.js';
+import { realDeps, type CommandDeps } from './context.js';
 
 /** Runs one command of the action (or the CLI): the single entry point both hosts share. */
 export async function runCommand(config: Config, runtime: Runtime, deps: CommandDeps = realDeps): Promise<void> {

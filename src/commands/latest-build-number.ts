@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
 import type { Runtime } from '../runtime.js';
-import { compareBuildNumbers, connectFromConfig, nextBuildNumber, resolveApp, type CommandDeps } from './shared.js';
+import { compareBuildNumbers, nextBuildNumber } from '../domain.js';
+import { resolveApp } from './app.js';
+import { connectFromConfig, type CommandDeps } from './context.js';
 
 /** Highest build number in TestFlight and the App Store (optionally for one version), and the next one. */
 export async function latestBuildNumber(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {

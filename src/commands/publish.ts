@@ -1,85 +1,27 @@
-import { loadPrivateKey } from '../asc/auth.js';
-import type { AppStoreConnect } from '../asc/client.js';
-import type { App } from '../asc/types.js';
 import type { Config } from '../config.js';
-import { InputError, UserError } from '../errors.js';
-import { findPackages, readPackageInfo, type PackageInfo } from '../package/index.js';
+import { UserError } from '../errors.js';
+import type { PackageInfo } from '../package/index.js';
 import { advance } from '../postprocess/engine.js';
-import { resolveBetaGroups } from '../postprocess/steps.js';
-import { readNotes } from '../postprocess/release-notes.js';
-import { newState } from '../postprocess/state.js';
+import { newState } from '../postprocess/new-state.js';
 import type { Runtime } from '../runtime.js';
-import { openArtifactStore } from '../state/artifact-store.js';
-import { MemoryStateStore, type StateStore } from '../state/store.js';
 import { formatDuration } from '../summary.js';
-import { requireMacOS } from '../upload/altool.js';
-import { uploadPackage, type UploadResult } from '../upload/index.js';
+import type { UploadResult } from '../upload/index.js';
+import { engineContext, origin, type CommandDeps } from './context.js';
+import { saveDeferred } from './deferred.js';
+import { preflightPublish, type PublishPlan } from './preflight.js';
 import { finishPostProcessing, type PackageReport } from './report.js';
-import {
-  compareBuildNumbers,
-  connectFromConfig,
-  engineContext,
-  nextBuildNumber,
-  origin,
-  planRequest,
-  resolveApp,
-  resolveNotes,
-  saveDeferred,
-  workspace,
-  type CommandDeps,
-} from './shared.js';
 
 /** Upload every package the `path` globs match, then post-process each (inline, deferred or off). */
 export async function publish(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
-  // Every check that needs no network comes first, so a bad input never costs an upload.
-  if (config.uploadMethod === 'altool') requireMacOS();
-  const asc = connectFromConfig(config, runtime, deps);
-  const notes = readNotes(config, runtime.log, workspace(deps));
-  const paths = await findPackages(config.paths, workspace(deps));
-  const packages: PackageInfo[] = [];
-  for (const path of paths) {
-    packages.push(
-      await readPackageInfo(path, {
-        bundleId: config.bundleId,
-        version: config.appVersion,
-        buildNumber: config.buildNumber,
-        platform: config.platform,
-      }),
-    );
-  }
-  if (packages.length > 1 && config.buildNumber) {
-    throw new InputError(
-      'build-number',
-      `applies to one package, but \`path\` matched ${packages.length}: ${packages.map((p) => p.fileName).join(', ')}. Narrow \`path\` or leave \`build-number\` empty.`,
-    );
-  }
-  const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps) : new MemoryStateStore();
+  const plan = await preflightPublish(config, runtime, deps);
+  await executePublish(plan, config, runtime, deps);
+}
 
-  // Every package's app and build number are checked before the first byte of any is sent.
-  const targets: Array<{ pkg: PackageInfo; app: App }> = [];
-  for (const pkg of packages) {
-    runtime.log.info(
-      `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${(pkg.size / 1e6).toFixed(1)} MB.`,
-    );
-    const app = await resolveApp(asc, config.appId, pkg.bundleId);
-    await refuseDuplicate(asc, app.id, pkg);
-    // A misspelt group would otherwise surface only after the upload and the processing wait.
-    if (config.postProcessing !== 'off' && config.betaGroups.length)
-      resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);
-    targets.push({ pkg, app });
-  }
-
+async function executePublish(plan: PublishPlan, config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
   const reports: PackageReport[] = [];
-  for (const { pkg, app } of targets) {
+  for (const { pkg, app, request } of plan.targets) {
     try {
-      const upload = await uploadPackage(asc, pkg, app.id, config, {
-        log: runtime.log,
-        privateKeyPem: keyPem(config),
-        now: deps.now,
-        sleep: deps.sleep,
-        retry: deps.retry,
-        idleTimeoutMs: deps.requestTimeoutMs,
-      });
+      const upload = await plan.upload(pkg, app.id);
       const state = newState({
         app: { id: app.id, bundleId: pkg.bundleId, name: app.attributes?.name },
         build: {
@@ -92,18 +34,18 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
         uploadedAt: upload.uploadedAt,
         findBuildTimeoutMs: config.findBuildTimeoutMs,
         processingTimeoutMs: config.processingTimeoutMs,
-        request: planRequest(config, resolveNotes(notes, app)),
+        request,
         skip: upload.buildUploadId ? [] : ['upload-state'],
         origin: origin(),
       });
       const before = [
         { title: `Upload (${upload.method})`, status: 'done' as const, detail: uploadDetail(upload), durationMs: upload.durationMs },
       ];
-      const report: PackageReport = { result: { state }, before, buildUploadId: upload.buildUploadId };
+      const report: PackageReport = { result: { state, changed: true }, before, buildUploadId: upload.buildUploadId };
       if (config.postProcessing === 'off') {
         report.outcome = 'skipped';
       } else if (config.postProcessing === 'deferred') {
-        const saved = await saveDeferred(store, state, runtime).catch((error: Error) => {
+        const saved = await saveDeferred(plan.store, state, runtime).catch((error: Error) => {
           throw new UserError(
             `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`,
           );
@@ -111,7 +53,7 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
         report.outcome = 'pending';
         report.stateArtifactId = saved.id;
       } else {
-        report.result = await advance(state, engineContext(asc, config, runtime, deps, store), { wait: true });
+        report.result = await advance(state, engineContext(plan.asc, config.pollIntervalMs, runtime, deps, plan.store), { wait: true });
         const failed = report.result.error;
         if (failed)
           report.result.error = new Error(`${failed.message}\nThe upload itself succeeded. ${distributeHint(pkg)}`, { cause: failed });
@@ -126,34 +68,9 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
   await finishPostProcessing(reports, runtime, 'publish');
 }
 
-/** Apple refuses a build number already used for the version; say so before sending a byte. */
-async function refuseDuplicate(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
-  const [{ builds }, uploads] = await Promise.all([
-    asc.builds.list({ appId, version: pkg.version, platform: pkg.platform }),
-    asc.buildUploads.list(appId, { version: pkg.version, platform: pkg.platform }),
-  ]);
-  const used = [
-    ...builds.map((b) => b.attributes?.version),
-    // FAILED uploads free their number; one still waiting for its file was abandoned and is taken over by the upload.
-    ...uploads
-      .filter((u) => !['FAILED', 'AWAITING_UPLOAD'].includes(u.attributes?.state?.state ?? ''))
-      .map((u) => u.attributes?.cfBundleVersion),
-  ].filter((v): v is string => !!v);
-  if (!used.includes(pkg.buildNumber)) return;
-  const next = nextBuildNumber(used.sort(compareBuildNumbers).at(-1));
-  throw new UserError(
-    `Build number ${pkg.buildNumber} is already used for ${pkg.bundleId} version ${pkg.version} (${pkg.platform}); Apple accepts each build number once per version. Build again with CFBundleVersion ${next} (or higher), or set \`build-number\` — \`command: latest-build-number\` prints the next one. Nothing was uploaded.`,
-  );
-}
-
 /** How to finish post-processing without uploading again. */
 function distributeHint(pkg: PackageInfo): string {
   return `Once the cause is fixed, finish post-processing without a new upload: \`command: distribute\` with \`app-version: ${pkg.version}\` and \`build-number: ${pkg.buildNumber}\`.`;
-}
-
-/** altool reads the key from a file; the API upload signs tokens in memory and needs none. */
-function keyPem(config: Config): string {
-  return config.uploadMethod === 'altool' ? loadPrivateKey(config.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString() : '';
 }
 
 function uploadDetail(upload: UploadResult): string {

@@ -3,13 +3,14 @@ import { AscApiError } from '../asc/errors.js';
 import type { Config } from '../config.js';
 import { UserError, errorMessage } from '../errors.js';
 import { advance, describeBuild } from '../postprocess/engine.js';
-import { STEP_NAMES, STEP_TITLES, type PostProcessingState } from '../postprocess/state.js';
+import { STEP_NAMES, type PostProcessingState } from '../postprocess/state.js';
+import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Runtime } from '../runtime.js';
 import { ArtifactGoneError } from '../state/artifact-client.js';
 import { openArtifactStore } from '../state/artifact-store.js';
 import type { StateStore, StoredRef } from '../state/store.js';
 import { buildLink, escapeCell } from '../summary.js';
-import { connectFromConfig, engineContext, type CommandDeps } from './shared.js';
+import { connectFromConfig, engineContext, type CommandDeps } from './context.js';
 
 type Outcome = 'completed' | 'pending' | 'failed';
 
@@ -91,11 +92,10 @@ async function resumeOne(
     runtime.log.error(message);
     return { label: ref.label, outcome: 'failed', state, detail: message };
   }
-  const before = JSON.stringify(state);
-  const result = await advance(state, engineContext(asc, config, runtime, deps), { wait: false });
+  const result = await advance(state, engineContext(asc, config.pollIntervalMs, runtime, deps), { wait: false });
   if (state.status !== 'pending') {
     await store.remove(ref);
-  } else if (JSON.stringify(state) !== before) {
+  } else if (result.changed) {
     await store.save(state, ref);
   }
   if (result.error) runtime.log.error(result.error.message);
@@ -116,7 +116,7 @@ async function canSee(asc: AppStoreConnect, appId: string): Promise<boolean> {
 function currentStep(state: PostProcessingState): string {
   if (state.status === 'completed') return 'all steps done';
   const name = STEP_NAMES.find((n) => state.steps[n]?.status === 'pending');
-  return name ? `${STEP_TITLES[name]}: ${state.steps[name]?.detail ?? 'waiting'}` : state.status;
+  return name ? `${stepTitle(name)}: ${state.steps[name]?.detail ?? 'waiting'}` : state.status;
 }
 
 const OUTCOME_ICON: Record<Outcome, string> = { completed: '✅ completed', pending: '⏳ pending', failed: '❌ failed' };

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 import { InputError } from '../errors.js';
 import { readIpaMetadata } from './ipa.js';
 import type { PackageMetadata } from './metadata.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 import { InputError } from '../errors.js';
 import { WindowedFileReader } from './file-reader.js';
 import { describeError, MAX_METADATA_BYTES, type PackageMetadata } from './metadata.js';

@@ -1,4 +1,4 @@
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 
 /** What a package says about itself; any field may be missing and be supplied by an input. */
 export interface PackageMetadata {

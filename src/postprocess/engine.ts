@@ -3,8 +3,9 @@ import { AscApiError } from '../asc/errors.js';
 import { errorMessage } from '../errors.js';
 import { NetworkError, type Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
-import { STEP_NAMES, STEP_TITLES, type PostProcessingState, type StepName } from './state.js';
-import { STEPS, type StepOutcome } from './steps.js';
+import { STEP_NAMES, type AppStoreRecord, type PostProcessingState, type StepName } from './state.js';
+import { STEPS, stepTitle } from './steps/registry.js';
+import type { StatePatch, StepResult } from './steps/types.js';
 
 export interface EngineContext {
   asc: AppStoreConnect;
@@ -20,6 +21,8 @@ export interface AdvanceResult {
   state: PostProcessingState;
   /** Set when this call failed. The state's `status` is `failed` only when retrying cannot help. */
   error?: Error;
+  /** Whether this call changed the state (a resume saves only what changed). */
+  changed: boolean;
 }
 
 /** Minimum time between "still waiting" lines in the log of a long inline wait. */
@@ -28,55 +31,89 @@ const HEARTBEAT_MS = 5 * 60_000;
 /**
  * Advances post-processing as far as it can. With `wait` it polls every `pollIntervalMs` until done
  * or a deadline (inline mode); without, a step that has to wait makes one status check and the call
- * returns with the state still pending (resume). Steps check Apple's state before acting, so running
- * a step again after a crash never does its work twice.
+ * returns with the state still pending (resume). Steps read Apple's state before acting and return
+ * what they learnt; only the engine writes the state, and it reports every change through `onProgress`.
  */
 export async function advance(state: PostProcessingState, ctx: EngineContext, options: { wait: boolean }): Promise<AdvanceResult> {
-  if (state.status !== 'pending') return { state };
+  if (state.status !== 'pending') return { state, changed: false };
+  let changed = false;
+  const commit = async (): Promise<void> => {
+    changed = true;
+    await ctx.onProgress?.(state);
+  };
   for (const name of STEP_NAMES) {
     const progress = state.steps[name];
     if (!progress || progress.status !== 'pending') continue;
     const startedAt = progress.startedAt ?? new Date(ctx.now()).toISOString();
-    state.steps[name] = { ...progress, startedAt };
     let lastDetail: string | undefined;
     let lastLog = 0;
     for (;;) {
-      let outcome: StepOutcome;
+      let result: StepResult;
       try {
-        outcome = await STEPS[name](state, ctx);
+        result = await STEPS[name].run(state, { asc: ctx.asc, log: ctx.log, now: ctx.now });
       } catch (error) {
-        return fail(state, name, error, ctx);
+        const failed = await fail(state, name, startedAt, error, ctx);
+        changed = true;
+        return { ...failed, changed };
       }
-      if (outcome.status !== 'waiting') {
-        state.steps[name] = { status: outcome.status, detail: outcome.detail, startedAt, finishedAt: new Date(ctx.now()).toISOString() };
-        const line = `${STEP_TITLES[name]}: ${outcome.detail ?? outcome.status}`;
-        if (outcome.status === 'warning') ctx.log.warning(line);
+      const patched = applyPatch(state, result.patch);
+      if (result.status !== 'waiting') {
+        state.steps[name] = { status: result.status, detail: result.detail, startedAt, finishedAt: new Date(ctx.now()).toISOString() };
+        const line = `${stepTitle(name)}: ${result.detail ?? result.status}`;
+        if (result.status === 'warning') ctx.log.warning(line);
         else ctx.log.info(line);
-        await ctx.onProgress?.(state);
+        await commit();
         break;
       }
       const deadline = deadlineOf(state, name);
       if (ctx.now() >= deadline.at) {
-        return fail(state, name, new DeadlineError(deadlineMessage(state, name, deadline.input, outcome.detail)), ctx);
-      }
-      state.steps[name] = { status: 'pending', detail: outcome.detail, startedAt };
-      if (!options.wait) {
-        await ctx.onProgress?.(state);
-        return { state };
-      }
-      if (outcome.detail !== lastDetail || ctx.now() - lastLog >= HEARTBEAT_MS) {
-        ctx.log.info(
-          `${STEP_TITLES[name]}: ${outcome.detail ?? 'waiting'} (${minutesSince(state.uploadedAt, ctx.now())} min since the upload; checking every ${ctx.pollIntervalMs / 1000} s)`,
+        const failed = await fail(
+          state,
+          name,
+          startedAt,
+          new DeadlineError(deadlineMessage(state, name, deadline.input, result.detail)),
+          ctx,
         );
-        lastDetail = outcome.detail;
+        changed = true;
+        return { ...failed, changed };
+      }
+      const before = state.steps[name];
+      state.steps[name] = { status: 'pending', detail: result.detail, startedAt };
+      if (!options.wait) {
+        // One status check per resume: save only what it changed.
+        if (patched || before?.detail !== result.detail || before?.startedAt !== startedAt) await commit();
+        return { state, changed };
+      }
+      if (result.detail !== lastDetail || ctx.now() - lastLog >= HEARTBEAT_MS) {
+        ctx.log.info(
+          `${stepTitle(name)}: ${result.detail ?? 'waiting'} (${minutesSince(state.uploadedAt, ctx.now())} min since the upload; checking every ${ctx.pollIntervalMs / 1000} s)`,
+        );
+        lastDetail = result.detail;
         lastLog = ctx.now();
       }
       await ctx.sleep(Math.max(0, Math.min(ctx.pollIntervalMs, deadline.at - ctx.now())));
     }
   }
   state.status = 'completed';
-  await ctx.onProgress?.(state);
-  return { state };
+  await commit();
+  return { state, changed };
+}
+
+/** Merges what a step learnt into the state (the one place besides progress where it changes); true when something did. */
+function applyPatch(state: PostProcessingState, patch: StatePatch | undefined): boolean {
+  let changed = false;
+  const merge = <T extends object>(target: T, values: Partial<T>): T => {
+    const next = { ...target };
+    for (const [key, value] of Object.entries(values ?? {}) as Array<[keyof T, T[keyof T]]>) {
+      if (value === undefined || next[key] === value) continue;
+      next[key] = value;
+      changed = true;
+    }
+    return next;
+  };
+  if (patch?.build) state.build = merge<PostProcessingState['build']>(state.build, patch.build);
+  if (patch?.appStore) state.appStore = merge<AppStoreRecord>(state.appStore ?? {}, patch.appStore);
+  return changed;
 }
 
 /** A deadline that passed: final, reported as the build's failure. */
@@ -89,17 +126,22 @@ export function isTransient(error: unknown): boolean {
   return error instanceof NetworkError || (error instanceof AscApiError && (error.status >= 500 || error.status === 429));
 }
 
-async function fail(state: PostProcessingState, name: StepName, error: unknown, ctx: EngineContext): Promise<AdvanceResult> {
-  const message = `${STEP_TITLES[name]} (step \`${name}\`) failed for ${describeBuild(state)}: ${errorMessage(error)}`;
+async function fail(
+  state: PostProcessingState,
+  name: StepName,
+  startedAt: string,
+  error: unknown,
+  ctx: EngineContext,
+): Promise<Omit<AdvanceResult, 'changed'>> {
+  const message = `${stepTitle(name)} (step \`${name}\`) failed for ${describeBuild(state)}: ${errorMessage(error)}`;
   const wrapped = new Error(message, { cause: error });
-  const progress = state.steps[name];
   if (isTransient(error)) {
     // Kept pending: the next run (or resume) tries this step again.
-    state.steps[name] = { ...progress, status: 'pending', detail: `last attempt failed: ${firstLine(errorMessage(error))}` };
+    state.steps[name] = { status: 'pending', startedAt, detail: `last attempt failed: ${firstLine(errorMessage(error))}` };
   } else {
     state.steps[name] = {
-      ...progress,
       status: 'failed',
+      startedAt,
       detail: firstLine(errorMessage(error)),
       finishedAt: new Date(ctx.now()).toISOString(),
     };
@@ -117,7 +159,7 @@ export function describeBuild(state: PostProcessingState): string {
 function deadlineOf(state: PostProcessingState, name: StepName): { at: number; input: string } {
   const findBuild = Date.parse(state.deadlines.findBuild);
   const processing = Date.parse(state.deadlines.processing);
-  if (name === 'find-build' || name === 'upload-state') return { at: Math.min(findBuild, processing), input: 'find-build-timeout' };
+  if (STEPS[name].deadline === 'find-build') return { at: Math.min(findBuild, processing), input: 'find-build-timeout' };
   return { at: processing, input: 'processing-timeout' };
 }
 
@@ -128,8 +170,7 @@ function deadlineMessage(state: PostProcessingState, name: StepName, input: stri
         Date.parse(state.uploadedAt)) /
         6000,
     ) / 10;
-  const what =
-    name === 'find-build' || name === 'upload-state' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
+  const what = STEPS[name].deadline === 'find-build' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
   return `${what} within \`${input}\` (${minutes} minutes from the upload)${detail ? `; last state: ${detail}` : ''}. Apple is sometimes slow: check the build in App Store Connect → TestFlight, raise \`${input}\`, and finish it with \`command: distribute\` once it is there.`;
 }
 

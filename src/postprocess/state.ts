@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 import type { Note } from './release-notes.js';
 
 /**
@@ -23,17 +22,13 @@ export const STEP_NAMES = [
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
-export const STEP_TITLES: Record<StepName, string> = {
-  'upload-state': 'Upload accepted by Apple',
-  'find-build': 'Build found',
-  notes: 'What to Test notes',
-  processing: 'Processing',
-  'export-compliance': 'Export compliance',
-  'expire-previous': 'Previous builds expired',
-  'beta-review': 'Beta review submission',
-  'beta-groups': 'Beta groups',
-  'notify-testers': 'Tester notification',
-};
+/** The App Store part of the state: what the App Store steps found or made. */
+export interface AppStoreRecord {
+  versionId?: string;
+  /** The version's `appStoreState` as last seen. */
+  versionState?: string;
+  submissionId?: string;
+}
 
 export type StepStatus = 'pending' | 'done' | 'skipped' | 'warning' | 'failed';
 
@@ -81,63 +76,12 @@ export interface PostProcessingState {
   status: PostProcessingStatus;
   /** Why it failed, when it did. */
   failure?: string;
+  /** What the App Store steps found or made. */
+  appStore?: AppStoreRecord;
+  /** The check run that shows this build's post-processing on the published commit. */
+  checkRunId?: number;
   /** Where it came from, for the summary of a later resume. */
   origin?: { repository?: string; runId?: string; workflow?: string; sha?: string };
-}
-
-export interface NewStateInput {
-  app: PostProcessingState['app'];
-  build: PostProcessingState['build'];
-  uploadedAt: Date;
-  findBuildTimeoutMs: number;
-  processingTimeoutMs: number;
-  request: PlanRequest;
-  /** Steps that do not apply (e.g. `upload-state` after an altool upload, which has no build upload). */
-  skip?: StepName[];
-  origin?: PostProcessingState['origin'];
-}
-
-export function newState(input: NewStateInput): PostProcessingState {
-  const at = input.uploadedAt.getTime();
-  const steps: PostProcessingState['steps'] = {};
-  for (const name of plannedSteps(input.request)) steps[name] = { status: input.skip?.includes(name) ? 'skipped' : 'pending' };
-  return {
-    schemaVersion: STATE_SCHEMA_VERSION,
-    id: randomUUID(),
-    revision: 0,
-    createdAt: new Date().toISOString(),
-    app: input.app,
-    build: input.build,
-    uploadedAt: input.uploadedAt.toISOString(),
-    deadlines: {
-      findBuild: new Date(at + input.findBuildTimeoutMs).toISOString(),
-      processing: new Date(at + input.processingTimeoutMs).toISOString(),
-    },
-    request: input.request,
-    steps,
-    status: 'pending',
-    origin: input.origin,
-  };
-}
-
-/** The steps a request needs, in order. Finding the build and waiting for processing always apply. */
-export function plannedSteps(request: PlanRequest): StepName[] {
-  return STEP_NAMES.filter((name) => {
-    switch (name) {
-      case 'notes':
-        return request.notes.length > 0;
-      case 'expire-previous':
-        return request.expirePreviousBuilds;
-      case 'beta-review':
-        return request.submitBetaReview;
-      case 'beta-groups':
-        return request.betaGroups.length > 0;
-      case 'notify-testers':
-        return request.notifyTesters;
-      default:
-        return true;
-    }
-  });
 }
 
 /** Checks a state read back from storage: another version of the action may have written it. */

@@ -2,7 +2,7 @@ import { getExecOutput } from '@actions/exec';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 import { InputError, UserError } from '../errors.js';
 import type { PackageInfo } from '../package/index.js';
 import type { Logger } from '../runtime.js';

@@ -1,6 +1,8 @@
 import type { AppStoreConnect } from '../../asc/client.js';
 import type { Logger } from '../../runtime.js';
-import type { PostProcessingState } from '../state.js';
+import type { AppStoreRecord, PostProcessingState } from '../state.js';
+
+export type { AppStoreRecord } from '../state.js';
 
 /**
  * The contract between the engine and a step. A step reads Apple's state first and acts only on what
@@ -11,14 +13,6 @@ export interface StepContext {
   asc: AppStoreConnect;
   log: Logger;
   now: () => number;
-}
-
-/** The App Store part of the state: what the App Store steps found or made. */
-export interface AppStoreRecord {
-  versionId?: string;
-  /** The version's `appStoreState` as last seen. */
-  versionState?: string;
-  submissionId?: string;
 }
 
 /** What a step learnt about the build or the App Store version, merged into the state by the engine. */

@@ -1,4 +1,12 @@
-/** Build numbers (CFBundleVersion) are one to three dot-separated integers. */
+/**
+ * The vocabulary every layer shares: platforms, versions and build numbers. It depends on nothing, so
+ * the App Store Connect client, the package reader and the commands can all use it.
+ */
+export const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** CFBundleShortVersionString and CFBundleVersion as Apple accepts them: one to three dot-separated integers. */
+export const VERSION_PATTERN = /^\d+(\.\d+){0,2}$/;
 
 /** Compares build numbers such as 42, 1.2 and 1.2.10 number by number. */
 export function compareBuildNumbers(a: string, b: string): number {

@@ -1,0 +1,10 @@
+import type { PostProcessingState } from '../postprocess/state.js';
+import type { Runtime } from '../runtime.js';
+import type { StateStore, StoredRef } from '../state/store.js';
+
+/** Saves a state for the scheduled `resume` and says so in the log. */
+export async function saveDeferred(store: StateStore, state: PostProcessingState, runtime: Runtime): Promise<StoredRef> {
+  const saved = await store.save(state);
+  runtime.log.info(`Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`);
+  return saved;
+}

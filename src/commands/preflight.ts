@@ -1,0 +1,115 @@
+import type { KeyObject } from 'node:crypto';
+import { loadPrivateKey } from '../asc/auth.js';
+import type { AppStoreConnect } from '../asc/client.js';
+import type { App } from '../asc/types.js';
+import type { Config } from '../config.js';
+import { compareBuildNumbers, nextBuildNumber } from '../domain.js';
+import { InputError, UserError } from '../errors.js';
+import { findPackages, readPackageInfo, type PackageInfo } from '../package/index.js';
+import { readNotes } from '../postprocess/release-notes.js';
+import { planRequest, resolveNotes } from '../postprocess/request.js';
+import type { PlanRequest } from '../postprocess/state.js';
+import { resolveBetaGroups } from '../postprocess/steps/testflight.js';
+import type { Runtime } from '../runtime.js';
+import { openArtifactStore } from '../state/artifact-store.js';
+import { MemoryStateStore, type StateStore } from '../state/store.js';
+import { requireMacOS } from '../upload/altool.js';
+import { uploadPackage, type UploadResult } from '../upload/index.js';
+import { connectFromConfig, workspace, type CommandDeps } from './context.js';
+import { resolveApp } from './app.js';
+
+/** One package to publish, with its app and what post-processing it asks for. */
+export interface PublishTarget {
+  readonly pkg: PackageInfo;
+  readonly app: App;
+  readonly request: PlanRequest;
+}
+
+/** Everything a publish needs, read and checked before the first byte is sent. */
+export interface PublishPlan {
+  readonly asc: AppStoreConnect;
+  readonly targets: readonly PublishTarget[];
+  /** Where post-processing progress is kept: memory (inline, off) or workflow artifacts (deferred). */
+  readonly store: StateStore;
+  readonly upload: (pkg: PackageInfo, appId: string) => Promise<UploadResult>;
+}
+
+/** The key, read once; a bad one is an InputError before any request. */
+export function readKey(config: Config): KeyObject {
+  return loadPrivateKey(config.privateKey);
+}
+
+/**
+ * Reads and checks everything a publish needs — the key, the uploader's host, the notes, the packages,
+ * the apps, the build numbers, the beta groups, the state store — so a bad input never costs an upload.
+ */
+export async function preflightPublish(config: Config, runtime: Runtime, deps: CommandDeps): Promise<PublishPlan> {
+  if (config.uploadMethod === 'altool') requireMacOS();
+  const key = readKey(config);
+  const asc = connectFromConfig(config, runtime, deps, key);
+  const notes = readNotes(config, runtime.log, workspace(deps));
+  const packages: PackageInfo[] = [];
+  for (const path of await findPackages(config.paths, workspace(deps))) {
+    packages.push(
+      await readPackageInfo(path, {
+        bundleId: config.bundleId,
+        version: config.appVersion,
+        buildNumber: config.buildNumber,
+        platform: config.platform,
+      }),
+    );
+  }
+  if (packages.length > 1 && config.buildNumber) {
+    throw new InputError(
+      'build-number',
+      `applies to one package, but \`path\` matched ${packages.length}: ${packages.map((p) => p.fileName).join(', ')}. Narrow \`path\` or leave \`build-number\` empty.`,
+    );
+  }
+  const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps) : new MemoryStateStore();
+
+  const targets: PublishTarget[] = [];
+  for (const pkg of packages) {
+    runtime.log.info(
+      `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${(pkg.size / 1e6).toFixed(1)} MB.`,
+    );
+    const app = await resolveApp(asc, config.appId, pkg.bundleId);
+    await refuseDuplicate(asc, app.id, pkg);
+    // A misspelt group would otherwise surface only after the upload and the processing wait.
+    if (config.postProcessing !== 'off' && config.betaGroups.length)
+      resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);
+    targets.push(Object.freeze({ pkg, app, request: planRequest(config, resolveNotes(notes, app)) }));
+  }
+
+  // altool reads the key from a file; the API upload signs tokens in memory and needs none.
+  const privateKeyPem = config.uploadMethod === 'altool' ? key.export({ type: 'pkcs8', format: 'pem' }).toString() : '';
+  const upload = (pkg: PackageInfo, appId: string): Promise<UploadResult> =>
+    uploadPackage(asc, pkg, appId, config, {
+      log: runtime.log,
+      privateKeyPem,
+      now: deps.now,
+      sleep: deps.sleep,
+      retry: deps.retry,
+      idleTimeoutMs: deps.requestTimeoutMs,
+    });
+  return Object.freeze({ asc, targets: Object.freeze(targets), store, upload });
+}
+
+/** Apple refuses a build number already used for the version; say so before sending a byte. */
+async function refuseDuplicate(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
+  const [{ builds }, uploads] = await Promise.all([
+    asc.builds.list({ appId, version: pkg.version, platform: pkg.platform }),
+    asc.buildUploads.list(appId, { version: pkg.version, platform: pkg.platform }),
+  ]);
+  const used = [
+    ...builds.map((b) => b.attributes?.version),
+    // FAILED uploads free their number; one still waiting for its file was abandoned and is taken over by the upload.
+    ...uploads
+      .filter((u) => !['FAILED', 'AWAITING_UPLOAD'].includes(u.attributes?.state?.state ?? ''))
+      .map((u) => u.attributes?.cfBundleVersion),
+  ].filter((v): v is string => !!v);
+  if (!used.includes(pkg.buildNumber)) return;
+  const next = nextBuildNumber(used.sort(compareBuildNumbers).at(-1));
+  throw new UserError(
+    `Build number ${pkg.buildNumber} is already used for ${pkg.bundleId} version ${pkg.version} (${pkg.platform}); Apple accepts each build number once per version. Build again with CFBundleVersion ${next} (or higher), or set \`build-number\` — \`command: latest-build-number\` prints the next one. Nothing was uploaded.`,
+  );
+}

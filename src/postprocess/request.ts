@@ -1,0 +1,30 @@
+import type { App } from '../asc/types.js';
+import type { Note } from './release-notes.js';
+import type { PlanRequest } from './state.js';
+
+/** What post-processing was asked to do, as the inputs say it (notes resolved separately, per app). */
+export type RequestOptions = Omit<PlanRequest, 'notes'>;
+
+export function planRequest(options: RequestOptions, notes: Note[]): PlanRequest {
+  return {
+    notes,
+    usesNonExemptEncryption: options.usesNonExemptEncryption,
+    expirePreviousBuilds: options.expirePreviousBuilds,
+    submitBetaReview: options.submitBetaReview,
+    betaGroups: [...options.betaGroups],
+    notifyTesters: options.notifyTesters,
+  };
+}
+
+/** Fills in the app's primary locale for a `whats-new` given without `whats-new-locale`. */
+export function resolveNotes(notes: ReadonlyArray<{ locale?: string; text: string }>, app: App): Note[] {
+  const primary = app.attributes?.primaryLocale ?? 'en-US';
+  const resolved: Note[] = [];
+  for (const n of notes) {
+    const locale = n.locale ?? primary;
+    const existing = resolved.findIndex((r) => r.locale === locale);
+    if (existing >= 0) resolved.splice(existing, 1);
+    resolved.push({ locale, text: n.text });
+  }
+  return resolved;
+}

@@ -1,0 +1,47 @@
+import type { PlanRequest, StepName } from '../state.js';
+import * as testflight from './testflight.js';
+import type { StepRun } from './types.js';
+
+/** What the engine knows of a step: when it applies, which deadline bounds its waiting, and how to run it. */
+export interface StepDefinition {
+  title: string;
+  /** `find-build`: waiting for the build to appear (`find-build-timeout`); `processing`: everything after. */
+  deadline: 'find-build' | 'processing';
+  /** Whether the request asks for this step; the steps that always apply answer true. */
+  applies(request: PlanRequest): boolean;
+  run: StepRun;
+}
+
+const always = (): boolean => true;
+
+/** Every step by name; the order of execution is STEP_NAMES'. */
+export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
+  'upload-state': { title: 'Upload accepted by Apple', deadline: 'find-build', applies: always, run: testflight.uploadState },
+  'find-build': { title: 'Build found', deadline: 'find-build', applies: always, run: testflight.findBuild },
+  notes: { title: 'What to Test notes', deadline: 'processing', applies: (r) => r.notes.length > 0, run: testflight.notes },
+  processing: { title: 'Processing', deadline: 'processing', applies: always, run: testflight.processing },
+  'export-compliance': { title: 'Export compliance', deadline: 'processing', applies: always, run: testflight.exportCompliance },
+  'expire-previous': {
+    title: 'Previous builds expired',
+    deadline: 'processing',
+    applies: (r) => r.expirePreviousBuilds,
+    run: testflight.expirePrevious,
+  },
+  'beta-review': {
+    title: 'Beta review submission',
+    deadline: 'processing',
+    applies: (r) => r.submitBetaReview,
+    run: testflight.betaReview,
+  },
+  'notify-testers': {
+    title: 'Tester notification',
+    deadline: 'processing',
+    applies: (r) => r.notifyTesters,
+    run: testflight.notifyTesters,
+  },
+  'beta-groups': { title: 'Beta groups', deadline: 'processing', applies: (r) => r.betaGroups.length > 0, run: testflight.betaGroups },
+};
+
+export function stepTitle(name: StepName): string {
+  return STEPS[name].title;
+}

@@ -1,0 +1,281 @@
+import { AscApiError } from '../../asc/errors.js';
+import { relatedId, type BetaGroup, type StateDetail } from '../../asc/types.js';
+import { compareBuildNumbers } from '../../domain.js';
+import { UserError } from '../../errors.js';
+import type { PostProcessingState } from '../state.js';
+import type { StepContext, StepResult, StepRun } from './types.js';
+
+const done = (detail?: string, patch?: StepResult['patch']): StepResult => ({ status: 'done', detail, patch });
+const skipped = (detail?: string): StepResult => ({ status: 'skipped', detail });
+const waiting = (detail?: string, patch?: StepResult['patch']): StepResult => ({ status: 'waiting', detail, patch });
+const warning = (detail: string): StepResult => ({ status: 'warning', detail });
+
+type State = Readonly<PostProcessingState>;
+
+/** Follows Apple's processing of the uploaded file until it has made the build. */
+export const uploadState: StepRun = async (state, { asc, log }) => {
+  const upload = await asc.buildUploads.get(needUploadId(state), { includeBuild: true });
+  const s = upload.attributes?.state;
+  for (const w of s?.warnings ?? []) log.warning(`Apple: ${describeDetail(w)}`);
+  if (s?.state === 'FAILED') {
+    throw new UserError(
+      `Apple could not process the uploaded file:\n${listDetails(s.errors)}\nFix the package and upload it again with a new build number.`,
+    );
+  }
+  if (s?.state !== 'COMPLETE') return waiting(`build upload ${s?.state ?? 'state unknown'}`);
+  const buildId = relatedId(upload, 'build');
+  const patch = buildId ? { build: { id: buildId } } : undefined;
+  return s.warnings?.length
+    ? { status: 'warning', detail: `COMPLETE with warnings: ${s.warnings.map(describeDetail).join('; ')}`, patch }
+    : done('COMPLETE', patch);
+};
+
+export const findBuild: StepRun = async (state, { asc }) => {
+  if (state.build.id) return done(`build ${state.build.id}`);
+  let id: string | undefined;
+  if (state.build.buildUploadId) {
+    id = relatedId(await asc.buildUploads.get(state.build.buildUploadId, { includeBuild: true }), 'build');
+  } else {
+    const { builds } = await asc.builds.list({
+      appId: state.app.id,
+      buildNumber: state.build.buildNumber,
+      version: state.build.version,
+      platform: state.build.platform,
+    });
+    id = builds[0]?.id;
+  }
+  if (!id) return waiting('not in App Store Connect yet');
+  return done(`build ${id}`, { build: { id } });
+};
+
+export const notes: StepRun = async (state, { asc }) => {
+  const buildId = needBuildId(state);
+  const existing = await asc.localizations.list(buildId);
+  const changes: string[] = [];
+  for (const note of state.request.notes) {
+    const current = existing.find((l) => l.attributes?.locale === note.locale);
+    if (current && (current.attributes?.whatsNew ?? '') === note.text) {
+      changes.push(`${note.locale} unchanged`);
+    } else if (current) {
+      await asc.localizations.update(current.id, note.text);
+      changes.push(`${note.locale} updated`);
+    } else {
+      try {
+        await asc.localizations.create(buildId, note.locale, note.text);
+        changes.push(`${note.locale} created`);
+      } catch (error) {
+        // Apple creates the primary locale itself, possibly between our read and our create.
+        if (!(error instanceof AscApiError && error.status === 409)) throw error;
+        const appeared = (await asc.localizations.list(buildId)).find((l) => l.attributes?.locale === note.locale);
+        if (!appeared) throw error;
+        await asc.localizations.update(appeared.id, note.text);
+        changes.push(`${note.locale} updated`);
+      }
+    }
+  }
+  return done(changes.join(', '));
+};
+
+export const processing: StepRun = async (state, ctx) => {
+  const { build, betaDetail } = await ctx.asc.builds.getWithBetaDetail(needBuildId(state));
+  const processingState = build.attributes?.processingState;
+  const patch = { build: { processingState } };
+  if (processingState === 'INVALID' || processingState === 'FAILED') {
+    throw new UserError(`Apple marked the build ${processingState}.${await reasons(state, ctx)}`);
+  }
+  if (processingState !== 'VALID') return waiting(`processing state ${processingState ?? 'unknown'}`, patch);
+  const internal = betaDetail?.attributes?.internalBuildState;
+  if (!internal || internal === 'PROCESSING') return waiting('VALID; TestFlight still processing', patch);
+  if (internal === 'PROCESSING_EXCEPTION')
+    throw new UserError(
+      'TestFlight reports PROCESSING_EXCEPTION for the build: Apple could not prepare it for testing. Check the build in App Store Connect → TestFlight and contact Apple if it persists.',
+    );
+  return done(
+    `VALID; TestFlight ${internal}${betaDetail?.attributes?.externalBuildState ? ` / ${betaDetail.attributes.externalBuildState}` : ''}`,
+    patch,
+  );
+};
+
+export const exportCompliance: StepRun = async (state, { asc }) => {
+  const { build, betaDetail } = await asc.builds.getWithBetaDetail(needBuildId(state));
+  const answer = build.attributes?.usesNonExemptEncryption;
+  const wanted = state.request.usesNonExemptEncryption;
+  if (wanted === undefined) {
+    if (betaDetail?.attributes?.internalBuildState === 'MISSING_EXPORT_COMPLIANCE') {
+      return warning(
+        'the build is waiting for export compliance (Missing Compliance): set `uses-non-exempt-encryption: false` (or `true`), or add ITSAppUsesNonExemptEncryption to Info.plist so every build answers it.',
+      );
+    }
+    return skipped(answer === undefined || answer === null ? 'not needed' : `already answered (${answer})`);
+  }
+  if (answer !== undefined && answer !== null) {
+    return answer === wanted
+      ? skipped(`already answered (${answer})`)
+      : warning(
+          `already answered ${answer} (Info.plist or App Store Connect); Apple does not allow changing it, so \`uses-non-exempt-encryption: ${wanted}\` was not applied`,
+        );
+  }
+  try {
+    await asc.builds.update(needBuildId(state), { usesNonExemptEncryption: wanted });
+  } catch (error) {
+    // Answered in the meantime (an overlapping run, or our own write whose answer was lost): read it back.
+    if (!(error instanceof AscApiError && error.status === 409)) throw error;
+    const now = (await asc.builds.getWithBetaDetail(needBuildId(state))).build.attributes?.usesNonExemptEncryption;
+    if (now !== wanted) throw error;
+    return skipped(`already answered (${now})`);
+  }
+  return done(`usesNonExemptEncryption set to ${wanted}`);
+};
+
+export const expirePrevious: StepRun = async (state, { asc }) => {
+  const buildId = needBuildId(state);
+  const { builds } = await asc.builds.list({
+    appId: state.app.id,
+    version: state.build.version,
+    platform: state.build.platform,
+    expired: false,
+  });
+  // Earlier builds only: promoting an older build must not expire the newer ones.
+  const previous = builds.filter(
+    (b) => b.id !== buildId && !b.attributes?.expired && compareBuildNumbers(b.attributes?.version ?? '', state.build.buildNumber) < 0,
+  );
+  for (const b of previous) {
+    await asc.builds.update(b.id, { expired: true }).catch(async (error: unknown) => {
+      // Expired in the meantime by an overlapping run: that is what was wanted.
+      if (!(error instanceof AscApiError && error.status === 409 && (await asc.builds.get(b.id)).attributes?.expired)) throw error;
+    });
+  }
+  return previous.length
+    ? done(`expired ${previous.map((b) => b.attributes?.version ?? b.id).join(', ')}`)
+    : skipped('no earlier build to expire');
+};
+
+export const betaReview: StepRun = async (state, { asc }) => {
+  const buildId = needBuildId(state);
+  const existing = await asc.betaReview.forBuild(buildId);
+  if (existing) return skipped(`already submitted (${existing.attributes?.betaReviewState ?? 'state unknown'})`);
+  await checkTestInformation(state, asc);
+  try {
+    const submission = await asc.betaReview.create(buildId);
+    return done(`submitted (${submission.attributes?.betaReviewState ?? 'WAITING_FOR_REVIEW'})`);
+  } catch (error) {
+    if (error instanceof AscApiError && error.status === 409 && (await asc.betaReview.forBuild(buildId))) {
+      return skipped('already submitted');
+    }
+    if (
+      error instanceof AscApiError &&
+      (error.status === 409 || error.status === 422) &&
+      /test information|beta app review|contact|description|feedback/i.test(error.message)
+    ) {
+      throw new UserError(`${error.message}\n${TEST_INFORMATION_HELP}`);
+    }
+    throw error;
+  }
+};
+
+export const betaGroups: StepRun = async (state, { asc }) => {
+  const buildId = needBuildId(state);
+  const wanted = resolveBetaGroups(await asc.betaGroups.list(state.app.id), state.request.betaGroups, state.app.bundleId);
+  const member = new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.id));
+  const toAdd = wanted.filter((w) => !member.has(w.group.id));
+  if (toAdd.length)
+    await asc.builds.addToBetaGroups(
+      buildId,
+      toAdd.map((w) => w.group.id),
+    );
+  const already = wanted.filter((w) => member.has(w.group.id));
+  return done(
+    [
+      toAdd.length ? `added to ${toAdd.map((w) => w.group.attributes?.name).join(', ')}` : '',
+      already.length ? `already in ${already.map((w) => w.group.attributes?.name).join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+  );
+};
+
+export const notifyTesters: StepRun = async (state, { asc }) => {
+  const buildId = needBuildId(state);
+  const detail = await asc.betaDetails.forBuild(buildId);
+  if (detail.attributes?.autoNotifyEnabled) return skipped('Apple notifies testers automatically for this build');
+  const wanted = state.request.betaGroups;
+  const member = wanted.length
+    ? new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.attributes?.name))
+    : new Set<string | undefined>();
+  if (wanted.some((name) => !member.has(name))) {
+    // Readable and idempotent, unlike a notification: safe when runs overlap or die halfway.
+    await asc.betaDetails.setAutoNotify(detail.id, true);
+    return done(`automatic notification on: Apple notifies testers as the build reaches ${wanted.join(', ')}`);
+  }
+  // The build is already where testers can see it: only an explicit notification tells them.
+  try {
+    await asc.betaDetails.notifyTesters(buildId);
+  } catch (error) {
+    if (error instanceof AscApiError && error.status === 409 && /auto-notify|already/i.test(error.message))
+      return skipped('testers were already notified');
+    throw error;
+  }
+  return done('notification sent');
+};
+
+/** Names to groups (exact, else ignoring case); an unknown name is an error listing the groups that exist. */
+export function resolveBetaGroups(
+  groups: BetaGroup[],
+  names: readonly string[],
+  bundleId: string,
+): Array<{ name: string; group: BetaGroup }> {
+  const wanted = names.map((name) => ({
+    name,
+    group: groups.find((g) => g.attributes?.name === name) ?? groups.find((g) => g.attributes?.name?.toLowerCase() === name.toLowerCase()),
+  }));
+  const unknown = wanted.filter((w) => !w.group).map((w) => `"${w.name}"`);
+  if (unknown.length) {
+    const existing = groups.map((g) => `"${g.attributes?.name}"`).join(', ') || 'none';
+    throw new UserError(
+      `Input \`beta-groups\`: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not beta groups' : 'is not a beta group'} of ${bundleId}. Groups that exist: ${existing}. Fix the name or create the group in App Store Connect → TestFlight.`,
+    );
+  }
+  return wanted as Array<{ name: string; group: BetaGroup }>;
+}
+
+const TEST_INFORMATION_HELP =
+  "The app's TestFlight test information is incomplete. Fill it in App Store Connect → your app → TestFlight → Test Information: the beta app description, feedback email, and Beta App Review contact (first and last name, phone, email; sign-in details if the app needs them). Then run `command: distribute` for this build with `submit-beta-review: true`.";
+
+/** Apple refuses (sometimes with a bare 500) to submit when the review contact is missing: say so before asking. */
+async function checkTestInformation(state: State, asc: StepContext['asc']): Promise<void> {
+  const detail = await asc.apps.betaAppReviewDetail(state.app.id);
+  const a = detail.attributes ?? {};
+  const missing = (['contactFirstName', 'contactLastName', 'contactPhone', 'contactEmail'] as const).filter((k) => !a[k]?.trim());
+  if (a.demoAccountRequired && (!a.demoAccountName || !a.demoAccountPassword))
+    missing.push('demoAccountName' as never, 'demoAccountPassword' as never);
+  if (missing.length) throw new UserError(`Beta App Review Information lacks ${missing.join(', ')}. ${TEST_INFORMATION_HELP}`);
+}
+
+/** Apple keeps the reasons for a bad build on its build upload, when we have one. */
+async function reasons(state: State, { asc }: StepContext): Promise<string> {
+  if (!state.build.buildUploadId)
+    return ' Apple sends the reasons by email to the account holder; they also show in App Store Connect → TestFlight.';
+  const upload = await asc.buildUploads.get(state.build.buildUploadId);
+  const errors = upload.attributes?.state?.errors ?? [];
+  return errors.length
+    ? ` Apple's reasons:\n${listDetails(errors)}`
+    : ' Apple gave no reason in the API; it sends them by email to the account holder.';
+}
+
+function needUploadId(state: State): string {
+  if (!state.build.buildUploadId) throw new Error('internal: no build upload to follow');
+  return state.build.buildUploadId;
+}
+
+export function needBuildId(state: State): string {
+  if (!state.build.id) throw new Error('internal: the build has not been found yet');
+  return state.build.id;
+}
+
+function describeDetail(d: StateDetail): string {
+  return [d.code, d.description].filter(Boolean).join(': ');
+}
+
+function listDetails(details: StateDetail[] | undefined): string {
+  return (details ?? []).map((d) => `- ${describeDetail(d)}`).join('\n') || '- (Apple gave no reason)';
+}
