@@ -307,7 +307,9 @@ function checksError(what: string, error: unknown, id?: number): Error {
         ? ' GitHub asked to wait longer than this report is worth; the next run updates it.'
         : status === 422
           ? ' GitHub refused the check run as sent; please report this with the message above.'
-          : '';
+          : status === undefined || status >= 500
+            ? ' GitHub failed on every try; the next run that advances the build reports again.'
+            : '';
   const docs = gh.documentation_url ? ` (${gh.documentation_url})` : '';
   return new ChecksApiError(`Could not ${what}: ${detail}${docs}.${hint}`, status, { cause: error });
 }
