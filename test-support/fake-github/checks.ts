@@ -272,12 +272,12 @@ export function createFakeChecks(deps: ChecksDeps): ChecksRoute {
     send(res, 200, { total_count: found.length, check_runs: found.slice((page - 1) * perPage, page * perPage).map(json) }, headers);
   }
 
-  function route(method: string, rest: string, url: URL, raw: Buffer, res: ServerResponse): void {
+  function route(method: string, rest: string, url: URL, body: unknown, res: ServerResponse): void {
     const one = /^\/check-runs\/(\d+)$/.exec(rest);
     const forRef = /^\/commits\/([^/]+)\/check-runs$/.exec(rest);
     if (method === 'POST' && rest === '/check-runs') {
       denied(true, DOCS.create);
-      const b = validate(parse(raw, DOCS.create), DOCS.create, ['name', 'head_sha']);
+      const b = validate(body, DOCS.create, ['name', 'head_sha']);
       if (!SHA.test(b.head_sha as string)) {
         throw new Refusal(422, {
           message: `No commit found for SHA: ${String(b.head_sha)}`,
@@ -293,7 +293,7 @@ export function createFakeChecks(deps: ChecksDeps): ChecksRoute {
     if (method === 'PATCH' && one) {
       denied(true, DOCS.update);
       const run = existing(one[1]!, DOCS.update);
-      const b = validate(parse(raw, DOCS.update), DOCS.update, []);
+      const b = validate(body, DOCS.update, []);
       apply(run, b);
       return send(res, 200, json(run), deps.headers());
     }
@@ -329,8 +329,9 @@ export function createFakeChecks(deps: ChecksDeps): ChecksRoute {
       requests.push(entry);
       res.on('finish', () => (entry.status = res.statusCode));
       try {
-        if (method === 'POST' || method === 'PATCH') entry.body = parse(raw, DOCS.create);
-        route(method, rest, url, raw, res);
+        const docs = method === 'PATCH' ? DOCS.update : DOCS.create;
+        if (method === 'POST' || method === 'PATCH') entry.body = parse(raw, docs);
+        route(method, rest, url, entry.body, res);
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
         send(res, error.status, error.body, deps.headers());
