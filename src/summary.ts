@@ -33,10 +33,21 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
   const lines = [
     `### ${state.app.name ?? state.app.bundleId} ${b.version} (${b.buildNumber}) — ${outcome}`,
     '',
-    '| Step | Result | Detail | Time |',
-    '| --- | --- | --- | --- |',
+    ...stepTable(state, options.before),
+    '',
   ];
-  for (const row of options.before ?? []) lines.push(row_(row.title, ICONS[row.status], row.detail, row.durationMs));
+  lines.push(
+    `${b.platform} · bundle ID \`${state.app.bundleId}\` · app ${state.app.id}${b.id ? ` · build ${b.id}` : ''} · [Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})`,
+  );
+  if (state.failure) lines.push('', '```', state.failure, '```');
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** The step table's lines (header and one row per step), shared by the job summary and the check run. */
+export function stepTable(state: PostProcessingState, before: ExtraRow[] = []): string[] {
+  const lines = ['| Step | Result | Detail | Time |', '| --- | --- | --- | --- |'];
+  for (const row of before) lines.push(row_(row.title, ICONS[row.status], row.detail, row.durationMs));
   for (const name of STEP_NAMES) {
     const p = state.steps[name];
     if (!p) continue;
@@ -44,13 +55,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
     const icon = p.status === 'pending' && p.startedAt ? ICONS.waiting : ICONS[p.status];
     lines.push(row_(stepTitle(name), icon, p.detail, duration));
   }
-  lines.push('');
-  lines.push(
-    `${b.platform} · bundle ID \`${state.app.bundleId}\` · app ${state.app.id}${b.id ? ` · build ${b.id}` : ''} · [Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})`,
-  );
-  if (state.failure) lines.push('', '```', state.failure, '```');
-  lines.push('');
-  return lines.join('\n');
+  return lines;
 }
 
 export function formatDuration(ms: number | undefined): string {

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readZip } from '../../src/state/zip.js';
+import { createFakeChecks, type FakeChecks } from './checks.js';
 import { writeZip } from './zip-writer.js';
 
 /**
@@ -86,6 +87,8 @@ export interface FakeGitHub {
   denyPermissions(deny: boolean | 'write'): void;
   faults: { inject(rule: FaultRule): void; clear(): void };
   readonly requests: FakeRequest[];
+  /** The Checks API (check runs): its permission switches, its runs and its request log. */
+  checks: FakeChecks;
 }
 
 interface Run {
@@ -144,6 +147,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
   const apiUrl = await listen(apiServer);
   const blobUrl = await listen(blobServer);
+  const checks = createFakeChecks({ apiUrl, owner, repo, headers: () => rateHeaders() });
 
   function runFor(runId: number): Run {
     let run = runs.get(runId);
@@ -245,7 +249,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (req.method === 'POST' && url.pathname.startsWith(TWIRP_PREFIX)) {
         return handleTwirp(req, res, url.pathname.slice(TWIRP_PREFIX.length), body);
       }
-      return handleRest(req, res, url);
+      return handleRest(req, res, url, body);
     } catch (error) {
       if (!res.headersSent) sendJson(res, 500, { message: `fake GitHub failure: ${(error as Error).message}` });
       else res.destroy();
@@ -434,7 +438,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     };
   }
 
-  function handleRest(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  function handleRest(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
     const auth = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '');
     if (!auth) return restError(res, 401, 'Requires authentication');
     if (auth[1] !== token) return restError(res, 401, 'Bad credentials');
@@ -445,6 +449,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (!sameRepo) return restError(res, 404, 'Not Found');
     const rest = scoped[3]!;
     const method = req.method ?? 'GET';
+    if (checks.handle(method, rest, url, body, res)) return;
 
     const list = /^\/actions\/artifacts$/.exec(rest);
     const runList = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest);
@@ -538,6 +543,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     blobUrl,
     token,
     repository,
+    checks,
     get requests() {
       return requests;
     },

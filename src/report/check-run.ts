@@ -1,0 +1,181 @@
+import { CheckRunNotFoundError, ChecksPermissionError, type ChecksClient, type CheckRunOutput } from '../github/checks.js';
+import { errorMessage } from '../errors.js';
+import { STEP_NAMES, STEP_TITLES, type PostProcessingState, type PostProcessingStatus, type StepName } from '../postprocess/state.js';
+import type { Logger } from '../runtime.js';
+import { buildLink, stepTable } from '../summary.js';
+
+/**
+ * What the check run on the published commit says about a build's post-processing, and the one call that
+ * creates or updates it. Reporting is best effort: no GitHub failure here ever fails post-processing.
+ */
+
+/** GitHub refuses a summary over 65535 bytes (documented as characters; counted in bytes: github/docs#35252). */
+export const MAX_SUMMARY_BYTES = 65535;
+/** Long enough for Apple's reasons, short enough for the checks list. */
+const MAX_TITLE_CHARS = 200;
+
+export const CHECKS_PERMISSION_NOTICE = "Add `checks: write` to the job's permissions to see post-processing on the commit";
+
+export interface CheckRunPayload {
+  status: 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure';
+  output: CheckRunOutput;
+}
+
+export interface PayloadOptions {
+  /** The workflow run that reports (details link). */
+  runUrl: string;
+  /** Default: the state's status. */
+  outcome?: PostProcessingStatus;
+  /** Why it failed; default: the state's failure. */
+  reason?: string;
+}
+
+/** `App Store Connect: <app> <version> (<build>)`: one check run per published package. */
+export function checkRunName(state: PostProcessingState): string {
+  return `App Store Connect: ${state.app.name ?? state.app.bundleId} ${state.build.version} (${state.build.buildNumber})`;
+}
+
+export function checkRunPayload(state: PostProcessingState, options: PayloadOptions): CheckRunPayload {
+  const outcome = options.outcome ?? state.status;
+  const reason = options.reason ?? state.failure;
+  const summary = summaryOf(state, options.runUrl, outcome === 'failed' ? reason : undefined);
+  if (outcome === 'failed') {
+    return {
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: bounded(`Failed: ${firstLine(reason) || 'post-processing did not finish'}`), summary },
+    };
+  }
+  if (outcome === 'completed') {
+    const warnings = STEP_NAMES.filter((name) => state.steps[name]?.status === 'warning').length;
+    const title = warnings === 0 ? 'Ready for testers' : `Ready for testers, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    return { status: 'completed', conclusion: 'success', output: { title, summary } };
+  }
+  return { status: 'in_progress', output: { title: bounded(`Still waiting for Apple: ${waitingFor(state)}`), summary } };
+}
+
+/** What a pending build waits for: the first step not done yet, in Apple's words where Apple has a state. */
+function waitingFor(state: PostProcessingState): string {
+  const next: StepName | undefined = STEP_NAMES.find((name) => state.steps[name]?.status === 'pending');
+  switch (next) {
+    case undefined:
+    case 'processing':
+      return (state.build.processingState ?? 'processing').toLowerCase().replace(/_/g, ' ');
+    case 'upload-state':
+      return 'checking the upload';
+    case 'find-build':
+      return 'the build to appear';
+    default:
+      return STEP_TITLES[next].charAt(0).toLowerCase() + STEP_TITLES[next].slice(1);
+  }
+}
+
+function summaryOf(state: PostProcessingState, runUrl: string, reason: string | undefined): string {
+  const b = state.build;
+  const lines = [
+    ...stepTable(state),
+    '',
+    `[Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)}) · [Workflow run](${runUrl}) · ` +
+      `${b.platform} · bundle ID \`${state.app.bundleId}\`${b.id ? ` · build ${b.id}` : ''}`,
+  ];
+  if (reason) {
+    const fence = '`'.repeat(Math.max(3, ...[...reason.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    lines.push('', fence, reason, fence);
+  }
+  return truncateMarkdown(lines.join('\n'), MAX_SUMMARY_BYTES);
+}
+
+const TRUNCATED_NOTE = '\n\n… (cut to fit GitHub’s limit; the workflow run’s job summary has everything)';
+
+/**
+ * Cuts Markdown to `maxBytes` of UTF-8: on a line boundary when one is near, never inside a character,
+ * closing a code fence left open, and saying that it was cut.
+ */
+export function truncateMarkdown(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const budget = maxBytes - Buffer.byteLength(TRUNCATED_NOTE) - 16;
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > budget) break;
+    bytes += size;
+    end += char.length;
+  }
+  let cut = text.slice(0, end);
+  const newline = cut.lastIndexOf('\n');
+  if (newline > cut.length * 0.75) cut = cut.slice(0, newline);
+  const fences = cut.match(/^`{3,}/gm) ?? [];
+  if (fences.length % 2 === 1) cut += `\n${fences[fences.length - 1]}`;
+  return cut + TRUNCATED_NOTE;
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').trim().split(/\r?\n/)[0]?.trim() ?? '';
+}
+
+function bounded(title: string): string {
+  const chars = [...title];
+  return chars.length <= MAX_TITLE_CHARS ? title : `${chars.slice(0, MAX_TITLE_CHARS - 1).join('')}…`;
+}
+
+// ---- reporting ----
+
+/** The log reportCheckRun writes to; `notice` (a GitHub annotation) when the host has one, else `info`. */
+export type CheckRunLog = Pick<Logger, 'info' | 'warning'> & { notice?(message: string): void };
+
+export interface CheckRunContext extends PayloadOptions {
+  /** The id kept in the state from an earlier report, if any. */
+  checkRunId?: number;
+  /** The commit, when the state does not name the one that was published (`origin.sha`). */
+  headSha?: string;
+  log: CheckRunLog;
+}
+
+/** Logs that were already told about the missing permission: one notice per run, however many packages. */
+const toldAboutPermission = new WeakSet<object>();
+
+/**
+ * Creates the check run, or updates the one whose id the state keeps (found again by name on the commit
+ * when that id is gone). Returns the id to keep in the state. Never throws for GitHub's sake: a missing
+ * `checks: write` is one notice, any other failure a warning, and the id known before is returned.
+ */
+export async function reportCheckRun(client: ChecksClient, state: PostProcessingState, ctx: CheckRunContext): Promise<number | undefined> {
+  const headSha = state.origin?.sha || ctx.headSha;
+  const name = checkRunName(state);
+  if (!headSha) {
+    ctx.log.info(`No check run for "${name}": the commit it was published from is not known.`);
+    return ctx.checkRunId;
+  }
+  const payload = checkRunPayload(state, ctx);
+  const fields = { ...payload, detailsUrl: ctx.runUrl };
+  try {
+    if (ctx.checkRunId !== undefined) {
+      try {
+        return (await client.update(ctx.checkRunId, fields)).id;
+      } catch (error) {
+        if (!(error instanceof CheckRunNotFoundError)) throw error;
+        ctx.log.info(`Check run ${ctx.checkRunId} no longer exists; looking for "${name}" on commit ${headSha.slice(0, 7)}.`);
+      }
+      const found = await client.findByName(headSha, name, { externalId: state.id });
+      if (found) return (await client.update(found.id, fields)).id;
+    }
+    return (await client.create({ name, headSha, externalId: state.id, ...fields })).id;
+  } catch (error) {
+    if (error instanceof ChecksPermissionError) {
+      if (!toldAboutPermission.has(ctx.log)) {
+        toldAboutPermission.add(ctx.log);
+        (ctx.log.notice ?? ctx.log.info).call(
+          ctx.log,
+          `${CHECKS_PERMISSION_NOTICE} (GitHub: 403 Resource not accessible by integration; pull requests from forks get a read-only token). Post-processing goes on.`,
+        );
+      }
+    } else {
+      ctx.log.warning(
+        `The check run "${name}" on commit ${headSha.slice(0, 7)} was not updated: ${errorMessage(error)} Post-processing goes on.`,
+      );
+    }
+    return ctx.checkRunId;
+  }
+}
