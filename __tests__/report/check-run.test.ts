@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createChecksClient, type ChecksClient } from '../../src/github/checks.js';
-import { newState, type PostProcessingState } from '../../src/postprocess/state.js';
+import { newState } from '../../src/postprocess/new-state.js';
+import type { PostProcessingState } from '../../src/postprocess/state.js';
 import {
   CHECKS_PERMISSION_NOTICE,
   MAX_SUMMARY_BYTES,

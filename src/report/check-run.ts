@@ -1,6 +1,7 @@
 import { CheckRunNotFoundError, ChecksPermissionError, type ChecksClient, type CheckRunOutput } from '../github/checks.js';
 import { errorMessage } from '../errors.js';
-import { STEP_NAMES, STEP_TITLES, type PostProcessingState, type PostProcessingStatus, type StepName } from '../postprocess/state.js';
+import { STEP_NAMES, type PostProcessingState, type PostProcessingStatus, type StepName } from '../postprocess/state.js';
+import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
 import { buildLink, stepTable } from '../summary.js';
 
@@ -67,7 +68,7 @@ function waitingFor(state: PostProcessingState): string {
     case 'find-build':
       return 'the build to appear';
     default:
-      return STEP_TITLES[next].charAt(0).toLowerCase() + STEP_TITLES[next].slice(1);
+      return stepTitle(next).charAt(0).toLowerCase() + stepTitle(next).slice(1);
   }
 }
 
