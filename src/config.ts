@@ -1,3 +1,4 @@
+import { ACTION_INPUTS, type ActionInput } from './action-inputs.js';
 import { PLATFORMS, VERSION_PATTERN, type Platform } from './domain.js';
 import { InputError } from './errors.js';
 import type { InputReader } from './runtime.js';
@@ -43,19 +44,12 @@ export interface Config {
   apiUrl: string;
 }
 
-export const DEFAULTS = {
-  command: 'publish',
-  path: '**/*.ipa',
-  'upload-method': 'api',
-  'upload-concurrency': '4',
-  'post-processing': 'inline',
-  'find-build-timeout': '15',
-  'processing-timeout': '120',
-  'poll-interval': '30',
-  'release-notes': 'release_notes.json',
-  'state-artifact': 'app-store-connect-post-processing',
-  'api-url': 'https://api.appstoreconnect.apple.com',
-} as const;
+/** action.yml's defaults, by input name (generated from it: one definition of every input). */
+export const DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ACTION_INPUTS as Record<string, ActionInput>).flatMap(([name, input]) =>
+    input.default === undefined ? [] : [[name, input.default]],
+  ),
+);
 
 const MAX_UPLOAD_CONCURRENCY = 32;
 
@@ -63,7 +57,7 @@ const MAX_UPLOAD_CONCURRENCY = 32;
 export function parseConfig(read: InputReader): Config {
   const input = (name: string): string => {
     const value = read(name).trim();
-    return value !== '' ? value : ((DEFAULTS as Record<string, string>)[name] ?? '');
+    return value !== '' ? value : (DEFAULTS[name] ?? '');
   };
   const optional = (name: string): string | undefined => input(name) || undefined;
 

@@ -1,0 +1,153 @@
+// Generated from action.yml by scripts/generate-inputs.mjs (npm run inputs): do not edit by hand.
+
+export interface ActionInput {
+  readonly description: string;
+  readonly required: boolean;
+  /** The default as the runner passes it; absent when there is none or when GitHub computes it. */
+  readonly default?: string;
+}
+
+export const ACTION_INPUTS = {
+  command: {
+    description:
+      'What to do: `publish` (upload, then post-process), `distribute` (post-process a build already in App Store Connect), `resume` (finish deferred post-processing), `latest-build-number`.',
+    required: false,
+    default: 'publish',
+  },
+  'issuer-id': {
+    description: 'API key issuer ID (a UUID). Omit for an individual key.',
+    required: false,
+  },
+  'key-id': {
+    description: 'API key ID.',
+    required: true,
+  },
+  'private-key': {
+    description: 'The `.p8` private key, as PEM text or that text base64-encoded. Pass it from a secret.',
+    required: true,
+  },
+  path: {
+    description: 'Glob(s), one per line, of the `.ipa` / `.pkg` files to publish.',
+    required: false,
+    default: '**/*.ipa',
+  },
+  'app-id': {
+    description: "App Store Connect app ID (Apple ID of the app). Otherwise looked up by the package's bundle ID.",
+    required: false,
+  },
+  'bundle-id': {
+    description: "Bundle ID; overrides the package's. `distribute` and `latest-build-number` use it to find the app.",
+    required: false,
+  },
+  'app-version': {
+    description: "Version (CFBundleShortVersionString); overrides the package's. `distribute` uses it to find the build.",
+    required: false,
+  },
+  'build-number': {
+    description: "Build number (CFBundleVersion); overrides the package's. `distribute` uses it to find the build.",
+    required: false,
+  },
+  platform: {
+    description: '`IOS`, `MAC_OS`, `TV_OS` or `VISION_OS`; otherwise from the package.',
+    required: false,
+  },
+  'upload-method': {
+    description: "`api` (Apple's Build Upload API; any OS) or `altool` (`xcrun altool`; macOS only).",
+    required: false,
+    default: 'api',
+  },
+  'upload-concurrency': {
+    description: 'Parts sent at once by the `api` upload.',
+    required: false,
+    default: '4',
+  },
+  'post-processing': {
+    description: '`inline` (in this job), `deferred` (saved to a workflow artifact for `command: resume`), or `off`.',
+    required: false,
+    default: 'inline',
+  },
+  'find-build-timeout': {
+    description: 'Minutes (fractions allowed) for the uploaded build to appear.',
+    required: false,
+    default: '15',
+  },
+  'processing-timeout': {
+    description: 'Minutes (fractions allowed), counted from the upload, for all post-processing.',
+    required: false,
+    default: '120',
+  },
+  'poll-interval': {
+    description: 'Seconds (fractions allowed) between status checks.',
+    required: false,
+    default: '30',
+  },
+  'release-notes': {
+    description: 'Path to a `release_notes.json` (`[{"language": "en-US", "text": "…"}]`); used when the file exists.',
+    required: false,
+    default: 'release_notes.json',
+  },
+  'whats-new': {
+    description: 'Plain "What to Test" text.',
+    required: false,
+  },
+  'whats-new-locale': {
+    description: "Locale of `whats-new`. Defaults to the app's primary locale.",
+    required: false,
+  },
+  'uses-non-exempt-encryption': {
+    description: '`true` / `false`: answer export compliance when the build has no answer.',
+    required: false,
+  },
+  'submit-beta-review': {
+    description: 'Submit the build to TestFlight beta review.',
+    required: false,
+    default: 'false',
+  },
+  'beta-groups': {
+    description: 'Beta group names, one per line or comma-separated.',
+    required: false,
+  },
+  'notify-testers': {
+    description: 'Send a notification to testers once distributed.',
+    required: false,
+    default: 'false',
+  },
+  'expire-previous-builds': {
+    description: 'Expire earlier TestFlight builds of the same version.',
+    required: false,
+    default: 'false',
+  },
+  'state-artifact': {
+    description: 'Name (prefix) of the workflow artifacts that hold deferred state.',
+    required: false,
+    default: 'app-store-connect-post-processing',
+  },
+  'github-token': {
+    description: 'Token used to list, download and delete state artifacts.',
+    required: false,
+  },
+  'api-url': {
+    description: 'App Store Connect API base URL (proxies, tests).',
+    required: false,
+    default: 'https://api.appstoreconnect.apple.com',
+  },
+} as const satisfies Record<string, ActionInput>;
+
+export type InputName = keyof typeof ACTION_INPUTS;
+
+export const ACTION_OUTPUTS = {
+  'app-id': 'App Store Connect app ID.',
+  'bundle-id': 'Bundle ID of the published app.',
+  'app-version': 'Version (CFBundleShortVersionString).',
+  'build-number': 'Build number (CFBundleVersion).',
+  platform: 'Platform of the build.',
+  'build-upload-id': 'ID of the build upload created by the `api` upload.',
+  'build-id': 'ID of the build in App Store Connect.',
+  'processing-state': "The build's processing state when the step ended (`PROCESSING`, `VALID`, …).",
+  'post-processing': '`completed`, `pending`, `failed` or `skipped`.',
+  'state-artifact-id': 'ID of the workflow artifact that holds deferred state.',
+  'latest-build-number': 'Highest build number in TestFlight and the App Store (`latest-build-number`).',
+  'next-build-number': 'The next build number to use (`latest-build-number`).',
+} as const;
+
+export type OutputName = keyof typeof ACTION_OUTPUTS;
