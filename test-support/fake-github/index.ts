@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readZip } from '../../src/state/zip.js';
+import { mountWorkflows, type FakeWorkflows } from './workflows.js';
 import { writeZip } from './zip-writer.js';
 
 /**
@@ -86,6 +87,8 @@ export interface FakeGitHub {
   denyPermissions(deny: boolean | 'write'): void;
   faults: { inject(rule: FaultRule): void; clear(): void };
   readonly requests: FakeRequest[];
+  /** The repository's Actions workflows (list, get, enable, disable). */
+  workflows: FakeWorkflows;
 }
 
 interface Run {
@@ -144,6 +147,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
   const apiUrl = await listen(apiServer);
   const blobUrl = await listen(blobServer);
+  const workflows = mountWorkflows({ owner, repo, apiUrl, headers: () => rateHeaders() });
 
   function runFor(runId: number): Run {
     let run = runs.get(runId);
@@ -445,6 +449,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (!sameRepo) return restError(res, 404, 'Not Found');
     const rest = scoped[3]!;
     const method = req.method ?? 'GET';
+    if (workflows.handles(rest)) return void workflows.handle(req, res, rest, url);
 
     const list = /^\/actions\/artifacts$/.exec(rest);
     const runList = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest);
@@ -538,6 +543,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     blobUrl,
     token,
     repository,
+    workflows: workflows.api,
     get requests() {
       return requests;
     },
