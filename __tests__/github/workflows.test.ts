@@ -1,6 +1,9 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorkflowsClient,
+  MAX_ANSWER_BYTES,
   WorkflowMissingError,
   WorkflowPermissionError,
   WorkflowRequestError,
@@ -173,5 +176,49 @@ describe('workflows client', () => {
       expect((await failure(client().get(bad))).message).toMatch(/named by its file name/);
     }
     expect(workflowRequests()).toBe(before);
+  });
+
+  it('retries a secondary rate limit (403 with Retry-After) and refuses an oversized answer', async () => {
+    // GitHub's secondary rate limit and a broken proxy are not in the fake: a bare loopback server plays them.
+    const answers: ((res: ServerResponse) => void)[] = [
+      (res) => {
+        res.writeHead(403, { 'content-type': 'application/json', 'retry-after': '1' });
+        res.end(JSON.stringify({ message: 'You have exceeded a secondary rate limit.' }));
+      },
+      (res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 7, name: 'Resume', path: '.github/workflows/post-processing.yml', state: 'active' }));
+      },
+      (res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        // A well-formed workflow, refused only for its size.
+        res.end(
+          JSON.stringify({ id: 7, name: 'x'.repeat(MAX_ANSWER_BYTES), path: '.github/workflows/post-processing.yml', state: 'active' }),
+        );
+      },
+    ];
+    const server = createServer((req, res) => req.resume().on('end', () => answers.shift()!(res)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const workflows = createWorkflowsClient({
+        token: TOKEN,
+        repository: 'octo/app',
+        apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        retryBaseMs: 10,
+      });
+      const started = Date.now();
+      expect((await workflows.get('post-processing.yml')).state).toBe('active');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      const error = await failure(workflows.get('post-processing.yml'));
+      expect(error).toBeInstanceOf(WorkflowRequestError);
+      expect(error.message).toBe(
+        "Could not read the workflow `.github/workflows/post-processing.yml`: GitHub's answer is not a workflow (it needs an id, " +
+          `a name, a path and a known state; an answer over ${MAX_ANSWER_BYTES} bytes is not read). Run the job again; if it persists, check GitHub's status.`,
+      );
+      expect(answers).toHaveLength(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

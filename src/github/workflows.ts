@@ -110,6 +110,7 @@ export function createWorkflowsClient(options: WorkflowsClientOptions): Workflow
     try {
       return await run();
     } catch (error) {
+      if (error instanceof WorkflowRequestError) throw error;
       throw translate(error, action, workflow, options.repository);
     }
   }
@@ -118,7 +119,7 @@ export function createWorkflowsClient(options: WorkflowsClientOptions): Workflow
     get: (fileOrId) =>
       call('read', fileOrId, async () => {
         const { data } = await octokit.rest.actions.getWorkflow({ owner, repo, workflow_id: fileOrId });
-        return { id: data.id, name: data.name, path: data.path, state: data.state };
+        return asWorkflow(data, String(fileOrId));
       }),
     enable: (fileOrId) =>
       call('enable', fileOrId, async () => {
@@ -147,13 +148,33 @@ export function createOctokit(options: Omit<WorkflowsClientOptions, 'repository'
     // 403 is decided per answer (rate limit or permission) by the hook.
     retry: { retries: ATTEMPTS - 1, retryAfterBaseValue: baseMs, doNotRetry: [400, 401, 404, 410, 422, 451] },
     request: {
-      fetch: (url: string | URL, init: RequestInit = {}) => {
+      fetch: async (url: string | URL, init: RequestInit = {}) => {
         const timeout = AbortSignal.timeout(timeoutMs);
-        return fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+        return bounded(await fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout }));
       },
     },
     log: { debug: () => {}, info: () => {}, warn: (m: string) => options.log?.debug(m), error: (m: string) => options.log?.debug(m) },
   });
+}
+
+/** A workflow is a few hundred bytes; an answer past this is not one, and is not read into memory. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+function bounded(response: Response): Response {
+  if (!response.body) return response;
+  let seen = 0;
+  const limited = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > MAX_ANSWER_BYTES) controller.error(new Error(`GitHub's answer exceeds ${MAX_ANSWER_BYTES} bytes`));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  const copy = new Response(limited, { status: response.status, statusText: response.statusText, headers: response.headers });
+  Object.defineProperty(copy, 'url', { value: response.url });
+  return copy;
 }
 
 interface RetryState {
@@ -206,6 +227,9 @@ function rateLimitWait(error: unknown): number | undefined {
 function translate(error: unknown, action: 'read' | 'enable' | 'disable', workflow: string, repository: string): Error {
   const status = statusOf(error);
   const hasResponse = (error as ResponseLike | undefined)?.response !== undefined;
+  if (status === undefined) {
+    return new WorkflowRequestError(`Could not ${action} the workflow ${describe(workflow)}: ${reasonOf(error)}. Run the job again.`);
+  }
   if (!hasResponse) {
     return new WorkflowRequestError(
       `Could not ${action} the workflow ${describe(workflow)}: GitHub did not answer after ${ATTEMPTS} tries ` +
@@ -234,6 +258,26 @@ function translate(error: unknown, action: 'read' | 'enable' | 'disable', workfl
     `Could not ${action} the workflow ${describe(workflow)}: GitHub answered ${status ?? 'an error'} ${messageOf(error)}` +
       `${status !== undefined && status >= 500 ? ` after ${ATTEMPTS} tries` : ''}. Run the job again; if it persists, check GitHub's status.`,
     status,
+  );
+}
+
+const STATES: readonly string[] = ['active', 'deleted', 'disabled_fork', 'disabled_inactivity', 'disabled_manually'];
+
+/** Octokit hands over whatever came back (an empty string when the body could not be read): check its form. */
+function asWorkflow(data: unknown, workflow: string): WorkflowInfo {
+  const w = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  if (
+    typeof w.id === 'number' &&
+    typeof w.name === 'string' &&
+    typeof w.path === 'string' &&
+    typeof w.state === 'string' &&
+    STATES.includes(w.state)
+  ) {
+    return { id: w.id, name: w.name.slice(0, 300), path: w.path.slice(0, 300), state: w.state as WorkflowState };
+  }
+  throw new WorkflowRequestError(
+    `Could not read the workflow ${describe(workflow)}: GitHub's answer is not a workflow (it needs an id, a name, a path ` +
+      `and a known state; an answer over ${MAX_ANSWER_BYTES} bytes is not read). Run the job again; if it persists, check GitHub's status.`,
   );
 }
 
