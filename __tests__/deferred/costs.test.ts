@@ -48,6 +48,7 @@ async function simulateMonth(processing: number, cron: number, offset: number, d
     await disableWhenIdle({
       client,
       ownWorkflowRef: REF,
+      resumeWorkflow: FILE,
       listPending: async () => [...states],
       enabled: disableWhenIdleInput,
       pendingAfterRun: states.length,

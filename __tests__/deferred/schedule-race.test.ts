@@ -120,6 +120,7 @@ async function race(order: readonly Actor[], initial: WorkflowState, variant: Va
       await disableWhenIdle({
         client: R,
         ownWorkflowRef: `octo/app/.github/workflows/${FILE}@refs/heads/main`,
+        resumeWorkflow: FILE,
         listPending,
         enabled: true,
         pendingAfterRun: pending.length,

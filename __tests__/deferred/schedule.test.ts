@@ -160,7 +160,7 @@ describe('workflowFileFromRef', () => {
 });
 
 describe('disableWhenIdle (end of a resume run)', () => {
-  const base = { ownWorkflowRef: OWN_REF, enabled: true, pendingAfterRun: 0, listPending: async () => [] };
+  const base = { ownWorkflowRef: OWN_REF, resumeWorkflow: FILE, enabled: true, pendingAfterRun: 0, listPending: async () => [] };
 
   it('disables its own workflow when nothing is pending', async () => {
     gh.workflows.add(FILE);
@@ -241,6 +241,24 @@ describe('disableWhenIdle (end of a resume run)', () => {
     const result = await disableWhenIdle({ ...base, client, log, ownWorkflowRef: undefined });
     expect(result.outcome).toBe('kept-unknown-workflow');
     expect(warning[0]).toContain('GITHUB_WORKFLOW_REF is not set');
+    expect(gh.workflows.calls).toEqual([]);
+  });
+
+  it('never disables a workflow other than `resume-workflow` (publishes would not enable it again)', async () => {
+    gh.workflows.add('release.yml');
+    const { warning, log } = recordingLog();
+    const result = await disableWhenIdle({
+      ...base,
+      client,
+      log,
+      ownWorkflowRef: 'octo/app/.github/workflows/release.yml@refs/heads/main',
+    });
+    expect(result).toEqual({
+      outcome: 'kept-other-workflow',
+      file: 'release.yml',
+      sentence: 'Schedule kept enabled: release.yml is not the `resume-workflow`.',
+    });
+    expect(warning[0]).toContain('Set `resume-workflow: release.yml` in the publishing and the resume workflows');
     expect(gh.workflows.calls).toEqual([]);
   });
 

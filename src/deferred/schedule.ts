@@ -32,7 +32,8 @@ export interface ResumeWorkflowCheck {
   sentence: string;
 }
 
-export type IdleOutcome = 'kept-by-input' | 'kept-pending' | 'kept-unknown-workflow' | 'disabled' | 're-enabled' | 'disable-failed';
+export type IdleOutcome =
+  'kept-by-input' | 'kept-pending' | 'kept-unknown-workflow' | 'kept-other-workflow' | 'disabled' | 're-enabled' | 'disable-failed';
 
 export interface IdleResult {
   outcome: IdleOutcome;
@@ -48,6 +49,8 @@ export interface DisableWhenIdleOptions {
   ownWorkflowRef: string | undefined;
   /** The deferred states still pending in the repository (listed afresh on each call). */
   listPending: () => Promise<readonly unknown[]>;
+  /** `resume-workflow`: only that workflow is disabled, as only that one is enabled again by a publish. */
+  resumeWorkflow: string;
   /** `disable-when-idle` */
   enabled: boolean;
   /** States this run left pending; a run that leaves work keeps the schedule. */
@@ -160,6 +163,15 @@ export async function disableWhenIdle(options: DisableWhenIdleOptions): Promise<
         'enabled. Run `command: resume` from a workflow file under .github/workflows, or set `disable-when-idle: false`.',
     );
     return { outcome: 'kept-unknown-workflow', sentence: 'Schedule kept enabled: this run could not tell its own workflow.' };
+  }
+  if (file !== options.resumeWorkflow) {
+    // Disabling a workflow that deferred publishes do not enable would strand their builds.
+    log.warning(
+      `Nothing is pending, but this run belongs to ${file} while \`${INPUT}\` is ${JSON.stringify(options.resumeWorkflow.slice(0, 100))}: ` +
+        `deferred publishes enable that one, not ${file}, so its schedule stays enabled. Set \`${INPUT}: ${file}\` in the ` +
+        'publishing and the resume workflows, or `disable-when-idle: false`.',
+    );
+    return { outcome: 'kept-other-workflow', file, sentence: `Schedule kept enabled: ${file} is not the \`${INPUT}\`.` };
   }
   try {
     await client.disable(file);
