@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { readZip } from '../../src/state/zip.js';
 import { createFakeChecks, type FakeChecks } from './checks.js';
+import { mountWorkflows, type FakeWorkflows } from './workflows.js';
 import { writeZip } from './zip-writer.js';
 
 /**
@@ -89,6 +90,8 @@ export interface FakeGitHub {
   readonly requests: FakeRequest[];
   /** The Checks API (check runs): its permission switches, its runs and its request log. */
   checks: FakeChecks;
+  /** The repository's Actions workflows (list, get, enable, disable). */
+  workflows: FakeWorkflows;
 }
 
 interface Run {
@@ -148,6 +151,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const apiUrl = await listen(apiServer);
   const blobUrl = await listen(blobServer);
   const checks = createFakeChecks({ apiUrl, owner, repo, headers: () => rateHeaders() });
+  const workflows = mountWorkflows({ owner, repo, apiUrl, headers: () => rateHeaders() });
 
   function runFor(runId: number): Run {
     let run = runs.get(runId);
@@ -450,6 +454,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const rest = scoped[3]!;
     const method = req.method ?? 'GET';
     if (checks.handle(method, rest, url, body, res)) return;
+    if (workflows.handles(rest)) return void workflows.handle(req, res, rest, url);
 
     const list = /^\/actions\/artifacts$/.exec(rest);
     const runList = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest);
@@ -544,6 +549,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     token,
     repository,
     checks,
+    workflows: workflows.api,
     get requests() {
       return requests;
     },
