@@ -1,3 +1,5 @@
+import { ACTION_INPUTS, type ActionInput, type InputName } from '../action-inputs.js';
+
 /**
  * The command line's options: every input of action.yml, with the same name, description and default
  * (a test compares this table with action.yml), plus how the command line fills each one in.
@@ -21,107 +23,36 @@ export interface InputOption {
   secret?: boolean;
 }
 
-export const INPUT_OPTIONS: readonly InputOption[] = [
-  {
-    name: 'command',
-    description:
-      'What to do: `publish` (upload, then post-process), `distribute` (post-process a build already in App Store Connect), `resume` (finish deferred post-processing), `latest-build-number`.',
-    default: 'publish',
+/** How the command line fills in an input, where it differs from a plain `--name value`. */
+type CliExtras = Pick<InputOption, 'boolean' | 'repeatable' | 'env' | 'cliDefault' | 'secret'>;
+
+const CLI_EXTRAS: Readonly<Partial<Record<InputName, CliExtras>>> = {
+  'issuer-id': { env: 'APP_STORE_CONNECT_ISSUER_ID' },
+  'key-id': { env: 'APP_STORE_CONNECT_KEY_ID' },
+  'private-key': { env: 'APP_STORE_CONNECT_PRIVATE_KEY', secret: true },
+  path: { repeatable: true },
+  'beta-groups': { repeatable: true },
+  'github-token': { env: 'GITHUB_TOKEN', cliDefault: '$GITHUB_TOKEN', secret: true },
+};
+
+/** Inputs whose default GitHub computes on the runner (shown as action.yml writes it). */
+const RUNNER_DEFAULTS: Readonly<Partial<Record<InputName, string>>> = { 'github-token': '${{ github.token }}' };
+
+/** Every input of action.yml (generated into action-inputs.ts), in its order, with the command line's extras. */
+export const INPUT_OPTIONS: readonly InputOption[] = (Object.entries(ACTION_INPUTS) as Array<[InputName, ActionInput]>).map(
+  ([name, input]) => {
+    const fallback = input.default ?? RUNNER_DEFAULTS[name];
+    const isBoolean = fallback === 'true' || fallback === 'false' || /^`true` \/ `false`/.test(input.description);
+    return {
+      name,
+      description: input.description,
+      ...(fallback !== undefined ? { default: fallback } : {}),
+      ...(input.required ? { required: true } : {}),
+      ...(isBoolean ? { boolean: true } : {}),
+      ...CLI_EXTRAS[name],
+    };
   },
-  {
-    name: 'issuer-id',
-    description: 'API key issuer ID (a UUID). Omit for an individual key.',
-    env: 'APP_STORE_CONNECT_ISSUER_ID',
-  },
-  { name: 'key-id', description: 'API key ID.', required: true, env: 'APP_STORE_CONNECT_KEY_ID' },
-  {
-    name: 'private-key',
-    description: 'The `.p8` private key, as PEM text or that text base64-encoded. Pass it from a secret.',
-    required: true,
-    env: 'APP_STORE_CONNECT_PRIVATE_KEY',
-    secret: true,
-  },
-  {
-    name: 'path',
-    description: 'Glob(s), one per line, of the `.ipa` / `.pkg` files to publish.',
-    default: '**/*.ipa',
-    repeatable: true,
-  },
-  {
-    name: 'app-id',
-    description: "App Store Connect app ID (Apple ID of the app). Otherwise looked up by the package's bundle ID.",
-  },
-  {
-    name: 'bundle-id',
-    description: "Bundle ID; overrides the package's. `distribute` and `latest-build-number` use it to find the app.",
-  },
-  {
-    name: 'app-version',
-    description: "Version (CFBundleShortVersionString); overrides the package's. `distribute` uses it to find the build.",
-  },
-  {
-    name: 'build-number',
-    description: "Build number (CFBundleVersion); overrides the package's. `distribute` uses it to find the build.",
-  },
-  { name: 'platform', description: '`IOS`, `MAC_OS`, `TV_OS` or `VISION_OS`; otherwise from the package.' },
-  {
-    name: 'upload-method',
-    description: "`api` (Apple's Build Upload API; any OS) or `altool` (`xcrun altool`; macOS only).",
-    default: 'api',
-  },
-  { name: 'upload-concurrency', description: 'Parts sent at once by the `api` upload.', default: '4' },
-  {
-    name: 'post-processing',
-    description: '`inline` (in this job), `deferred` (saved to a workflow artifact for `command: resume`), or `off`.',
-    default: 'inline',
-  },
-  { name: 'find-build-timeout', description: 'Minutes (fractions allowed) for the uploaded build to appear.', default: '15' },
-  {
-    name: 'processing-timeout',
-    description: 'Minutes (fractions allowed), counted from the upload, for all post-processing.',
-    default: '120',
-  },
-  { name: 'poll-interval', description: 'Seconds (fractions allowed) between status checks.', default: '30' },
-  {
-    name: 'release-notes',
-    description: 'Path to a `release_notes.json` (`[{"language": "en-US", "text": "…"}]`); used when the file exists.',
-    default: 'release_notes.json',
-  },
-  { name: 'whats-new', description: 'Plain "What to Test" text.' },
-  { name: 'whats-new-locale', description: "Locale of `whats-new`. Defaults to the app's primary locale." },
-  {
-    name: 'uses-non-exempt-encryption',
-    description: '`true` / `false`: answer export compliance when the build has no answer.',
-    boolean: true,
-  },
-  { name: 'submit-beta-review', description: 'Submit the build to TestFlight beta review.', default: 'false', boolean: true },
-  { name: 'beta-groups', description: 'Beta group names, one per line or comma-separated.', repeatable: true },
-  { name: 'notify-testers', description: 'Send a notification to testers once distributed.', default: 'false', boolean: true },
-  {
-    name: 'expire-previous-builds',
-    description: 'Expire earlier TestFlight builds of the same version.',
-    default: 'false',
-    boolean: true,
-  },
-  {
-    name: 'state-artifact',
-    description: 'Name (prefix) of the workflow artifacts that hold deferred state.',
-    default: 'app-store-connect-post-processing',
-  },
-  {
-    name: 'github-token',
-    description: 'Token used to list, download and delete state artifacts.',
-    default: '${{ github.token }}',
-    env: 'GITHUB_TOKEN',
-    cliDefault: '$GITHUB_TOKEN',
-    secret: true,
-  },
-  {
-    name: 'api-url',
-    description: 'App Store Connect API base URL (proxies, tests).',
-    default: 'https://api.appstoreconnect.apple.com',
-  },
-];
+);
 
 /** Options of the command line only. */
 export interface CliOnlyOption {
