@@ -10,7 +10,7 @@ export interface ActionInput {
 export const ACTION_INPUTS = {
   command: {
     description:
-      'What to do: `publish` (upload, then post-process), `distribute` (post-process a build already in App Store Connect), `resume` (finish deferred post-processing), `latest-build-number`.',
+      'What to do: `publish` (upload, then post-process), `distribute` (post-process a build already in App Store Connect), `resume` (finish deferred post-processing), `latest-build-number`, `release` (make an approved App Store version live).',
     required: false,
     default: 'publish',
   },
@@ -117,13 +117,60 @@ export const ACTION_INPUTS = {
     required: false,
     default: 'false',
   },
+  'submit-app-store-review': {
+    description:
+      'Attach the build to the App Store version `app-version` (found, renamed from the editable one, or created) and submit it for App Store review.',
+    required: false,
+    default: 'false',
+  },
+  'release-type': {
+    description: "`manual`, `after-approval` or `scheduled`: when an approved version goes live. Default: the version's current setting.",
+    required: false,
+  },
+  'earliest-release-date': {
+    description: 'With `release-type: scheduled`: ISO 8601 date-time with a time zone, on the hour, in the future.',
+    required: false,
+  },
+  'phased-release': {
+    description: "`true` / `false`: release over 7 days to users with automatic updates. Default: the version's current setting.",
+    required: false,
+  },
+  copyright: {
+    description: "The version's copyright line. Default: the version's current setting.",
+    required: false,
+  },
+  'app-store-release-notes': {
+    description:
+      'Path to a JSON file in the `release_notes.json` format for the App Store "What\'s New" text. Default: the TestFlight notes.',
+    required: false,
+  },
+  'cancel-previous-submission': {
+    description: 'Cancel an App Store review submission of this app and platform that is still waiting, so this build can be submitted.',
+    required: false,
+    default: 'false',
+  },
+  'status-check': {
+    description: 'Report post-processing as a check run on the published commit (needs `checks: write`).',
+    required: false,
+    default: 'true',
+  },
+  'resume-workflow': {
+    description: 'Deferred: the file name of the workflow that runs `command: resume`; checked before the upload and enabled after it.',
+    required: false,
+    default: 'post-processing.yml',
+  },
+  'disable-when-idle': {
+    description: 'Resume: disable its own workflow when nothing is left pending (the next deferred publish enables it again).',
+    required: false,
+    default: 'true',
+  },
   'state-artifact': {
     description: 'Name (prefix) of the workflow artifacts that hold deferred state.',
     required: false,
     default: 'app-store-connect-post-processing',
   },
   'github-token': {
-    description: 'Token used to list, download and delete state artifacts.',
+    description: "Token for GitHub's API; state artifacts, the resume workflow's schedule and the check run.",
     required: false,
   },
   'api-url': {
@@ -148,6 +195,9 @@ export const ACTION_OUTPUTS = {
   'state-artifact-id': 'ID of the workflow artifact that holds deferred state.',
   'latest-build-number': 'Highest build number in TestFlight and the App Store (`latest-build-number`).',
   'next-build-number': 'The next build number to use (`latest-build-number`).',
+  'app-store-version-id': 'ID of the App Store version the build was submitted with (`submit-app-store-review`, `release`).',
+  'app-store-state': "The App Store version's state after this run (e.g. `WAITING_FOR_REVIEW`).",
+  'check-run-id': 'ID of the check run that reports post-processing on the commit.',
 } as const;
 
 export type OutputName = keyof typeof ACTION_OUTPUTS;

@@ -12,6 +12,17 @@ export type UploadMethod = (typeof UPLOAD_METHODS)[number];
 export const POST_PROCESSING_MODES = ['inline', 'deferred', 'off'] as const;
 export type PostProcessingMode = (typeof POST_PROCESSING_MODES)[number];
 
+/** The App Store inputs, as given (strings where the App Store module checks the form). */
+export interface AppStoreInputs {
+  submitAppStoreReview: boolean;
+  releaseType?: string;
+  earliestReleaseDate?: string;
+  phasedRelease?: string;
+  copyright?: string;
+  releaseNotesPath?: string;
+  cancelPreviousSubmission: boolean;
+}
+
 /** Every input of action.yml, parsed and checked once, before any network request. */
 export interface Config {
   command: Command;
@@ -39,6 +50,11 @@ export interface Config {
   betaGroups: string[];
   notifyTesters: boolean;
   expirePreviousBuilds: boolean;
+  /** App Store inputs as given; checked and turned into the App Store request by the App Store module. */
+  appStore: AppStoreInputs;
+  statusCheck: boolean;
+  resumeWorkflow: string;
+  disableWhenIdle: boolean;
   stateArtifact: string;
   githubToken?: string;
   apiUrl: string;
@@ -151,6 +167,25 @@ export function parseConfig(read: InputReader): Config {
   const notifyTesters = bool('notify-testers', input('notify-testers') || 'false');
   const expirePreviousBuilds = bool('expire-previous-builds', input('expire-previous-builds') || 'false');
 
+  const appStore: AppStoreInputs = {
+    submitAppStoreReview: bool('submit-app-store-review', input('submit-app-store-review') || 'false'),
+    releaseType: optional('release-type'),
+    earliestReleaseDate: optional('earliest-release-date'),
+    phasedRelease: optional('phased-release'),
+    copyright: optional('copyright'),
+    releaseNotesPath: optional('app-store-release-notes'),
+    cancelPreviousSubmission: bool('cancel-previous-submission', input('cancel-previous-submission') || 'false'),
+  };
+  const statusCheck = bool('status-check', input('status-check') || 'true');
+  const resumeWorkflow = input('resume-workflow');
+  if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(resumeWorkflow)) {
+    throw new InputError(
+      'resume-workflow',
+      `"${resumeWorkflow}" must be the file name of the workflow that runs \`command: resume\`, as it is in .github/workflows (e.g. post-processing.yml).`,
+    );
+  }
+  const disableWhenIdle = bool('disable-when-idle', input('disable-when-idle') || 'true');
+
   const stateArtifact = input('state-artifact');
   if (/["<>|*?:\\/\r\n]/.test(stateArtifact)) {
     throw new InputError(
@@ -186,6 +221,10 @@ export function parseConfig(read: InputReader): Config {
     betaGroups,
     notifyTesters,
     expirePreviousBuilds,
+    appStore,
+    statusCheck,
+    resumeWorkflow,
+    disableWhenIdle,
     stateArtifact,
     githubToken,
     apiUrl,

@@ -73,7 +73,9 @@ describe('the command line options table', () => {
   });
 
   it('marks the boolean inputs, and only them, as switches', () => {
-    const booleans = inputs.filter((i) => i.default === 'false' || /`true` \/ `false`/.test(i.description ?? '')).map((i) => i.name);
+    const booleans = inputs
+      .filter((i) => i.default === 'false' || i.default === 'true' || /`true` \/ `false`/.test(i.description ?? ''))
+      .map((i) => i.name);
     expect(INPUT_OPTIONS.filter((o) => o.boolean).map((o) => o.name)).toEqual(booleans);
   });
 });
