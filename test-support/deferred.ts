@@ -1,11 +1,17 @@
+import { loadPrivateKey } from '../src/asc/auth.js';
 import { DEFAULTS } from '../src/config.js';
 import { newState, type PlanRequest, type PostProcessingState } from '../src/postprocess/state.js';
+import { createArtifactClient } from '../src/state/artifact-client.js';
+import { ArtifactStateStore } from '../src/state/artifact-store.js';
+import { stateSeal, type SealedState } from '../src/state/seal.js';
 import type { FakeAsc } from './fake-asc/index.js';
 import type { FakeGitHub } from './fake-github/index.js';
 
 export const STATE_FILE = 'post-processing-state.json';
 
 export interface SeedOptions {
+  /** The App Store Connect key (PEM) that seals the state, as the publish run's key would. */
+  privateKeyPem: string;
   appId: string;
   bundleId: string;
   version: string;
@@ -32,11 +38,34 @@ export function seedState(gh: FakeGitHub, o: SeedOptions): PostProcessingState {
   state.revision = 1;
   o.mutate?.(state);
   gh.addArtifact({
-    name: `${DEFAULTS['state-artifact']}-${state.id}-r${state.revision}`,
+    name: stateArtifactName(state.id, state.revision),
     runId: o.runId ?? 1,
-    files: { [STATE_FILE]: JSON.stringify(state) },
+    files: { [STATE_FILE]: JSON.stringify(sealState(state, o.privateKeyPem)) },
   });
   return state;
+}
+
+export function stateArtifactName(id: string, revision: number): string {
+  return `${DEFAULTS['state-artifact']}-${id}-r${revision}`;
+}
+
+/** The artifact document a run with this key writes for `state`. */
+export function sealState(state: unknown, privateKeyPem: string): SealedState {
+  return stateSeal(loadPrivateKey(privateKeyPem)).seal(state);
+}
+
+/** The state store a run of `gh`'s repository opens with this key, for set-up outside a run. */
+export function sealedStore(gh: FakeGitHub, privateKeyPem: string): ArtifactStateStore {
+  return new ArtifactStateStore(
+    createArtifactClient({ token: gh.token, repository: gh.repository, apiUrl: gh.apiUrl }),
+    DEFAULTS['state-artifact'],
+    stateSeal(loadPrivateKey(privateKeyPem)),
+    {
+      name: gh.repository,
+      id: async () => gh.repositoryId,
+      runUrl: (runId) => `https://github.com/${gh.repository}/actions/runs/${runId}`,
+    },
+  );
 }
 
 /** What Apple ends up holding for a build: each must exist once, however often the work ran. */

@@ -1,3 +1,4 @@
+import { loadPrivateKey } from '../asc/auth.js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { advance } from '../postprocess/engine.js';
@@ -54,7 +55,7 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   });
   if (config.postProcessing === 'deferred') {
     // Promote now, finish later: the scheduled resume takes it from here, as after a deferred publish.
-    const saved = await saveDeferred(openArtifactStore(config, runtime, deps), state, runtime);
+    const saved = await saveDeferred(openArtifactStore(config, runtime, deps, loadPrivateKey(config.privateKey)), state, runtime);
     await finishPostProcessing([{ result: { state }, outcome: 'pending', stateArtifactId: saved.id }], runtime, 'distribute');
     return;
   }

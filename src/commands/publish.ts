@@ -53,7 +53,10 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
       `applies to one package, but \`path\` matched ${packages.length}: ${packages.map((p) => p.fileName).join(', ')}. Narrow \`path\` or leave \`build-number\` empty.`,
     );
   }
-  const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps) : new MemoryStateStore();
+  const store: StateStore =
+    config.postProcessing === 'deferred'
+      ? openArtifactStore(config, runtime, deps, loadPrivateKey(config.privateKey))
+      : new MemoryStateStore();
 
   // Every package's app and build number are checked before the first byte of any is sent.
   const targets: Array<{ pkg: PackageInfo; app: App }> = [];

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readZip } from '../../src/state/zip.js';
+import { repositoryJson } from './repository.js';
 import { writeZip } from './zip-writer.js';
 
 /**
@@ -80,7 +81,13 @@ export interface FakeGitHub {
     files: Record<string, Buffer | string>;
     createdAt?: Date | string;
     expired?: boolean;
+    /** The run's head repository: another id makes it a run of a pull request from a fork. */
+    headRepositoryId?: number;
+    /** Stored as the blob instead of a zip of `files` (which then only describe it). */
+    rawBlob?: Buffer;
   }): number;
+  /** The repository's numeric id (GITHUB_REPOSITORY_ID). */
+  repositoryId: number;
   expire(id: number): void;
   /** `true`: the token may not read or write artifacts; `'write'`: it may read but not delete. */
   denyPermissions(deny: boolean | 'write'): void;
@@ -112,6 +119,10 @@ interface StoredArtifact {
   blob?: Buffer;
   digest?: string;
   contentType: string;
+  /** The unzipped content, read once when the artifact is finalized. */
+  files?: Record<string, Buffer>;
+  /** The repository the making run's code came from (a fork's for a pull request from a fork). */
+  headRepositoryId: number;
 }
 
 const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/';
@@ -195,6 +206,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       downloadSig: randomBytes(18).toString('base64'),
       blocks: new Map(),
       contentType: 'application/zip',
+      headRepositoryId: REPOSITORY_ID,
     };
     store.set(artifact.id, artifact);
     byBlobKey.set(artifact.blobKey, artifact);
@@ -270,7 +282,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     sendJson(res, status, { code, msg });
   }
 
-  function handleTwirp(req: IncomingMessage, res: ServerResponse, method: string, raw: Buffer): void {
+  async function handleTwirp(req: IncomingMessage, res: ServerResponse, method: string, raw: Buffer): Promise<void> {
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const run = auth ? runsByToken.get(auth[1]!) : undefined;
     if (!run) return twirpError(res, 401, 'unauthenticated', 'missing or unknown runtime token');
@@ -314,6 +326,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (body.hash !== undefined && body.hash !== digest) {
           return twirpError(res, 400, 'invalid_argument', `hash ${String(body.hash)} does not match the stored blob (${digest})`);
         }
+        artifact.files = await unzipped(artifact.blob, artifact.name, artifact.contentType);
         artifact.finalized = true;
         artifact.digest = digest;
         artifact.updatedAt = new Date();
@@ -439,12 +452,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (!auth) return restError(res, 401, 'Requires authentication');
     if (auth[1] !== token) return restError(res, 401, 'Bad credentials');
 
-    const scoped = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(url.pathname) ?? /^\/repositories\/(\d+)()(\/.*)$/.exec(url.pathname);
+    const scoped = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname) ?? /^\/repositories\/(\d+)()(\/.*)?$/.exec(url.pathname);
     if (!scoped) return restError(res, 404, 'Not Found');
     const sameRepo = scoped[2] === '' ? scoped[1] === String(REPOSITORY_ID) : scoped[1] === owner && scoped[2] === repo;
     if (!sameRepo) return restError(res, 404, 'Not Found');
-    const rest = scoped[3]!;
+    const rest = scoped[3] ?? '';
     const method = req.method ?? 'GET';
+    if (rest === '' && method === 'GET') return sendJson(res, 200, repositoryJson(apiUrl, owner, repo, REPOSITORY_ID), rateHeaders());
 
     const list = /^\/actions\/artifacts$/.exec(rest);
     const runList = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest);
@@ -524,7 +538,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       workflow_run: {
         id: a.run.runId,
         repository_id: REPOSITORY_ID,
-        head_repository_id: REPOSITORY_ID,
+        head_repository_id: a.headRepositoryId,
         head_branch: 'main',
         head_sha: createHash('sha1').update(String(a.run.runId)).digest('hex'),
       },
@@ -538,6 +552,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     blobUrl,
     token,
     repository,
+    repositoryId: REPOSITORY_ID,
     get requests() {
       return requests;
     },
@@ -556,6 +571,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         // @actions/artifact refuses to run when the server URL looks like GitHub Enterprise Server.
         GITHUB_SERVER_URL: 'https://github.com',
         GITHUB_REPOSITORY: repository,
+        GITHUB_REPOSITORY_ID: String(REPOSITORY_ID),
         GITHUB_REPOSITORY_OWNER: owner,
         GITHUB_RUN_ID: String(runId),
         GITHUB_RUN_ATTEMPT: '1',
@@ -576,13 +592,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           expired: isExpired(a),
           sizeInBytes: a.blob?.length ?? 0,
           digest: a.digest ?? '',
-          files: unzipped(a),
+          files: a.files ?? {},
         }));
     },
     addArtifact(input) {
       const artifact = newArtifact(runFor(input.runId), input.name, undefined);
       if (input.createdAt !== undefined) artifact.createdAt = artifact.updatedAt = new Date(input.createdAt);
-      artifact.blob = writeZip(input.files);
+      artifact.blob = input.rawBlob ?? writeZip(input.files);
+      artifact.files = Object.fromEntries(Object.entries(input.files).map(([k, v]) => [k, Buffer.from(v)]));
+      if (input.headRepositoryId !== undefined) artifact.headRepositoryId = input.headRepositoryId;
       artifact.digest = `sha256:${createHash('sha256').update(artifact.blob).digest('hex')}`;
       artifact.finalized = true;
       artifact.expiredFlag = input.expired ?? false;
@@ -607,10 +625,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   };
 }
 
-function unzipped(a: StoredArtifact): Record<string, Buffer> {
-  if (!a.blob) return {};
-  if (a.contentType !== 'application/zip') return { [a.name]: a.blob };
-  return Object.fromEntries(readZip(a.blob));
+async function unzipped(blob: Buffer, name: string, contentType: string): Promise<Record<string, Buffer>> {
+  if (contentType !== 'application/zip') return { [name]: blob };
+  return Object.fromEntries(await readZip(blob));
 }
 
 function githubTime(date: Date): string {
