@@ -25,6 +25,17 @@ export interface SeedOptions {
 
 /** A deferred state artifact as a publish run leaves it, stored straight into the fake GitHub. */
 export function seedState(gh: FakeGitHub, o: SeedOptions): PostProcessingState {
+  const state = seededState(gh, o);
+  gh.addArtifact({
+    name: stateArtifactName(state.id, state.revision),
+    runId: o.runId ?? 1,
+    files: { [STATE_FILE]: JSON.stringify(sealState(state, o.privateKeyPem)) },
+  });
+  return state;
+}
+
+/** The state `seedState` stores, not stored. */
+export function seededState(gh: FakeGitHub, o: Omit<SeedOptions, 'privateKeyPem'>): PostProcessingState {
   const state = newState({
     app: { id: o.appId, bundleId: o.bundleId },
     build: { version: o.version, buildNumber: o.buildNumber, platform: 'IOS', id: o.buildId },
@@ -37,11 +48,6 @@ export function seedState(gh: FakeGitHub, o: SeedOptions): PostProcessingState {
   });
   state.revision = 1;
   o.mutate?.(state);
-  gh.addArtifact({
-    name: stateArtifactName(state.id, state.revision),
-    runId: o.runId ?? 1,
-    files: { [STATE_FILE]: JSON.stringify(sealState(state, o.privateKeyPem)) },
-  });
   return state;
 }
 
