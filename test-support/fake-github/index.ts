@@ -19,7 +19,8 @@ export interface FakeGitHubOptions {
   repository?: string;
 }
 
-export type FaultKind = '500' | '503' | 'reset' | '429';
+/** `hang`: the request is read and never answered (until the fake closes). */
+export type FaultKind = '500' | '503' | 'reset' | '429' | 'hang';
 
 export interface FaultRule {
   /** HTTP method; any when omitted. */
@@ -29,7 +30,7 @@ export interface FaultRule {
   kind: FaultKind;
   /** How many matching requests fail before the rule is spent. */
   times: number;
-  /** `Retry-After` sent with a 429; default 1. */
+  /** `Retry-After` sent with the answer; a 429 sends 1 unless told. */
   retryAfterSeconds?: number;
 }
 
@@ -244,9 +245,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         req.socket.resetAndDestroy();
         return;
       }
+      if (fault.kind === 'hang') return;
       const status = Number(fault.kind);
       const headers: Record<string, string> = {};
-      if (fault.kind === '429') headers['retry-after'] = String(fault.retryAfterSeconds ?? 1);
+      const retryAfter = fault.retryAfterSeconds ?? (fault.kind === '429' ? 1 : undefined);
+      if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
       sendJson(res, status, { message: status === 429 ? 'Too many requests' : 'Server Error', status: String(status) }, headers);
       return;
     }
