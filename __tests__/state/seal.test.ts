@@ -53,4 +53,12 @@ describe('state seal', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: undefined }], c: 'x' } })).toBe('{"a":{"c":"x","d":[1,{"z":1}]},"b":1}');
     expect(canonicalJson([undefined])).toBe('[null]');
   });
+
+  it('refuses a document nested deep enough to exhaust the stack, without throwing from verification', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(/nested deeper than 32 levels/);
+    const seal = stateSeal(loadPrivateKey(makeTestKey().privateKeyPem));
+    expect(seal.verifies(deep, 'A'.repeat(43))).toBe(false);
+  });
 });

@@ -10,6 +10,7 @@ import { createHash, createHmac, createPublicKey, hkdfSync, timingSafeEqual, typ
 /** Binds derived keys to this use: a MAC key for state is never a key for anything else. */
 const HKDF_INFO = 'app-store-connect-publish state v1';
 const HKDF_SALT = 'app-store-connect-publish';
+const MAX_DEPTH = 32;
 
 export interface SealedState {
   state: unknown;
@@ -36,7 +37,12 @@ export function stateSeal(privateKey: KeyObject): StateSeal {
     keyFingerprint,
     seal: (state) => ({ state, mac: macOf(state).toString('base64url'), keyFingerprint }),
     verifies(state, mac) {
-      const expected = macOf(state);
+      let expected: Buffer;
+      try {
+        expected = macOf(state);
+      } catch {
+        return false; // not serialisable as a state (nested too deep): nothing this key sealed
+      }
       const given = Buffer.from(mac, 'base64url');
       return given.length === expected.length && timingSafeEqual(given, expected);
     },
@@ -53,15 +59,17 @@ export function publicKeyFingerprint(key: KeyObject): string {
  * bytes whatever order its fields were written or parsed in. `undefined` members are left out, as
  * `JSON.stringify` does.
  */
-export function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown, depth = 0): string {
+  // A state nests four levels; a document nested far deeper is hostile and must not exhaust the stack.
+  if (depth > MAX_DEPTH) throw new TypeError(`nested deeper than ${MAX_DEPTH} levels`);
   if (value === null || typeof value !== 'object') {
     const text = JSON.stringify(value);
     if (text === undefined) throw new TypeError(`cannot serialise ${typeof value}`);
     return text;
   }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v, depth + 1))).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, depth + 1)}`).join(',')}}`;
 }
