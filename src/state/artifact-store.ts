@@ -181,7 +181,7 @@ function escapeRegExp(text: string): string {
 export function openArtifactStore(
   config: Config,
   runtime: Runtime,
-  deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep; requestTimeoutMs?: number },
+  deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep },
   key: KeyObject,
 ): ArtifactStateStore {
   // Checked before anything is uploaded: without these, a deferred publish would upload and then fail.
@@ -204,7 +204,6 @@ export function openArtifactStore(
     log: runtime.log,
     retry: deps.retry,
     sleep: deps.sleep,
-    ...(deps.requestTimeoutMs !== undefined ? { timeoutMs: deps.requestTimeoutMs } : {}),
   };
   const client = createArtifactClient(options);
   let id: Promise<number> | undefined;
