@@ -70,6 +70,15 @@ function row_(title: string, result: string, detail: string | undefined, duratio
   return `| ${title} | ${result} | ${escapeCell(detail ?? '')} | ${formatDuration(durationMs)} |`;
 }
 
+/**
+ * Text for a Markdown table cell: every character that could start a link, an image, HTML, code, a
+ * mention or a new cell is escaped, and bare web addresses are broken, so text from a state, a package
+ * or a server shows as text and never plants a link in the job summary. Line breaks become `<br>`.
+ */
 export function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return text
+    .replace(/[\\`[\]()!<>|@]/g, '\\$&')
+    .replace(/:\/\//g, '\\://')
+    .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`)
+    .replace(/\r?\n/g, '<br>');
 }

@@ -1,12 +1,18 @@
+import { loadPrivateKey } from '../src/asc/auth.js';
 import { DEFAULTS } from '../src/config.js';
 import { newState } from '../src/postprocess/new-state.js';
 import type { PlanRequest, PostProcessingState } from '../src/postprocess/state.js';
+import { createArtifactClient } from '../src/state/artifact-client.js';
+import { ArtifactStateStore } from '../src/state/artifact-store.js';
+import { stateSeal, type SealedState } from '../src/state/seal.js';
 import type { FakeAsc } from './fake-asc/index.js';
 import type { FakeGitHub } from './fake-github/index.js';
 
 export const STATE_FILE = 'post-processing-state.json';
 
 export interface SeedOptions {
+  /** The App Store Connect key (PEM) that seals the state, as the publish run's key would. */
+  privateKeyPem: string;
   appId: string;
   bundleId: string;
   version: string;
@@ -20,6 +26,17 @@ export interface SeedOptions {
 
 /** A deferred state artifact as a publish run leaves it, stored straight into the fake GitHub. */
 export function seedState(gh: FakeGitHub, o: SeedOptions): PostProcessingState {
+  const state = seededState(gh, o);
+  gh.addArtifact({
+    name: stateArtifactName(state.id, state.revision),
+    runId: o.runId ?? 1,
+    files: { [STATE_FILE]: JSON.stringify(sealState(state, o.privateKeyPem)) },
+  });
+  return state;
+}
+
+/** The state `seedState` stores, not stored. */
+export function seededState(gh: FakeGitHub, o: Omit<SeedOptions, 'privateKeyPem'>): PostProcessingState {
   const state = newState({
     app: { id: o.appId, bundleId: o.bundleId },
     build: { version: o.version, buildNumber: o.buildNumber, platform: 'IOS', id: o.buildId },
@@ -32,12 +49,30 @@ export function seedState(gh: FakeGitHub, o: SeedOptions): PostProcessingState {
   });
   state.revision = 1;
   o.mutate?.(state);
-  gh.addArtifact({
-    name: `${DEFAULTS['state-artifact']}-${state.id}-r${state.revision}`,
-    runId: o.runId ?? 1,
-    files: { [STATE_FILE]: JSON.stringify(state) },
-  });
   return state;
+}
+
+export function stateArtifactName(id: string, revision: number): string {
+  return `${DEFAULTS['state-artifact']}-${id}-r${revision}`;
+}
+
+/** The artifact document a run with this key writes for `state`. */
+export function sealState(state: unknown, privateKeyPem: string): SealedState {
+  return stateSeal(loadPrivateKey(privateKeyPem)).seal(state);
+}
+
+/** The state store a run of `gh`'s repository opens with this key, for set-up outside a run. */
+export function sealedStore(gh: FakeGitHub, privateKeyPem: string): ArtifactStateStore {
+  return new ArtifactStateStore(
+    createArtifactClient({ token: gh.token, repository: gh.repository, apiUrl: gh.apiUrl }),
+    DEFAULTS['state-artifact']!,
+    stateSeal(loadPrivateKey(privateKeyPem)),
+    {
+      name: gh.repository,
+      id: async () => gh.repositoryId,
+      runUrl: (runId) => `https://github.com/${gh.repository}/actions/runs/${runId}`,
+    },
+  );
 }
 
 /** What Apple ends up holding for a build: each must exist once, however often the work ran. */

@@ -32,7 +32,7 @@ describe('the demo (scripts/demo.ts)', () => {
     expect(output).toMatch(/^state-artifact-id = \d+$/m);
     // 3. the resume that completes it.
     expect(output).toContain('✔ 4. resume — scheduled, after build 2 is valid: exit code 0, post-processing completed');
-    expect(output).toMatch(/\| Demo 1\.0 \(2\) \| ✅ completed \|/);
+    expect(output).toMatch(/\| Demo 1\.0 \\\(2\\\) \| ✅ completed \|/);
     expect(output).toMatch(/^Result: OK in \d+\.\d s — publish completed, deferred publish pending, resume pending, resume completed\.$/m);
     // What a user sees: no workflow commands, no key, no token.
     expect(output).not.toMatch(/^::(add-mask|debug|error|warning)::/m);

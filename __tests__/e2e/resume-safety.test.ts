@@ -77,7 +77,15 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
 
   it('two resumes at once finish the work once and leave nothing behind', async () => {
     const { buildNumber, buildId } = validBuild();
-    seedState(gh, { appId, bundleId: 'com.example.safe', version: '5.0', buildNumber, buildId, request: FULL });
+    seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
+      appId,
+      bundleId: 'com.example.safe',
+      version: '5.0',
+      buildNumber,
+      buildId,
+      request: FULL,
+    });
     const [a, b] = await Promise.all([resume(11), resume(12)]);
     expect([a.code, b.code], a.stdout + b.stdout).toEqual([0, 0]);
     expect(appleSideEffects(asc, buildId)).toEqual({
@@ -105,6 +113,7 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
     for (let i = 0; i < 20; i++) {
       const build = validBuild();
       seedState(gh, {
+        privateKeyPem: key.privateKeyPem,
         appId,
         bundleId: 'com.example.safe',
         version: '5.0',
@@ -132,6 +141,7 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
 
   async function resumeFor(build: { buildNumber: string; buildId: string }, runId: number) {
     seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
       appId,
       bundleId: 'com.example.safe',
       version: '5.0',
@@ -146,6 +156,7 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
     const late = asc.addBuild({ appId, version: '5.1', buildNumber: String(nextBuild++), processingState: 'PROCESSING' });
     asc.timing.buildProcessingMs = 24 * 60 * 60_000;
     seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
       appId,
       bundleId: 'com.example.safe',
       version: '5.1',
@@ -155,6 +166,7 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
     });
     const ok = validBuild();
     seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
       appId,
       bundleId: 'com.example.safe',
       version: '5.0',
@@ -174,7 +186,14 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
 
   it('missing actions permission says which permissions block to add, and keeps the state', async () => {
     const build = validBuild();
-    seedState(gh, { appId, bundleId: 'com.example.safe', version: '5.0', buildNumber: build.buildNumber, buildId: build.buildId });
+    seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
+      appId,
+      bundleId: 'com.example.safe',
+      version: '5.0',
+      buildNumber: build.buildNumber,
+      buildId: build.buildId,
+    });
     gh.denyPermissions(true);
     const run = await resume(600);
     expect(run.code).toBe(1);
@@ -188,6 +207,7 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
   it('state from another schema version, or for an app the key cannot see, is reported and kept', async () => {
     const build = validBuild();
     seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
       appId,
       bundleId: 'com.example.safe',
       version: '5.0',
@@ -195,12 +215,19 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
       buildId: build.buildId,
       mutate: (s) => void ((s as { schemaVersion: number }).schemaVersion = 99),
     });
-    seedState(gh, { appId: '424242', bundleId: 'com.example.hidden', version: '1.0', buildNumber: '1', buildId: 'none' });
+    seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
+      appId: '424242',
+      bundleId: 'com.example.hidden',
+      version: '1.0',
+      buildNumber: '1',
+      buildId: 'none',
+    });
     const run = await resume(700);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/newer version of the action \(state schema 99/);
     expect(run.stdout).toMatch(/com.example.hidden \(app 424242\), which this API key cannot see/);
     expect(live()).toHaveLength(2);
-    for (const a of live()) expect(JSON.parse(a.files[STATE_FILE]!.toString()).app).toBeDefined();
+    for (const a of live()) expect(JSON.parse(a.files[STATE_FILE]!.toString()).state.app).toBeDefined();
   });
 });

@@ -167,7 +167,10 @@ describe('fake GitHub: REST artifacts API', () => {
     const blob = await fetch(location);
     expect(blob.headers.get('content-type')).toBe('application/zip');
     const bytes = Buffer.from(await blob.arrayBuffer());
-    expect(Object.fromEntries([...readZip(bytes)].map(([k, v]) => [k, v.toString()]))).toEqual({ 'a.json': '[1,2]', 'b.txt': 'bee' });
+    expect(Object.fromEntries([...(await readZip(bytes))].map(([k, v]) => [k, v.toString()]))).toEqual({
+      'a.json': '[1,2]',
+      'b.txt': 'bee',
+    });
     expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(gh.artifacts().find((a) => a.id === id)!.digest);
 
     // Storage rejects a tampered signature and a request that carries a GitHub token.
@@ -237,15 +240,16 @@ describe('fake GitHub: REST artifacts API', () => {
 });
 
 describe('zip reader', () => {
-  it('reads what the fake writes and rejects corruption', () => {
+  it('reads what the fake writes and rejects corruption', async () => {
     const zip = writeZip({ 'a.json': '{"a":1}', 'dir/b.bin': Buffer.alloc(5000, 7) });
-    const files = readZip(zip);
+    const files = await readZip(zip);
     expect(files.get('a.json')!.toString()).toBe('{"a":1}');
     expect(files.get('dir/b.bin')!.equals(Buffer.alloc(5000, 7))).toBe(true);
     const broken = Buffer.from(zip);
     broken[40] = broken[40]! ^ 0xff;
-    expect(() => readZip(broken)).toThrow(/Invalid zip/);
-    expect(() => readZip(Buffer.from('not a zip at all, not even close'))).toThrow(/no end of central directory/);
-    expect(() => readZip(zip, { maxBytes: 100 })).toThrow(/larger than 100 bytes/);
+    await expect(readZip(broken)).rejects.toThrow(/Invalid zip/);
+    await expect(readZip(Buffer.from('not a zip at all, not even close'))).rejects.toThrow(/Invalid zip: end of central directory/i);
+    await expect(readZip(zip, { maxBytes: 100 })).rejects.toThrow(/larger than 100 bytes/);
+    await expect(readZip(zip, { maxEntries: 1 })).rejects.toThrow(/2 entries/);
   });
 });

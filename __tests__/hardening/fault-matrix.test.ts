@@ -528,6 +528,7 @@ describe('fault matrix', () => {
   function seeded(cell: Cell): string {
     const build = asc.addBuild({ appId: cell.appId, version: VERSION, buildNumber: BUILD, processingState: 'VALID' });
     seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
       appId: cell.appId,
       bundleId: cell.bundleId,
       version: VERSION,

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/asc/client.js';
 import { advance, type EngineContext } from '../../src/postprocess/engine.js';
 import { newState } from '../../src/postprocess/new-state.js';
-import { parseState, STATE_SCHEMA_VERSION, type PostProcessingState } from '../../src/postprocess/state.js';
+import { STATE_SCHEMA_VERSION, type PostProcessingState } from '../../src/postprocess/state.js';
+import { parseState } from '../../src/state/schema.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
 

@@ -6,8 +6,7 @@ import { makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../tes
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { newState } from '../../src/postprocess/new-state.js';
-import { createArtifactClient } from '../../src/state/artifact-client.js';
-import { ArtifactStateStore } from '../../src/state/artifact-store.js';
+import { sealedStore } from '../../test-support/deferred.js';
 import type { FakeCommand, FakeReply, SlimRequest } from './protocol.js';
 
 let key: TestKey;
@@ -56,10 +55,7 @@ async function handle(command: FakeCommand): Promise<unknown> {
       // Builds Apple knows about, and one saved state per build, as deferred publishes leave them.
       const restore = applyEnv({ ...gh.runEnv(command.runId), RUNNER_TEMP: command.tempDir });
       try {
-        const store = new ArtifactStateStore(
-          createArtifactClient({ token: gh.token, repository: gh.repository, apiUrl: gh.apiUrl }),
-          'app-store-connect-post-processing',
-        );
+        const store = sealedStore(gh, key.privateKeyPem);
         const states = [];
         for (let i = 0; i < command.count; i++) {
           const buildNumber = String(command.firstBuildNumber + i);

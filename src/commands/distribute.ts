@@ -15,7 +15,8 @@ import { readKey } from './preflight.js';
 
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
 export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
-  const asc = connectFromConfig(config, runtime, deps, readKey(config));
+  const key = readKey(config);
+  const asc = connectFromConfig(config, runtime, deps, key);
   const notes = readNotes(config, runtime.log, workspace(deps));
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const version = config.appVersion!;
@@ -48,7 +49,7 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   });
   if (config.postProcessing === 'deferred') {
     // Promote now, finish later: the scheduled resume takes it from here, as after a deferred publish.
-    const saved = await saveDeferred(openArtifactStore(config, runtime, deps), state, runtime);
+    const saved = await saveDeferred(openArtifactStore(config, runtime, deps, key), state, runtime);
     await finishPostProcessing(
       [{ result: { state, changed: true }, outcome: 'pending', stateArtifactId: saved.id }],
       runtime,

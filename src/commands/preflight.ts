@@ -65,7 +65,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
       `applies to one package, but \`path\` matched ${packages.length}: ${packages.map((p) => p.fileName).join(', ')}. Narrow \`path\` or leave \`build-number\` empty.`,
     );
   }
-  const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps) : new MemoryStateStore();
+  const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : new MemoryStateStore();
 
   const targets: PublishTarget[] = [];
   for (const pkg of packages) {

@@ -1,3 +1,4 @@
+import { loadPrivateKey } from '../asc/auth.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import { AscApiError } from '../asc/errors.js';
 import type { Config } from '../config.js';
@@ -8,7 +9,7 @@ import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Runtime } from '../runtime.js';
 import { ArtifactGoneError } from '../state/artifact-client.js';
 import { openArtifactStore } from '../state/artifact-store.js';
-import type { StateStore, StoredRef } from '../state/store.js';
+import type { RejectedState, StateStore, StoredRef } from '../state/store.js';
 import { buildLink, escapeCell } from '../summary.js';
 import { connectFromConfig, engineContext, type CommandDeps } from './context.js';
 
@@ -16,9 +17,11 @@ type Outcome = 'completed' | 'pending' | 'failed';
 
 interface Row {
   label: string;
-  outcome: Outcome;
+  outcome: Outcome | 'rejected';
   state?: PostProcessingState;
   detail: string;
+  /** The run that made a rejected artifact. */
+  run?: RejectedState['run'];
 }
 
 /**
@@ -30,15 +33,19 @@ export async function resume(
   config: Config,
   runtime: Runtime,
   deps: CommandDeps,
-  store: StateStore = openArtifactStore(config, runtime, deps),
+  store: StateStore = openArtifactStore(config, runtime, deps, loadPrivateKey(config.privateKey)),
 ): Promise<void> {
   const asc = connectFromConfig(config, runtime, deps);
-  const refs = await store.list();
+  const { states: refs, rejected } = await store.list();
   runtime.log.info(
     refs.length ? `${refs.length} pending post-processing state${refs.length === 1 ? '' : 's'} found.` : 'No pending post-processing.',
   );
   const visibleApps = new Map<string, Promise<boolean>>();
-  const rows: Row[] = [];
+  // Never acted on, never deleted, and the job's result does not depend on them.
+  const rows: Row[] = rejected.map((r) => {
+    runtime.log.warning(`${r.label} is not used: ${r.reason}.${r.run ? ` It was made by workflow run ${r.run.id}: ${r.run.url}` : ''}`);
+    return { label: r.label, outcome: 'rejected', detail: r.reason, run: r.run };
+  });
   for (const ref of refs) {
     // One build's trouble (a failed delete, an unreadable answer) must not stop the others.
     rows.push(
@@ -49,11 +56,12 @@ export async function resume(
     );
   }
 
-  const worst: Outcome | 'skipped' = rows.some((r) => r.outcome === 'failed')
+  const counted = rows.filter((r) => r.outcome !== 'rejected');
+  const worst: Outcome | 'skipped' = counted.some((r) => r.outcome === 'failed')
     ? 'failed'
-    : rows.some((r) => r.outcome === 'pending')
+    : counted.some((r) => r.outcome === 'pending')
       ? 'pending'
-      : rows.length
+      : counted.length
         ? 'completed'
         : 'skipped';
   runtime.setOutput('post-processing', worst);
@@ -61,7 +69,7 @@ export async function resume(
   const failed = rows.filter((r) => r.outcome === 'failed');
   if (failed.length)
     throw new UserError(
-      `${failed.length} of ${rows.length} deferred build${rows.length === 1 ? '' : 's'} failed: ${failed.map((r) => (r.state ? describeBuild(r.state) : r.label)).join(', ')}. See the errors above and the job summary.`,
+      `${failed.length} of ${counted.length} deferred build${counted.length === 1 ? '' : 's'} failed: ${failed.map((r) => (r.state ? describeBuild(r.state) : r.label)).join(', ')}. See the errors above and the job summary.`,
     );
 }
 
@@ -119,7 +127,19 @@ function currentStep(state: PostProcessingState): string {
   return name ? `${stepTitle(name)}: ${state.steps[name]?.detail ?? 'waiting'}` : state.status;
 }
 
-const OUTCOME_ICON: Record<Outcome, string> = { completed: '✅ completed', pending: '⏳ pending', failed: '❌ failed' };
+const OUTCOME_ICON: Record<Row['outcome'], string> = {
+  completed: '✅ completed',
+  pending: '⏳ pending',
+  failed: '❌ failed',
+  rejected: '⚠️ not used',
+};
+
+/** Web address of a run of this repository; ids are numbers, so nothing from a state reaches the link but digits. */
+function runLink(runId: number | string | undefined): string {
+  if (runId === undefined || !/^\d{1,20}$/.test(String(runId)) || !process.env.GITHUB_REPOSITORY) return '';
+  const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  return `[${runId}](${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${runId})`;
+}
 
 function resumeSummary(rows: Row[]): string {
   const lines = ['## App Store Connect Publish — resume', ''];
@@ -128,13 +148,10 @@ function resumeSummary(rows: Row[]): string {
   for (const r of rows) {
     const s = r.state;
     const build = s ? `${s.app.name ?? s.app.bundleId} ${s.build.version} (${s.build.buildNumber})` : r.label;
-    const run =
-      s?.origin?.runId && s.origin.repository
-        ? `[${s.origin.runId}](https://github.com/${s.origin.repository}/actions/runs/${s.origin.runId})`
-        : '';
+    const run = runLink(r.run?.id ?? s?.origin?.runId);
     const link = s ? `[App Store Connect](${buildLink(s.app.id, s.build.platform, s.build.id)})` : '';
     lines.push(
-      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(r.detail)} | ${s?.uploadedAt ?? ''} | ${run} | ${link} |`,
+      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(r.detail)} | ${escapeCell(s?.uploadedAt ?? '')} | ${run} | ${link} |`,
     );
   }
   return lines.concat('').join('\n');

@@ -83,25 +83,3 @@ export interface PostProcessingState {
   /** Where it came from, for the summary of a later resume. */
   origin?: { repository?: string; runId?: string; workflow?: string; sha?: string };
 }
-
-/** Checks a state read back from storage: another version of the action may have written it. */
-export function parseState(document: unknown, source: string): PostProcessingState {
-  const state = document as Partial<PostProcessingState> | null;
-  if (!state || typeof state !== 'object' || typeof state.schemaVersion !== 'number') {
-    throw new Error(`${source} is not post-processing state of this action.`);
-  }
-  if (state.schemaVersion > STATE_SCHEMA_VERSION) {
-    throw new Error(
-      `${source} was written by a newer version of the action (state schema ${state.schemaVersion}; this version reads ${STATE_SCHEMA_VERSION}). Use the same action version in the publish and resume workflows.`,
-    );
-  }
-  if (state.schemaVersion < STATE_SCHEMA_VERSION) {
-    throw new Error(
-      `${source} was written by an older version of the action (state schema ${state.schemaVersion}). Finish it with \`command: distribute\` for build ${state.build?.buildNumber ?? '?'}, then delete the artifact.`,
-    );
-  }
-  if (!state.id || !state.app?.id || !state.build?.buildNumber || !state.steps || !state.deadlines) {
-    throw new Error(`${source} is incomplete: it lacks the app, build or steps.`);
-  }
-  return state as PostProcessingState;
-}

@@ -1,10 +1,13 @@
+import type { KeyObject } from 'node:crypto';
 import type { Config } from '../config.js';
-import { InputError, UserError } from '../errors.js';
-import { parseState, type PostProcessingState } from '../postprocess/state.js';
+import { InputError, UserError, errorMessage } from '../errors.js';
+import type { PostProcessingState } from '../postprocess/state.js';
 import { retrying, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { Logger, Runtime } from '../runtime.js';
-import { createArtifactClient, type ArtifactClient, type ArtifactRef } from './artifact-client.js';
-import type { StateStore, StoredRef } from './store.js';
+import { ArtifactContentError, ArtifactGoneError, createArtifactClient, type ArtifactClient, type ArtifactRef } from './artifact-client.js';
+import { stateSeal, type StateSeal } from './seal.js';
+import type { RejectedState, StateListing, StateStore, StoredRef } from './store.js';
+import { verifySealedState } from './verify.js';
 
 const FILE_NAME = 'post-processing-state.json';
 const SAVE_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 2000, maxDelayMs: 20_000 };
@@ -14,15 +17,33 @@ const SAVE_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 2000, maxDelayMs: 20
  */
 const RETENTION_DAYS = 7;
 
+/** This repository as the store checks artifacts against it. */
+export interface RepositoryIdentity {
+  /** owner/name */
+  name: string;
+  /** Its numeric id: artifacts made by runs whose head repository differs (forks) are never downloaded. */
+  id: () => Promise<number>;
+  /** Web address of a workflow run, for reports. */
+  runUrl: (runId: number) => string;
+}
+
+/** A listed artifact once downloaded and verified (or why it could not be). */
+type Loaded = { ok: true; state: PostProcessingState } | { ok: false; error: Error };
+
 /**
- * Deferred state in workflow artifacts named `<state-artifact>-<state id>-r<revision>`. Artifacts are
- * immutable, so a save uploads the next revision and then deletes the previous one; a run killed in
- * between leaves two revisions, and listing keeps the newest and deletes the rest.
+ * Deferred state in workflow artifacts named `<state-artifact>-<state id>-r<revision>`, each sealed with
+ * the App Store Connect key. Artifacts are immutable, so a save uploads the next revision and then
+ * deletes the previous one; a run killed in between leaves two revisions, and listing keeps the newest
+ * that verifies and deletes only older ones that verify too: a forged revision never removes a genuine one.
  */
 export class ArtifactStateStore implements StateStore {
+  private readonly loaded = new Map<number, Loaded>();
+
   constructor(
     private readonly client: ArtifactClient,
     private readonly prefix: string,
+    private readonly seal: StateSeal,
+    private readonly repository: RepositoryIdentity,
     private readonly now: () => number = Date.now,
     private readonly saveRetry: { policy: RetryPolicy; sleep?: Sleep; log?: Pick<Logger, 'info'> } = { policy: SAVE_RETRY },
   ) {}
@@ -30,11 +51,12 @@ export class ArtifactStateStore implements StateStore {
   async save(state: PostProcessingState, previous?: StoredRef): Promise<StoredRef> {
     state.revision++;
     const name = `${this.prefix}-${state.id}-r${state.revision}`;
+    const document = this.seal.seal(state);
     // @actions/artifact does not retry a dropped connection or a storage 429; a lost state costs a build.
     const ref = await retrying(
       async () => {
         try {
-          return { ok: true, value: await this.client.uploadJson(name, FILE_NAME, state, RETENTION_DAYS) };
+          return { ok: true, value: await this.client.uploadJson(name, FILE_NAME, document, RETENTION_DAYS) };
         } catch (error) {
           return { ok: false, error: error as Error, retryable: !(error instanceof UserError) };
         }
@@ -52,35 +74,98 @@ export class ArtifactStateStore implements StateStore {
     return toStored(ref);
   }
 
-  async list(): Promise<StoredRef[]> {
+  async list(): Promise<StateListing> {
     const refs = await this.client.list(`${this.prefix}-`, { newerThan: new Date(this.now() - (RETENTION_DAYS + 1) * 86_400_000) });
-    const pattern = new RegExp(`^${escapeRegExp(this.prefix)}-([0-9a-f-]{36})-r(\\d+)$`);
-    const newest = new Map<string, { ref: ArtifactRef; revision: number }>();
-    const superseded: ArtifactRef[] = [];
+    const pattern = new RegExp(`^${escapeRegExp(this.prefix)}-([0-9a-f-]{36})-r(\\d{1,7})$`);
+    const ownId = await this.repository.id();
+    const rejected: RejectedState[] = [];
+    const byId = new Map<string, Array<{ ref: ArtifactRef; revision: number }>>();
     for (const ref of refs) {
       const m = pattern.exec(ref.name);
       if (!m) continue;
-      const [id, revision] = [m[1]!, Number(m[2])];
-      const current = newest.get(id);
-      if (!current) {
-        newest.set(id, { ref, revision });
-      } else if (revision > current.revision || (revision === current.revision && ref.createdAt > current.ref.createdAt)) {
-        superseded.push(current.ref);
-        newest.set(id, { ref, revision });
-      } else {
-        superseded.push(ref);
+      if (ref.headRepositoryId !== ownId) {
+        rejected.push(
+          this.rejection(
+            ref,
+            'untrusted',
+            `a run of another repository (a fork, id ${ref.headRepositoryId ?? 'unknown'}) made it; it was not downloaded`,
+          ),
+        );
+        continue;
+      }
+      const revisions = byId.get(m[1]!) ?? [];
+      revisions.push({ ref, revision: Number(m[2]) });
+      byId.set(m[1]!, revisions);
+    }
+
+    const states: StoredRef[] = [];
+    for (const [id, revisions] of byId) {
+      revisions.sort((a, b) => b.revision - a.revision || b.ref.createdAt.localeCompare(a.ref.createdAt));
+      let current: ArtifactRef | undefined;
+      for (const { ref, revision } of revisions) {
+        const loaded = await this.verify(ref, id, revision);
+        if (loaded === 'gone') continue;
+        if ('kind' in loaded) {
+          rejected.push(loaded);
+          continue;
+        }
+        if (!loaded.ok) {
+          // Unreadable for now (network): reported when loaded; nothing older is used or deleted on its account.
+          if (!current) states.push(toStored(ref));
+          break;
+        }
+        if (!current) {
+          current = ref;
+          states.push(toStored(ref));
+        } else {
+          // An older revision that verifies: the newer verified one supersedes it.
+          await this.client.delete(ref);
+        }
       }
     }
-    for (const ref of superseded) await this.client.delete(ref);
-    return [...newest.values()].sort((a, b) => a.ref.createdAt.localeCompare(b.ref.createdAt)).map(({ ref }) => toStored(ref));
+    const createdAt = (s: StoredRef) => (s.handle as ArtifactRef).createdAt;
+    return { states: states.sort((a, b) => createdAt(a).localeCompare(createdAt(b))), rejected };
   }
 
   async load(stored: StoredRef): Promise<PostProcessingState> {
-    return parseState(await this.client.downloadJson(stored.handle as ArtifactRef, FILE_NAME), `State artifact "${stored.label}"`);
+    const ref = stored.handle as ArtifactRef;
+    const loaded = this.loaded.get(ref.id);
+    if (loaded?.ok) return loaded.state;
+    if (loaded) throw loaded.error;
+    throw new Error(`${stored.label} was not listed by this run.`);
   }
 
   async remove(stored: StoredRef): Promise<void> {
     await this.client.delete(stored.handle as ArtifactRef);
+  }
+
+  /** Downloads and verifies one revision; a rejection when it fails a check, `gone` when another run deleted it. */
+  private async verify(ref: ArtifactRef, id: string, revision: number): Promise<Loaded | RejectedState | 'gone'> {
+    let document: unknown;
+    try {
+      document = await this.client.downloadJson(ref, FILE_NAME);
+    } catch (error) {
+      if (error instanceof ArtifactGoneError && error.reason === 'deleted') return 'gone';
+      if (error instanceof ArtifactContentError) return this.rejection(ref, 'untrusted', errorMessage(error));
+      const failed: Loaded = { ok: false, error: error as Error };
+      this.loaded.set(ref.id, failed);
+      return failed;
+    }
+    const verdict = verifySealedState(
+      document,
+      this.seal,
+      { id, revision, repository: this.repository.name },
+      `State artifact "${ref.name}"`,
+    );
+    if (!verdict.ok) return this.rejection(ref, verdict.kind, verdict.reason);
+    const loaded: Loaded = { ok: true, state: verdict.state };
+    this.loaded.set(ref.id, loaded);
+    return loaded;
+  }
+
+  private rejection(ref: ArtifactRef, kind: RejectedState['kind'], reason: string): RejectedState {
+    const run = ref.workflowRunId !== undefined ? { id: ref.workflowRunId, url: this.repository.runUrl(ref.workflowRunId) } : undefined;
+    return { label: ref.name, kind, reason, ...(run ? { run } : {}) };
   }
 }
 
@@ -92,11 +177,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The artifact store for this repository, from `github-token` and the runner's environment. */
+/** The artifact store for this repository, from `github-token`, the runner's environment and the key that seals state. */
 export function openArtifactStore(
   config: Config,
   runtime: Runtime,
-  deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep } = { now: Date.now },
+  deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep },
+  key: KeyObject,
 ): ArtifactStateStore {
   // Checked before anything is uploaded: without these, a deferred publish would upload and then fail.
   const missing = ['GITHUB_REPOSITORY', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter((name) => !process.env[name]);
@@ -110,14 +196,24 @@ export function openArtifactStore(
           ];
     throw new InputError(input, `${advice} Missing: ${missing.join(', ')}.`);
   }
-  const client = createArtifactClient({
+  const repository = process.env.GITHUB_REPOSITORY!;
+  const options = {
     token: config.githubToken ?? '',
-    repository: process.env.GITHUB_REPOSITORY!,
+    repository,
     apiUrl: process.env.GITHUB_API_URL,
     log: runtime.log,
     retry: deps.retry,
-  });
-  return new ArtifactStateStore(client, config.stateArtifact, deps.now, {
+    sleep: deps.sleep,
+  };
+  const client = createArtifactClient(options);
+  let id: Promise<number> | undefined;
+  const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const identity: RepositoryIdentity = {
+    name: repository,
+    id: () => (id ??= client.repositoryId()),
+    runUrl: (runId) => `${server}/${repository}/actions/runs/${runId}`,
+  };
+  return new ArtifactStateStore(client, config.stateArtifact, stateSeal(key), identity, deps.now, {
     policy: deps.retry ?? SAVE_RETRY,
     sleep: deps.sleep,
     log: runtime.log,

@@ -1,4 +1,5 @@
-import { parseState, type PostProcessingState } from '../postprocess/state.js';
+import type { PostProcessingState } from '../postprocess/state.js';
+import { parseState } from './schema.js';
 
 /** Where one saved state is: enough to load, replace or remove it. */
 export interface StoredRef {
@@ -10,6 +11,23 @@ export interface StoredRef {
   handle?: unknown;
 }
 
+/** A saved copy that is never acted on, and why; it is kept for whoever can judge it. */
+export interface RejectedState {
+  label: string;
+  /** `other-key`: sealed by another App Store Connect key (another team's app); `untrusted`: anything else. */
+  kind: 'untrusted' | 'other-key';
+  reason: string;
+  /** The workflow run that made it, when known. */
+  run?: { id: number; url: string };
+}
+
+export interface StateListing {
+  /** Every usable saved state, newest verified revision of each only. */
+  states: StoredRef[];
+  /** Copies that failed a check: reported, never acted on, never deleted. */
+  rejected: RejectedState[];
+}
+
 /**
  * Where post-processing state lives between runs. Inline mode keeps it in memory; deferred mode in
  * workflow artifacts. The engine is the same either way.
@@ -17,8 +35,8 @@ export interface StoredRef {
 export interface StateStore {
   /** Saves a new revision of the state; when `previous` is given, it replaces that copy. */
   save(state: PostProcessingState, previous?: StoredRef): Promise<StoredRef>;
-  /** Every saved state, newest revision of each only; superseded copies are cleaned up on the way. */
-  list(): Promise<StoredRef[]>;
+  /** Every saved state that verifies, and those that do not; superseded verified copies are cleaned up on the way. */
+  list(): Promise<StateListing>;
   /** Reads a state back; throws when it cannot be used (other schema version, unreadable). */
   load(ref: StoredRef): Promise<PostProcessingState>;
   /** Removes a state whose work is over. Removing one already gone is fine. */
@@ -35,8 +53,8 @@ export class MemoryStateStore implements StateStore {
     return { label: `memory:${state.id}`, handle: state.id };
   }
 
-  async list(): Promise<StoredRef[]> {
-    return [...this.states.keys()].map((id) => ({ label: `memory:${id}`, handle: id }));
+  async list(): Promise<StateListing> {
+    return { states: [...this.states.keys()].map((id) => ({ label: `memory:${id}`, handle: id })), rejected: [] };
   }
 
   async load(ref: StoredRef): Promise<PostProcessingState> {

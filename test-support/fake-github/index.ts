@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { readZip } from '../../src/state/zip.js';
 import { createFakeChecks, type FakeChecks } from './checks.js';
 import { mountWorkflows, type FakeWorkflows } from './workflows.js';
+import { repositoryJson } from './repository.js';
 import { writeZip } from './zip-writer.js';
 
 /**
@@ -20,7 +21,8 @@ export interface FakeGitHubOptions {
   repository?: string;
 }
 
-export type FaultKind = '500' | '503' | 'reset' | '429';
+/** `hang`: the request is read and never answered (until the fake closes). */
+export type FaultKind = '500' | '503' | 'reset' | '429' | 'hang';
 
 export interface FaultRule {
   /** HTTP method; any when omitted. */
@@ -30,7 +32,7 @@ export interface FaultRule {
   kind: FaultKind;
   /** How many matching requests fail before the rule is spent. */
   times: number;
-  /** `Retry-After` sent with a 429; default 1. */
+  /** `Retry-After` sent with the answer; a 429 sends 1 unless told. */
   retryAfterSeconds?: number;
 }
 
@@ -82,7 +84,13 @@ export interface FakeGitHub {
     files: Record<string, Buffer | string>;
     createdAt?: Date | string;
     expired?: boolean;
+    /** The run's head repository: another id makes it a run of a pull request from a fork. */
+    headRepositoryId?: number;
+    /** Stored as the blob instead of a zip of `files` (which then only describe it). */
+    rawBlob?: Buffer;
   }): number;
+  /** The repository's numeric id (GITHUB_REPOSITORY_ID). */
+  repositoryId: number;
   expire(id: number): void;
   /** `true`: the token may not read or write artifacts; `'write'`: it may read but not delete. */
   denyPermissions(deny: boolean | 'write'): void;
@@ -118,6 +126,10 @@ interface StoredArtifact {
   blob?: Buffer;
   digest?: string;
   contentType: string;
+  /** The unzipped content, read once when the artifact is finalized. */
+  files?: Record<string, Buffer>;
+  /** The repository the making run's code came from (a fork's for a pull request from a fork). */
+  headRepositoryId: number;
 }
 
 const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/';
@@ -203,6 +215,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       downloadSig: randomBytes(18).toString('base64'),
       blocks: new Map(),
       contentType: 'application/zip',
+      headRepositoryId: REPOSITORY_ID,
     };
     store.set(artifact.id, artifact);
     byBlobKey.set(artifact.blobKey, artifact);
@@ -240,9 +253,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         req.socket.resetAndDestroy();
         return;
       }
+      if (fault.kind === 'hang') return;
       const status = Number(fault.kind);
       const headers: Record<string, string> = {};
-      if (fault.kind === '429') headers['retry-after'] = String(fault.retryAfterSeconds ?? 1);
+      const retryAfter = fault.retryAfterSeconds ?? (fault.kind === '429' ? 1 : undefined);
+      if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
       sendJson(res, status, { message: status === 429 ? 'Too many requests' : 'Server Error', status: String(status) }, headers);
       return;
     }
@@ -278,7 +293,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     sendJson(res, status, { code, msg });
   }
 
-  function handleTwirp(req: IncomingMessage, res: ServerResponse, method: string, raw: Buffer): void {
+  async function handleTwirp(req: IncomingMessage, res: ServerResponse, method: string, raw: Buffer): Promise<void> {
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const run = auth ? runsByToken.get(auth[1]!) : undefined;
     if (!run) return twirpError(res, 401, 'unauthenticated', 'missing or unknown runtime token');
@@ -322,6 +337,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (body.hash !== undefined && body.hash !== digest) {
           return twirpError(res, 400, 'invalid_argument', `hash ${String(body.hash)} does not match the stored blob (${digest})`);
         }
+        artifact.files = await unzipped(artifact.blob, artifact.name, artifact.contentType);
         artifact.finalized = true;
         artifact.digest = digest;
         artifact.updatedAt = new Date();
@@ -447,14 +463,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (!auth) return restError(res, 401, 'Requires authentication');
     if (auth[1] !== token) return restError(res, 401, 'Bad credentials');
 
-    const scoped = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(url.pathname) ?? /^\/repositories\/(\d+)()(\/.*)$/.exec(url.pathname);
+    const scoped = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname) ?? /^\/repositories\/(\d+)()(\/.*)?$/.exec(url.pathname);
     if (!scoped) return restError(res, 404, 'Not Found');
     const sameRepo = scoped[2] === '' ? scoped[1] === String(REPOSITORY_ID) : scoped[1] === owner && scoped[2] === repo;
     if (!sameRepo) return restError(res, 404, 'Not Found');
-    const rest = scoped[3]!;
+    const rest = scoped[3] ?? '';
     const method = req.method ?? 'GET';
     if (checks.handle(method, rest, url, body, res)) return;
     if (workflows.handles(rest)) return void workflows.handle(req, res, rest, url);
+    if (rest === '' && method === 'GET') return sendJson(res, 200, repositoryJson(apiUrl, owner, repo, REPOSITORY_ID), rateHeaders());
 
     const list = /^\/actions\/artifacts$/.exec(rest);
     const runList = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest);
@@ -534,7 +551,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       workflow_run: {
         id: a.run.runId,
         repository_id: REPOSITORY_ID,
-        head_repository_id: REPOSITORY_ID,
+        head_repository_id: a.headRepositoryId,
         head_branch: 'main',
         head_sha: createHash('sha1').update(String(a.run.runId)).digest('hex'),
       },
@@ -550,6 +567,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     repository,
     checks,
     workflows: workflows.api,
+    repositoryId: REPOSITORY_ID,
     get requests() {
       return requests;
     },
@@ -568,6 +586,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         // @actions/artifact refuses to run when the server URL looks like GitHub Enterprise Server.
         GITHUB_SERVER_URL: 'https://github.com',
         GITHUB_REPOSITORY: repository,
+        GITHUB_REPOSITORY_ID: String(REPOSITORY_ID),
         GITHUB_REPOSITORY_OWNER: owner,
         GITHUB_RUN_ID: String(runId),
         GITHUB_RUN_ATTEMPT: '1',
@@ -588,13 +607,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           expired: isExpired(a),
           sizeInBytes: a.blob?.length ?? 0,
           digest: a.digest ?? '',
-          files: unzipped(a),
+          files: a.files ?? {},
         }));
     },
     addArtifact(input) {
       const artifact = newArtifact(runFor(input.runId), input.name, undefined);
       if (input.createdAt !== undefined) artifact.createdAt = artifact.updatedAt = new Date(input.createdAt);
-      artifact.blob = writeZip(input.files);
+      artifact.blob = input.rawBlob ?? writeZip(input.files);
+      artifact.files = Object.fromEntries(Object.entries(input.files).map(([k, v]) => [k, Buffer.from(v)]));
+      if (input.headRepositoryId !== undefined) artifact.headRepositoryId = input.headRepositoryId;
       artifact.digest = `sha256:${createHash('sha256').update(artifact.blob).digest('hex')}`;
       artifact.finalized = true;
       artifact.expiredFlag = input.expired ?? false;
@@ -619,10 +640,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   };
 }
 
-function unzipped(a: StoredArtifact): Record<string, Buffer> {
-  if (!a.blob) return {};
-  if (a.contentType !== 'application/zip') return { [a.name]: a.blob };
-  return Object.fromEntries(readZip(a.blob));
+async function unzipped(blob: Buffer, name: string, contentType: string): Promise<Record<string, Buffer>> {
+  if (contentType !== 'application/zip') return { [name]: blob };
+  return Object.fromEntries(await readZip(blob));
 }
 
 function githubTime(date: Date): string {

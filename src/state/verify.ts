@@ -1,0 +1,67 @@
+import type { PostProcessingState } from '../postprocess/state.js';
+import { parseState, StateFormError } from './schema.js';
+import type { StateSeal } from './seal.js';
+
+/** What a downloaded state artifact turned out to be. */
+export type Verdict = { ok: true; state: PostProcessingState } | { ok: false; kind: 'untrusted' | 'other-key'; reason: string };
+
+export interface Expected {
+  /** The state id and revision the artifact's name claims. */
+  id: string;
+  revision: number;
+  /** owner/name of this repository. */
+  repository: string;
+}
+
+const FINGERPRINT = /^sha256:[0-9a-f]{64}$/;
+const MAC = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Checks a sealed state document in the order that keeps hostile input away from the rest: its envelope,
+ * then the seal (before any field of the state is read), then the form, then that it belongs here.
+ */
+export function verifySealedState(document: unknown, seal: StateSeal, expected: Expected, source: string): Verdict {
+  const untrusted = (reason: string): Verdict => ({ ok: false, kind: 'untrusted', reason });
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return untrusted('it is not a sealed state document');
+  const envelope = document as Record<string, unknown>;
+  const keys = Object.keys(envelope).sort().join(',');
+  if (keys !== 'keyFingerprint,mac,state') {
+    return 'schemaVersion' in envelope && !('mac' in envelope)
+      ? untrusted(
+          'it has no seal: an older version of the action wrote it, or something else did. Finish its build with `command: distribute`, then delete the artifact',
+        )
+      : untrusted(
+          `it is not a sealed state document (it holds ${Object.keys(envelope).slice(0, 5).join(', ').slice(0, 120) || 'nothing'})`,
+        );
+  }
+  const { state, mac, keyFingerprint } = envelope;
+  if (typeof keyFingerprint !== 'string' || !FINGERPRINT.test(keyFingerprint) || typeof mac !== 'string' || !MAC.test(mac)) {
+    return untrusted('its seal is malformed');
+  }
+  if (keyFingerprint !== seal.keyFingerprint) {
+    return {
+      ok: false,
+      kind: 'other-key',
+      reason: `it was written with another App Store Connect key (public key ${keyFingerprint.slice(0, 23)}…, this run's is ${seal.keyFingerprint.slice(0, 23)}…). Resume it with the workflow that holds that key; it is kept`,
+    };
+  }
+  if (!seal.verifies(state, mac)) {
+    return untrusted('its seal does not verify: it was changed after this action wrote it, or forged');
+  }
+  let parsed: PostProcessingState;
+  try {
+    parsed = parseState(state, source);
+  } catch (error) {
+    if (error instanceof StateFormError) return untrusted(error.message);
+    throw error;
+  }
+  if (parsed.id !== expected.id || parsed.revision !== expected.revision) {
+    return untrusted(
+      `its name says state ${expected.id} revision ${expected.revision}, but it holds ${parsed.id} revision ${parsed.revision} (a copy under another name)`,
+    );
+  }
+  if (parsed.origin?.repository !== expected.repository) {
+    return untrusted(`it was made for ${parsed.origin?.repository ?? 'no repository'}, not ${expected.repository}`);
+  }
+  return { ok: true, state: parsed };
+}
