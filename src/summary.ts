@@ -1,5 +1,6 @@
 import type { Platform } from './config.js';
 import { STEP_NAMES, STEP_TITLES, type PostProcessingState, type StepStatus } from './postprocess/state.js';
+import { enumsInWords } from './words.js';
 
 /** A row for work done before post-processing (the upload), in the same table. */
 export interface ExtraRow {
@@ -61,7 +62,7 @@ export function formatDuration(ms: number | undefined): string {
 }
 
 function row_(title: string, result: string, detail: string | undefined, durationMs: number | undefined): string {
-  return `| ${title} | ${result} | ${escapeCell(detail ?? '')} | ${formatDuration(durationMs)} |`;
+  return `| ${title} | ${result} | ${escapeCell(enumsInWords(detail ?? ''))} | ${formatDuration(durationMs)} |`;
 }
 
 export function escapeCell(text: string): string {

@@ -10,6 +10,7 @@ import { openArtifactStore } from '../state/artifact-store.js';
 import type { StateStore, StoredRef } from '../state/store.js';
 import { buildLink, escapeCell } from '../summary.js';
 import { connectFromConfig, engineContext, type CommandDeps } from './shared.js';
+import { enumsInWords } from '../words.js';
 
 type Outcome = 'completed' | 'pending' | 'failed';
 
@@ -134,7 +135,7 @@ function resumeSummary(rows: Row[]): string {
         : '';
     const link = s ? `[App Store Connect](${buildLink(s.app.id, s.build.platform, s.build.id)})` : '';
     lines.push(
-      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(r.detail)} | ${s?.uploadedAt ?? ''} | ${run} | ${link} |`,
+      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(enumsInWords(r.detail))} | ${s?.uploadedAt ?? ''} | ${run} | ${link} |`,
     );
   }
   return lines.concat('').join('\n');

@@ -5,6 +5,7 @@ import { NetworkError, type Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 import { STEP_NAMES, STEP_TITLES, type PostProcessingState, type StepName } from './state.js';
 import { STEPS, type StepOutcome } from './steps.js';
+import { enumsInWords } from '../words.js';
 
 export interface EngineContext {
   asc: AppStoreConnect;
@@ -49,7 +50,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
       }
       if (outcome.status !== 'waiting') {
         state.steps[name] = { status: outcome.status, detail: outcome.detail, startedAt, finishedAt: new Date(ctx.now()).toISOString() };
-        const line = `${STEP_TITLES[name]}: ${outcome.detail ?? outcome.status}`;
+        const line = `${STEP_TITLES[name]}: ${enumsInWords(outcome.detail ?? outcome.status)}`;
         if (outcome.status === 'warning') ctx.log.warning(line);
         else ctx.log.info(line);
         await ctx.onProgress?.(state);
@@ -66,7 +67,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
       }
       if (outcome.detail !== lastDetail || ctx.now() - lastLog >= HEARTBEAT_MS) {
         ctx.log.info(
-          `${STEP_TITLES[name]}: ${outcome.detail ?? 'waiting'} (${minutesSince(state.uploadedAt, ctx.now())} min since the upload; checking every ${ctx.pollIntervalMs / 1000} s)`,
+          `${STEP_TITLES[name]}: ${enumsInWords(outcome.detail ?? 'waiting')} (${minutesSince(state.uploadedAt, ctx.now())} min since the upload; checking every ${ctx.pollIntervalMs / 1000} s)`,
         );
         lastDetail = outcome.detail;
         lastLog = ctx.now();
