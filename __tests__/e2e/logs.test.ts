@@ -46,6 +46,16 @@ describe('log and job summary (dist/index.js)', () => {
     expect(run.summary).toBe('');
   });
 
+  it('a job summary file that cannot be written is a warning; the real error still fails the step', async () => {
+    const run = await runDist({
+      inputs: { 'private-key': 'not-a-key-just-text' },
+      env: { GITHUB_STEP_SUMMARY: '/nonexistent/summary.md' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^::warning::Could not write the job summary to GITHUB_STEP_SUMMARY: .*\/nonexistent\/summary\.md/m);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^::error::Input `key-id`: is required/);
+  });
+
   it('a deferred save is one collapsed group, with the outcome after it', async () => {
     const run = await runDist({
       inputs: {
