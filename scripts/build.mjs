@@ -1,7 +1,7 @@
 // Bundles with ncc, each into its own directory with a package.json that marks it as ESM (without it
 // Node loads the bundle as CommonJS and it crashes at run time):
 //   src/main.ts → dist/index.js      the GitHub Action (action.yml `main`)
-//   src/cli.ts  → dist/cli/index.js  the command line (package.json `bin`), executable, with a shebang
+//   src/cli/bin.ts → dist/cli/index.js  the command line (package.json `bin`), executable, with a shebang
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -14,7 +14,7 @@ function bundle(entry, out) {
 
 rmSync('dist', { recursive: true, force: true });
 bundle('src/main.ts', 'dist');
-bundle('src/cli.ts', 'dist/cli');
+bundle('src/cli/bin.ts', 'dist/cli');
 
 const cli = 'dist/cli/index.js';
 const code = readFileSync(cli, 'utf8');

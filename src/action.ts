@@ -2,10 +2,14 @@ import * as core from '@actions/core';
 import { parseConfig } from './config.js';
 import { failureSummary, runCommand } from './commands/index.js';
 import { errorMessage } from './errors.js';
+import { maskKeyMaterial } from './mask.js';
 import type { Runtime } from './runtime.js';
 
-/** The GitHub Actions host: @actions/core for log, outputs and job summary. */
+const SUMMARY_ENV = 'GITHUB_STEP_SUMMARY';
+
+/** The GitHub Actions host: @actions/core for log, outputs, log groups and job summary. */
 export function actionRuntime(): Runtime {
+  let summaryMissingSaid = false;
   return {
     log: {
       info: (m) => core.info(m),
@@ -16,15 +20,27 @@ export function actionRuntime(): Runtime {
     },
     setOutput: (name, value) => core.setOutput(name, value),
     appendSummary: async (markdown) => {
-      await core.summary.addRaw(markdown, true).write();
+      // Other CI hosts and local runners (`act`) may not provide the file: the run's own result matters more.
+      if (!process.env[SUMMARY_ENV]) {
+        if (!summaryMissingSaid) core.debug(`${SUMMARY_ENV} is not set: no job summary is written.`);
+        summaryMissingSaid = true;
+        return;
+      }
+      try {
+        await core.summary.addRaw(markdown, true).write();
+      } catch (error) {
+        core.summary.emptyBuffer();
+        core.warning(`Could not write the job summary to ${SUMMARY_ENV}: ${errorMessage(error)}`);
+      }
     },
+    group: (name, fn) => core.group(name, fn),
   };
 }
 
 export async function runAction(): Promise<void> {
   const runtime = actionRuntime();
   // Mask the key before anything can print it, even when other inputs are invalid.
-  maskKeyMaterial(core.getInput('private-key'), runtime);
+  maskKeyMaterial(core.getInput('private-key'), runtime.log);
   try {
     let config;
     try {
@@ -36,16 +52,5 @@ export async function runAction(): Promise<void> {
     await runCommand(config, runtime);
   } catch (error) {
     core.setFailed(errorMessage(error));
-  }
-}
-
-/** Masks the key input as given, and each of its lines, so no fragment of it shows in the log. */
-export function maskKeyMaterial(value: string, runtime: Runtime): void {
-  const trimmed = value.trim();
-  if (!trimmed) return;
-  runtime.log.mask(trimmed);
-  for (const line of trimmed.split(/\r?\n/)) {
-    const part = line.trim();
-    if (part.length >= 8 && part !== trimmed && !part.startsWith('-----')) runtime.log.mask(part);
   }
 }

@@ -16,6 +16,8 @@ export interface Runtime {
   setOutput(name: string, value: string): void;
   /** Appends Markdown to the job summary. */
   appendSummary(markdown: string): Promise<void>;
+  /** Runs `fn` with its log folded under `name` where the host can fold it (GitHub's log groups). */
+  group?<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** Reads one input by its action.yml name; '' when unset. */

@@ -1,6 +1,7 @@
 import type { Platform } from './domain.js';
 import { STEP_NAMES, type PostProcessingState, type StepStatus } from './postprocess/state.js';
 import { stepTitle } from './postprocess/steps/registry.js';
+import { enumsInWords } from './words.js';
 
 /** A row for work done before post-processing (the upload), in the same table. */
 export interface ExtraRow {
@@ -67,7 +68,7 @@ export function formatDuration(ms: number | undefined): string {
 }
 
 function row_(title: string, result: string, detail: string | undefined, durationMs: number | undefined): string {
-  return `| ${title} | ${result} | ${escapeCell(detail ?? '')} | ${formatDuration(durationMs)} |`;
+  return `| ${title} | ${result} | ${escapeCell(enumsInWords(detail ?? ''))} | ${formatDuration(durationMs)} |`;
 }
 
 /**

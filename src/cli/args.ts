@@ -1,3 +1,4 @@
+import { parseArgs as parseTokens } from 'node:util';
 import { COMMANDS } from '../config.js';
 import { CLI_OPTIONS, INPUT_OPTIONS, type InputOption } from './options.js';
 
@@ -19,50 +20,77 @@ export interface ParsedArgs {
   verbose: boolean;
 }
 
+type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
+
 const INPUTS = new Map(INPUT_OPTIONS.map((o) => [o.name, o]));
+const SWITCHES = new Set(['json', 'verbose', 'help']);
 const BOOLEAN_VALUES = new Set(['true', 'false']);
+
+/**
+ * What node:util's parser knows: every option with a value as a string, every switch as a boolean.
+ * Boolean inputs are switches too, as `--flag` alone means true; their optional value is read below.
+ */
+const SPEC: Record<string, OptionSpec> = Object.fromEntries([
+  ...INPUT_OPTIONS.map((o): [string, OptionSpec] => [
+    o.name,
+    o.boolean ? { type: 'boolean' } : { type: 'string', multiple: !!o.repeatable },
+  ]),
+  ...CLI_OPTIONS.map((o): [string, OptionSpec] => [o.name, SWITCHES.has(o.name) ? { type: 'boolean' } : { type: 'string' }]),
+]);
+SPEC.help = { type: 'boolean', short: 'h' };
 
 /** Reads `<command> [--option value …]`; options may also be written `--option=value`. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { help: false, empty: argv.length === 0, inputs: new Map(), json: false, verbose: false };
+  // Not strict: node:util would refuse `--submit-beta-review=false` and word unknown options its own way.
+  const { tokens } = parseTokens({ args: [...argv], options: SPEC, strict: false, allowPositionals: true, tokens: true });
   const seen = new Set<string>();
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') {
-      parsed.help = true;
-      continue;
-    }
-    if (!arg.startsWith('--') || arg === '--') {
-      if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option \`${arg}\`.`);
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq > 0 ? eq : undefined);
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const next = argv[i + 1];
-    const input = INPUTS.get(name);
+  // Indexes of `true` / `false` arguments taken as the value of the boolean option before them.
+  const consumed = new Set<number>();
 
-    // The value of an option that needs one: inline, or the next argument.
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) {
-        throw new UsageError(`option \`--${name}\` needs a value.`);
-      }
-      i++;
-      return next;
-    };
+  for (const [at, token] of tokens.entries()) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      if (!consumed.has(token.index)) positionals.push(token.value);
+      continue;
+    }
+    const { name, rawName } = token;
+    const inline = token.inlineValue ? token.value : undefined;
     const once = () => {
       if (seen.has(name)) throw new UsageError(`option \`--${name}\` is given more than once.`);
       seen.add(name);
     };
+    const value = (): string => {
+      // node:util takes the next argument whatever it is; an option there means this one's value is missing.
+      if (token.value === undefined || (!token.inlineValue && /^--[a-z]/i.test(token.value))) {
+        throw new UsageError(`option \`--${name}\` needs a value.`);
+      }
+      return token.value;
+    };
 
-    if (input) {
-      addInput(parsed, input, input.boolean ? booleanValue(inline, next, () => i++) : value(), once);
+    const input = INPUTS.get(name);
+    if (input && rawName.startsWith('--')) {
+      if (!input.boolean) {
+        addInput(parsed, input, value(), once);
+        continue;
+      }
+      // `--flag` alone is true; `--flag true|false` and `--flag=…` give the value.
+      const next = tokens[at + 1];
+      let flag = inline ?? 'true';
+      if (
+        inline === undefined &&
+        next?.kind === 'positional' &&
+        next.index === token.index + 1 &&
+        BOOLEAN_VALUES.has(next.value.toLowerCase())
+      ) {
+        consumed.add(next.index);
+        flag = next.value;
+      }
+      addInput(parsed, input, flag, once);
       continue;
     }
-    switch (name) {
+    switch (rawName.startsWith('--') ? name : rawName) {
       case 'private-key-path':
         once();
         parsed.privateKeyPath = value();
@@ -74,13 +102,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       case 'json':
       case 'verbose':
         if (inline !== undefined) throw new UsageError(`option \`--${name}\` takes no value.`);
-        parsed[name] = true;
+        parsed[name as 'json' | 'verbose'] = true;
         break;
       case 'help':
+      case '-h':
         parsed.help = true;
         break;
       default:
-        throw new UsageError(`unknown option \`--${name}\`.${suggest(name)}`);
+        throw new UsageError(`unknown option \`${rawName}\`.${rawName.startsWith('--') ? suggest(name) : ''}`);
     }
   }
 
@@ -114,16 +143,6 @@ function addInput(parsed: ParsedArgs, option: InputOption, value: string, once: 
   }
   once();
   parsed.inputs.set(option.name, value);
-}
-
-/** `--flag` alone means true; `--flag true|false` and `--flag=…` give the value. */
-function booleanValue(inline: string | undefined, next: string | undefined, consume: () => void): string {
-  if (inline !== undefined) return inline;
-  if (next !== undefined && BOOLEAN_VALUES.has(next.toLowerCase())) {
-    consume();
-    return next;
-  }
-  return 'true';
 }
 
 /** An argument as typed, unless it is long enough to be a misplaced secret. */

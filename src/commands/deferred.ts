@@ -4,7 +4,9 @@ import type { StateStore, StoredRef } from '../state/store.js';
 
 /** Saves a state for the scheduled `resume` and says so in the log. */
 export async function saveDeferred(store: StateStore, state: PostProcessingState, runtime: Runtime): Promise<StoredRef> {
-  const saved = await store.save(state);
+  // Folded: the artifact library logs its own steps while it uploads.
+  const save = () => store.save(state);
+  const saved = await (runtime.group ? runtime.group('Saving the post-processing state', save) : save());
   runtime.log.info(`Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`);
   return saved;
 }

@@ -12,6 +12,7 @@ import { openArtifactStore } from '../state/artifact-store.js';
 import type { RejectedState, StateStore, StoredRef } from '../state/store.js';
 import { buildLink, escapeCell } from '../summary.js';
 import { connectFromConfig, engineContext, type CommandDeps } from './context.js';
+import { enumsInWords } from '../words.js';
 
 type Outcome = 'completed' | 'pending' | 'failed';
 
@@ -151,7 +152,7 @@ function resumeSummary(rows: Row[]): string {
     const run = runLink(r.run?.id ?? s?.origin?.runId);
     const link = s ? `[App Store Connect](${buildLink(s.app.id, s.build.platform, s.build.id)})` : '';
     lines.push(
-      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(r.detail)} | ${escapeCell(s?.uploadedAt ?? '')} | ${run} | ${link} |`,
+      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(enumsInWords(r.detail))} | ${escapeCell(s?.uploadedAt ?? '')} | ${run} | ${link} |`,
     );
   }
   return lines.concat('').join('\n');

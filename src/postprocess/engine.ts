@@ -6,6 +6,7 @@ import type { Logger } from '../runtime.js';
 import { STEP_NAMES, type AppStoreRecord, type PostProcessingState, type StepName } from './state.js';
 import { STEPS, stepTitle } from './steps/registry.js';
 import type { StatePatch, StepResult } from './steps/types.js';
+import { enumsInWords } from '../words.js';
 
 export interface EngineContext {
   asc: AppStoreConnect;
@@ -59,7 +60,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
       const patched = applyPatch(state, result.patch);
       if (result.status !== 'waiting') {
         state.steps[name] = { status: result.status, detail: result.detail, startedAt, finishedAt: new Date(ctx.now()).toISOString() };
-        const line = `${stepTitle(name)}: ${result.detail ?? result.status}`;
+        const line = `${stepTitle(name)}: ${enumsInWords(result.detail ?? result.status)}`;
         if (result.status === 'warning') ctx.log.warning(line);
         else ctx.log.info(line);
         await commit();
@@ -86,7 +87,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
       }
       if (result.detail !== lastDetail || ctx.now() - lastLog >= HEARTBEAT_MS) {
         ctx.log.info(
-          `${stepTitle(name)}: ${result.detail ?? 'waiting'} (${minutesSince(state.uploadedAt, ctx.now())} min since the upload; checking every ${ctx.pollIntervalMs / 1000} s)`,
+          `${stepTitle(name)}: ${enumsInWords(result.detail ?? 'waiting')} (${minutesSince(state.uploadedAt, ctx.now())} min since the upload; checking every ${ctx.pollIntervalMs / 1000} s)`,
         );
         lastDetail = result.detail;
         lastLog = ctx.now();

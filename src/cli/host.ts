@@ -5,6 +5,13 @@ export interface CliStreams {
   stderr: (text: string) => void;
 }
 
+/** What the command line runs in: its streams, environment and current directory. */
+export interface CliHost extends CliStreams {
+  env: Record<string, string | undefined>;
+  /** Where relative file names given on the command line are resolved. */
+  cwd: string;
+}
+
 /** The command line's host: the log on stderr, outputs and the job summary kept for the end, secrets masked. */
 export interface CliRuntime extends Runtime {
   readonly outputs: Map<string, string>;
@@ -48,6 +55,8 @@ export function cliRuntime(streams: CliStreams, options: { verbose?: boolean } =
     appendSummary: async (markdown) => {
       summary += markdown.endsWith('\n') ? markdown : `${markdown}\n`;
     },
+    // No folding on a terminal: the lines show as they come.
+    group: (_name, fn) => fn(),
     outputs,
     get summary() {
       return summary;

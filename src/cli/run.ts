@@ -1,20 +1,14 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { maskKeyMaterial } from '../action.js';
 import { runCommand } from '../commands/index.js';
 import { realDeps, type CommandDeps } from '../commands/context.js';
 import { parseConfig, type Config } from '../config.js';
 import { InputError, errorMessage } from '../errors.js';
+import { maskKeyMaterial } from '../mask.js';
 import { parseArgs, UsageError, type ParsedArgs } from './args.js';
 import { BIN, helpText } from './help.js';
 import { INPUT_OPTIONS } from './options.js';
-import { cliRuntime, formatOutputs, type CliRuntime, type CliStreams } from './runtime.js';
-
-export interface CliHost extends CliStreams {
-  env: Record<string, string | undefined>;
-  /** Where relative file names given on the command line are resolved. */
-  cwd: string;
-}
+import { cliRuntime, formatOutputs, type CliHost, type CliRuntime } from './host.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -48,7 +42,7 @@ export async function runCli(argv: readonly string[], host: CliHost, deps: Comma
   try {
     const inputs = collectInputs(args, host);
     // Mask the key and the token before anything can print them, even when other inputs are invalid.
-    maskKeyMaterial(inputs.get('private-key') ?? '', runtime);
+    maskKeyMaterial(inputs.get('private-key') ?? '', runtime.log);
     runtime.log.mask(inputs.get('github-token') ?? '');
     requireKey(inputs);
     config = parseConfig((name) => inputs.get(name) ?? '');
