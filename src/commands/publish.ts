@@ -3,7 +3,7 @@ import type { AppStoreConnect } from '../asc/client.js';
 import type { App } from '../asc/types.js';
 import type { Config } from '../config.js';
 import { InputError, UserError } from '../errors.js';
-import { findPackages, readPackageInfo, type PackageInfo } from '../package/index.js';
+import { findPackages, readPackageInfo, refuseSameBuildTwice, type PackageInfo } from '../package/index.js';
 import { advance } from '../postprocess/engine.js';
 import { resolveBetaGroups } from '../postprocess/steps.js';
 import { readNotes } from '../postprocess/release-notes.js';
@@ -53,6 +53,7 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
       `applies to one package, but \`path\` matched ${packages.length}: ${packages.map((p) => p.fileName).join(', ')}. Narrow \`path\` or leave \`build-number\` empty.`,
     );
   }
+  refuseSameBuildTwice(packages);
   const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps) : new MemoryStateStore();
 
   // Every package's app and build number are checked before the first byte of any is sent.
