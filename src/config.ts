@@ -292,7 +292,7 @@ const MAX_POLL_SECONDS = 3600;
  */
 function pollInterval(value: string, apiUrl: string): number {
   const seconds = positiveNumber('poll-interval', value, 'seconds');
-  if (seconds < MIN_POLL_SECONDS && !isLoopback(apiUrl)) {
+  if (seconds < MIN_POLL_SECONDS && reachesApple(apiUrl)) {
     throw new InputError(
       'poll-interval',
       `"${value}" seconds is too often: App Store Connect allows a key about 3600 requests an hour, shared by every workflow that uses it, and each check costs a few. Use ${MIN_POLL_SECONDS} or more (the default is 30).`,
@@ -307,10 +307,12 @@ function pollInterval(value: string, apiUrl: string): number {
   return seconds * 1000;
 }
 
-function isLoopback(apiUrl: string): boolean {
+/** Whether `api-url` is Apple's or a proxy's: not loopback, and not invalid (its own check names it). */
+function reachesApple(apiUrl: string): boolean {
   try {
-    const host = new URL(apiUrl).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+    const { protocol, hostname } = new URL(apiUrl);
+    const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+    return (protocol === 'https:' || protocol === 'http:') && !loopback;
   } catch {
     return false;
   }
