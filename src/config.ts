@@ -137,7 +137,13 @@ export function parseConfig(read: InputReader): Config {
   const postProcessing = oneOf('post-processing', input('post-processing'), POST_PROCESSING_MODES);
   const findBuildTimeoutMs = minutes('find-build-timeout', input('find-build-timeout'));
   const processingTimeoutMs = minutes('processing-timeout', input('processing-timeout'));
-  const pollIntervalMs = positiveNumber('poll-interval', input('poll-interval'), 'seconds') * 1000;
+  if (processingTimeoutMs > MAX_PROCESSING_TIMEOUT_MINUTES * 60_000) {
+    throw new InputError(
+      'processing-timeout',
+      `"${input('processing-timeout')}" minutes is more than ${MAX_PROCESSING_TIMEOUT_MINUTES} (a day): Apple processes a build in minutes, a few hours at worst, so a longer wait only delays the error. Use ${MAX_PROCESSING_TIMEOUT_MINUTES} or less; a build that finishes later can still be post-processed with \`command: distribute\`.`,
+    );
+  }
+  const pollIntervalMs = pollInterval(input('poll-interval'), input('api-url'));
   if (findBuildTimeoutMs > processingTimeoutMs) {
     throw new InputError(
       'find-build-timeout',
@@ -304,6 +310,43 @@ function positiveNumber(name: string, value: string, unit: string): number {
     throw new InputError(name, `"${value}" is not a positive number of ${unit} (fractions such as 0.5 are allowed).`);
   }
   return n;
+}
+
+/** A day: far past Apple's processing time, and every date counted from the upload stays valid. */
+const MAX_PROCESSING_TIMEOUT_MINUTES = 24 * 60;
+const MIN_POLL_SECONDS = 5;
+const MAX_POLL_SECONDS = 3600;
+
+/**
+ * Seconds between status checks, 5 to 3600. The floor protects the key's hourly request limit at
+ * Apple; a loopback `api-url` (a local fake or test server) has no such limit, so it is not applied there.
+ */
+function pollInterval(value: string, apiUrl: string): number {
+  const seconds = positiveNumber('poll-interval', value, 'seconds');
+  if (seconds < MIN_POLL_SECONDS && reachesApple(apiUrl)) {
+    throw new InputError(
+      'poll-interval',
+      `"${value}" seconds is too often: App Store Connect allows a key about 3600 requests an hour, shared by every workflow that uses it, and each check costs a few. Use ${MIN_POLL_SECONDS} or more (the default is 30).`,
+    );
+  }
+  if (seconds > MAX_POLL_SECONDS) {
+    throw new InputError(
+      'poll-interval',
+      `"${value}" seconds is more than ${MAX_POLL_SECONDS} (an hour): a finished build would wait up to an hour to be noticed, and the last check could fall past \`processing-timeout\`. Use ${MAX_POLL_SECONDS} or less (the default is 30).`,
+    );
+  }
+  return seconds * 1000;
+}
+
+/** Whether `api-url` is Apple's or a proxy's: not loopback, and not invalid (its own check names it). */
+function reachesApple(apiUrl: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(apiUrl);
+    const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+    return (protocol === 'https:' || protocol === 'http:') && !loopback;
+  } catch {
+    return false;
+  }
 }
 
 function minutes(name: string, value: string): number {

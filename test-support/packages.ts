@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-
-const MAKE_PACKAGES = resolve(import.meta.dirname, 'fixtures', 'make-packages.py');
+import { makePackages, type PlistJson, type ZipEntrySpec } from './fixtures/index.js';
 
 export interface SampleIpa {
   path: string;
@@ -15,9 +12,9 @@ export interface SampleIpa {
   usesNonExemptEncryption?: boolean;
 }
 
-/** An .ipa written by Python's zipfile/plistlib (independent of our reader), with random payload bytes. */
+/** An .ipa written by test-support/fixtures (independent of our reader), with random payload bytes. */
 export function makeIpa(spec: SampleIpa): string {
-  const plist: Record<string, unknown> = {
+  const plist: Record<string, PlistJson> = {
     CFBundleIdentifier: spec.bundleId ?? 'com.example.app',
     CFBundleShortVersionString: spec.version ?? '1.0.0',
     CFBundleVersion: spec.buildNumber ?? '1',
@@ -25,7 +22,7 @@ export function makeIpa(spec: SampleIpa): string {
     CFBundleName: 'Example',
   };
   if (spec.usesNonExemptEncryption !== undefined) plist.ITSAppUsesNonExemptEncryption = spec.usesNonExemptEncryption;
-  const entries: unknown[] = [{ name: 'Payload/Example.app/Info.plist', plist, format: 'binary' }];
+  const entries: ZipEntrySpec[] = [{ name: 'Payload/Example.app/Info.plist', plist, format: 'binary' }];
   if (spec.payloadBytes) {
     // base64 of random bytes: incompressible enough, and every offset differs from its neighbours.
     entries.push({
@@ -35,6 +32,6 @@ export function makeIpa(spec: SampleIpa): string {
         .slice(0, spec.payloadBytes),
     });
   }
-  execFileSync('python3', [MAKE_PACKAGES], { input: JSON.stringify([{ kind: 'ipa', path: spec.path, entries, stored: true }]) });
+  makePackages([{ kind: 'ipa', path: spec.path, entries, stored: true }]);
   return spec.path;
 }

@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/index.js';
 import type { CommandDeps } from '../../src/commands/context.js';
@@ -10,6 +9,7 @@ import { parseConfig } from '../../src/config.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { recordingRuntime } from '../../test-support/log.js';
+import { makePackages, type PlistJson, type ZipEntrySpec } from '../../test-support/fixtures/index.js';
 import { makeIpa } from '../../test-support/packages.js';
 
 /**
@@ -19,7 +19,6 @@ import { makeIpa } from '../../test-support/packages.js';
  * not exist, a key Apple does not know) only read, and never write.
  */
 
-const MAKE_PACKAGES = resolve(import.meta.dirname, '..', '..', 'test-support', 'fixtures', 'make-packages.py');
 const BUNDLE = 'com.example.inputs';
 const VERSION = '3.0';
 const BUILD = '30';
@@ -91,11 +90,11 @@ describe('bad inputs', () => {
     console.log(`\nBad-input matrix (${table.length} cases)\n\n${lines.join('\n')}\n`);
   });
 
-  /** A package written by Python's zipfile with this Info.plist (or none). */
-  function oddIpa(path: string, plist?: Record<string, unknown>): void {
-    const entries: unknown[] = [{ name: 'Payload/App.app/App', text: 'binary' }];
+  /** A package with this Info.plist (or none). */
+  function oddIpa(path: string, plist?: Record<string, PlistJson>): void {
+    const entries: ZipEntrySpec[] = [{ name: 'Payload/App.app/App', text: 'binary' }];
     if (plist) entries.unshift({ name: 'Payload/App.app/Info.plist', plist, format: 'xml' });
-    execFileSync('python3', [MAKE_PACKAGES], { input: JSON.stringify([{ kind: 'ipa', path, entries }]) });
+    makePackages([{ kind: 'ipa', path, entries }]);
   }
 
   const notes = (content: string) => (ws: string) => writeFileSync(join(ws, 'notes.json'), content);

@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -39,12 +39,22 @@ async function inputError(promise: Promise<unknown>): Promise<InputError> {
 describe('findPackages', () => {
   it('expands several globs into sorted, de-duplicated absolute paths of files', async () => {
     const found = await findPackages(['build/**/*.ipa', 'build/ios/Example.ipa', '  ', 'build/mac/*.pkg'], dir);
-    expect(found).toEqual([
-      at('build', 'Link.ipa'),
-      at('build', 'ios', 'Example.ipa'),
-      at('build', 'mac', 'Example.pkg'),
-      at('build', 'tvos', 'Example TV.ipa'),
-    ]);
+    // build/Link.ipa is the same file as build/ios/Example.ipa: listed once, by its own path.
+    expect(found).toEqual([at('build', 'ios', 'Example.ipa'), at('build', 'mac', 'Example.pkg'), at('build', 'tvos', 'Example TV.ipa')]);
+  });
+
+  it('lists a package reached through a symlinked folder once, by the path through no link', async () => {
+    symlinkSync(at('build', 'ios'), at('build', 'latest'));
+    try {
+      expect(await findPackages(['build/**/*.ipa'], dir)).toEqual([
+        at('build', 'ios', 'Example.ipa'),
+        at('build', 'tvos', 'Example TV.ipa'),
+      ]);
+      // Only links matched: the first in sort order.
+      expect(await findPackages(['build/latest/*.ipa', 'build/Link.ipa'], dir)).toEqual([at('build', 'Link.ipa')]);
+    } finally {
+      rmSync(at('build', 'latest'));
+    }
   });
 
   it('applies !exclusions, absolute patterns and ../', async () => {

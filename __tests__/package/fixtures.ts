@@ -1,52 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import type { PlistJson } from '../../test-support/fixtures/index.js';
 
-/** Writes packages with Python's plistlib/zipfile/zlib: independent of the readers under test. */
-export const MAKE_PACKAGES = resolve(import.meta.dirname, '..', '..', 'test-support', 'fixtures', 'make-packages.py');
-
-export type PlistJson = { [key: string]: PlistJson } | PlistJson[] | string | number | boolean;
-
-export type ZipEntrySpec =
-  | { name: string; plist: PlistJson; format?: 'binary' | 'xml' }
-  | { name: string; text: string }
-  | { name: string; base64: string }
-  /** Stored zeros, written as a hole (sparse). */
-  | { name: string; zeros: number }
-  /** `count` empty files named by replacing `{}` in `name` with 0, 1, 2… */
-  | { name: string; count: number };
-
-export interface IpaSpec {
-  kind: 'ipa';
-  path: string;
-  entries: ZipEntrySpec[];
-  zip64?: boolean;
-  stored?: boolean;
-  truncate?: number;
-  truncateBy?: number;
-}
-
-export interface XarFileSpec {
-  name: string;
-  text?: string;
-  encoding?: 'gzip' | 'none' | 'bzip2';
-  files?: XarFileSpec[];
-}
-
-export interface PkgSpec {
-  kind: 'pkg';
-  path: string;
-  files: XarFileSpec[];
-  magic?: string;
-  badToc?: boolean;
-  truncate?: number;
-  truncateBy?: number;
-}
-
-export function makePackages(specs: (IpaSpec | PkgSpec)[]): void {
-  execFileSync('python3', [MAKE_PACKAGES], { input: JSON.stringify(specs), stdio: ['pipe', 'inherit', 'inherit'] });
-}
+/** Packages are written by test-support/fixtures: writers made from the formats' specifications, independent of the readers. */
+export {
+  makePackages,
+  type IpaSpec,
+  type PkgSpec,
+  type PlistJson,
+  type XarFileSpec,
+  type ZipEntrySpec,
+} from '../../test-support/fixtures/index.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'asc-package-'));

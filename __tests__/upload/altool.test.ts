@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InputError, UserError } from '../../src/errors.js';
 import { readPackageInfo, type PackageInfo } from '../../src/package/index.js';
@@ -160,7 +161,81 @@ describe('upload-method altool: xcrun altool --upload-package, a real process fo
   });
 });
 
-/** The key directories altool uploads create under the temp dir. */
-function tmpEntries(): string[] {
-  return readdirSync(tmpdir()).filter((e) => e.startsWith('asc-altool-'));
+/** The key directories altool uploads create under the runner's temp dir (else the OS's). */
+function tmpEntries(dir = process.env.RUNNER_TEMP || tmpdir()): string[] {
+  return readdirSync(dir).filter((e) => e.startsWith('asc-altool-'));
 }
+
+describe('upload-method altool: a cancelled job leaves no key behind', () => {
+  const CHILD = resolve(import.meta.dirname, '..', '..', 'test-support', 'xcrun', 'upload-in-child.ts');
+  let dir: string;
+  let pkgPath: string;
+  let xcrun: FakeXcrun;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ascp-altool-cancel-'));
+    pkgPath = makeIpa({ path: join(dir, 'Example.ipa'), bundleId: 'com.example.app', version: '1.4.2', buildNumber: '42' });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => {
+    xcrun = installFakeXcrun();
+    xcrun.activate();
+    xcrun.mode('slow');
+  });
+  afterEach(() => {
+    // The interrupted upload's altool is left running, as a real one would be: stop it.
+    for (const call of xcrun.calls()) {
+      try {
+        process.kill(call.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    xcrun.restore();
+  });
+
+  /** Starts an upload in a child process, waits until altool runs with the key, then sends the signals. */
+  async function interrupt(signals: NodeJS.Signals[]) {
+    const key = makeTestKey();
+    const runnerTemp = mkdtempSync(join(dir, 'runner-temp-'));
+    const keyFile = join(dir, `key-${key.keyId}`);
+    writeFileSync(keyFile, key.privateKeyPem, { mode: 0o600 });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, pkgPath, keyFile, key.keyId, key.issuerId!], {
+      env: { ...process.env, RUNNER_TEMP: runnerTemp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.on('exit', (code, signal) => done({ code, signal })),
+    );
+    const deadline = Date.now() + 30_000;
+    while (xcrun.calls().length === 0) {
+      if (Date.now() > deadline) throw new Error(`altool never started: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const call = xcrun.calls()[0]!;
+    for (const signal of signals) {
+      child.kill(signal);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const exit = await exited;
+    rmSync(keyFile);
+    return { call, exit, runnerTemp, stderr };
+  }
+
+  it.each([
+    ['SIGINT', ['SIGINT']],
+    ['SIGTERM', ['SIGTERM']],
+    ['SIGINT then SIGTERM (a cancelled GitHub job)', ['SIGINT', 'SIGTERM']],
+  ] as const)('%s: the key, written under RUNNER_TEMP, is removed, and the process ends by that signal', async (_, signals) => {
+    const { call, exit, runnerTemp, stderr } = await interrupt([...signals]);
+    // altool had the complete key, in a private directory under the runner's temp dir.
+    expect(call.key).toMatchObject({ exists: true, pem: true, mode: 0o600 });
+    expect(dirname(call.apiPrivateKeysDir!).startsWith(runnerTemp)).toBe(true);
+    // Nothing of it is left, and the process ended as Node ends on that signal.
+    expect(existsSync(dirname(call.apiPrivateKeysDir!))).toBe(false);
+    expect(tmpEntries(runnerTemp)).toEqual([]);
+    expect(exit, stderr).toEqual({ code: null, signal: signals[0] });
+  });
+});

@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { makePackages } from '../../test-support/fixtures/index.js';
 
-const MAKE_PACKAGES = resolve(import.meta.dirname, '..', '..', 'test-support', 'fixtures', 'make-packages.py');
 export const BUNDLE_ID = 'com.example.bench';
 export const VERSION = '5.0';
 
@@ -99,7 +97,7 @@ function centralHeader(e: { name: Buffer; crc: number; size: number; offset: num
 
 /** A zip64 .ipa past 4 GiB whose big entry is zeros written as a hole: a few KB of disk. */
 export function makeSparseIpa(path: string, zeroBytes: number): number {
-  const spec = [
+  makePackages([
     {
       kind: 'ipa',
       path,
@@ -108,7 +106,6 @@ export function makeSparseIpa(path: string, zeroBytes: number): number {
         { name: 'Payload/Bench.app/Info.plist', text: infoPlist('1').toString('utf8') },
       ],
     },
-  ];
-  execFileSync('python3', [MAKE_PACKAGES], { input: JSON.stringify(spec), stdio: ['pipe', 'inherit', 'inherit'] });
+  ]);
   return statSync(path).size;
 }

@@ -5,7 +5,7 @@ import type { App } from '../asc/types.js';
 import type { Config } from '../config.js';
 import { compareBuildNumbers, nextBuildNumber } from '../domain.js';
 import { InputError, UserError } from '../errors.js';
-import { findPackages, readPackageInfo, type PackageInfo } from '../package/index.js';
+import { findPackages, readPackageInfo, refuseSameBuildTwice, type PackageInfo } from '../package/index.js';
 import { readNotes } from '../postprocess/release-notes.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { PlanRequest } from '../postprocess/state.js';
@@ -65,6 +65,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
       `applies to one package, but \`path\` matched ${packages.length}: ${packages.map((p) => p.fileName).join(', ')}. Narrow \`path\` or leave \`build-number\` empty.`,
     );
   }
+  refuseSameBuildTwice(packages);
   const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : new MemoryStateStore();
 
   const targets: PublishTarget[] = [];

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { InputError } from '../errors.js';
 
@@ -11,8 +12,10 @@ export function isPackagePath(path: string): boolean {
 
 /**
  * Expands the `path` globs (one per entry; `!pattern` excludes) against `cwd` into sorted,
- * de-duplicated absolute paths of files. Every match must be an .ipa or .pkg: publishing something
- * else by accident is worse than stopping.
+ * de-duplicated absolute paths of files. A file reached twice (through a symlinked folder or a
+ * link to it) is listed once, by the path that goes through no link when there is one, else the
+ * first in sort order: uploading it twice would fail on the second after the first was sent. Every match must be an .ipa or .pkg: publishing
+ * something else by accident is worse than stopping.
  */
 export async function findPackages(patterns: string[], cwd: string = process.cwd()): Promise<string[]> {
   const list = patterns.map((p) => p.trim()).filter(Boolean);
@@ -27,7 +30,7 @@ export async function findPackages(patterns: string[], cwd: string = process.cwd
     expandDirectories: false,
     followSymbolicLinks: true,
   });
-  const files = [...new Set(matches.map((m) => resolve(m)))].sort();
+  const files = await uniqueFiles([...new Set(matches.map((m) => resolve(m)))].sort(), base);
 
   if (files.length === 0) {
     throw new InputError(
@@ -44,4 +47,17 @@ export async function findPackages(patterns: string[], cwd: string = process.cwd
     );
   }
   return files;
+}
+
+/** One path per real file: the one through no symlink when matched, else the first. */
+async function uniqueFiles(paths: string[], base: string): Promise<string[]> {
+  const realBase = await realpath(base).catch(() => base);
+  const chosen = new Map<string, string>();
+  for (const path of paths) {
+    const real = await realpath(path).catch(() => path);
+    const direct = real === join(realBase, relative(base, path));
+    if (!chosen.has(real) || direct) chosen.set(real, path);
+  }
+  const keep = new Set(chosen.values());
+  return paths.filter((p) => keep.has(p));
 }

@@ -94,3 +94,23 @@ export async function readPackageInfo(path: string, overrides: PackageOverrides 
     uti: kind === 'ipa' ? 'com.apple.ipa' : 'com.apple.pkg',
   };
 }
+
+/**
+ * Refuses two packages that are the same build (bundle ID, version, build number and platform):
+ * App Store Connect takes a build once, so the second upload would fail after the first was sent.
+ * Checked before the first byte of any.
+ */
+export function refuseSameBuildTwice(packages: PackageInfo[]): void {
+  const seen = new Map<string, PackageInfo>();
+  for (const pkg of packages) {
+    const identity = [pkg.bundleId, pkg.version, pkg.buildNumber, pkg.platform].join('\n');
+    const first = seen.get(identity);
+    if (first) {
+      throw new InputError(
+        'path',
+        `matches ${first.path} and ${pkg.path}, which are the same build (${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}): App Store Connect takes a build once, so the second upload would fail after the first was sent. Narrow \`path\` to one of them, or give each its own build number.`,
+      );
+    }
+    seen.set(identity, pkg);
+  }
+}

@@ -16,8 +16,11 @@ export interface PackageMetadata {
   fix: string;
 }
 
-/** Largest metadata file read into memory: Info.plist, Distribution, PackageInfo are a few KB. */
-export const MAX_METADATA_BYTES = 10 * 1024 * 1024;
+/**
+ * Largest metadata file read into memory. Info.plist, Distribution and PackageInfo are a few KB
+ * (large apps' Info.plists reach about 100 KB); what is read is also parsed, so this bounds memory.
+ */
+export const MAX_METADATA_BYTES = 1024 * 1024;
 
 /** An error's message without a trailing period, to be embedded in a sentence. */
 export function describeError(error: unknown): string {

@@ -2,8 +2,8 @@ import { open } from 'node:fs/promises';
 import type { Element } from '@xmldom/xmldom';
 import { InputError } from '../errors.js';
 import { describeError, MAX_METADATA_BYTES, type PackageMetadata } from './metadata.js';
-import { NotXarError, openXar, type XarArchive, type XarEntry } from './xar.js';
-import { attribute, childElement, childElements, decodeXmlText, parseXml } from './xml.js';
+import { NotXarError, openXar, XarEntryTooLargeError, XarTocLimitError, type XarArchive, type XarEntry } from './xar.js';
+import { attribute, childElement, childElements, decodeXmlText, parseXml, XmlLimitError } from './xml.js';
 
 /** A `<bundle>` of a Distribution's `<pkg-ref><bundle-version>` or of a component's PackageInfo. */
 interface BundleInfo {
@@ -44,6 +44,9 @@ export async function readPkgMetadata(file: string, shown: string): Promise<Pack
     } catch (error) {
       if (error instanceof NotXarError) {
         throw new InputError('path', `${shown} is not a macOS product archive (no "xar!" header): ${REBUILD}.`);
+      }
+      if (error instanceof XarTocLimitError) {
+        throw new InputError('path', `The table of contents of ${shown} is malformed or too large: ${describeError(error)}; ${REBUILD}.`);
       }
       throw invalid(error);
     }
@@ -99,6 +102,9 @@ async function readXmlEntry(xar: XarArchive, entry: XarEntry, shown: string, inv
   try {
     bytes = await xar.read(entry, MAX_METADATA_BYTES);
   } catch (error) {
+    if (error instanceof XarEntryTooLargeError) {
+      throw new InputError('path', `${entry.path} in ${shown} is malformed or too large: ${describeError(error)}; ${REBUILD}.`);
+    }
     throw invalid(error);
   }
   try {
@@ -106,6 +112,9 @@ async function readXmlEntry(xar: XarArchive, entry: XarEntry, shown: string, inv
     if (!root) throw new Error('no root element');
     return root;
   } catch (error) {
+    if (error instanceof XmlLimitError) {
+      throw new InputError('path', `${entry.path} in ${shown} is malformed or too large: ${describeError(error)}; ${REBUILD}.`);
+    }
     throw new InputError('path', `${shown}: ${entry.path} is not valid XML (${describeError(error)}); ${REBUILD}.`);
   }
 }

@@ -1,16 +1,20 @@
-import { parse, parseBinary, type PlistValue } from 'plist';
+import { parse, type PlistValue } from 'plist';
+import { parseBinaryPlist } from './bplist.js';
 import { decodeXmlText, parseXml } from './xml.js';
 
 export type PlistDict = { [key: string]: PlistValue };
 
 const BINARY_MAGIC = 'bplist00';
 
-/** Parses a binary (bplist00) or XML property list whose top level must be a dictionary. */
+/**
+ * Parses a binary (bplist00) or XML property list whose top level must be a dictionary. Both are
+ * bounded (PlistLimitError, XmlLimitError): a hostile one is refused before it can cost memory.
+ */
 export function parsePlistDict(bytes: Uint8Array): PlistDict {
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 8));
   let value: PlistValue;
   if (head === BINARY_MAGIC) {
-    value = parseBinary(bytes);
+    value = parseBinaryPlist(bytes);
   } else if (head.startsWith('bplist')) {
     throw new Error(`unsupported binary property list format "${head}"`);
   } else {

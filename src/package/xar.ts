@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { inflateSync, unzipSync } from 'node:zlib';
 import type { Element } from '@xmldom/xmldom';
-import { attribute, childElement, childElements, childText, parseXml } from './xml.js';
+import { attribute, childElement, childElements, childText, parseXml, XmlLimitError } from './xml.js';
 
 /**
  * A minimal reader for xar archives, the container of macOS .pkg files: the header, the
@@ -15,12 +15,27 @@ import { attribute, childElement, childElements, childText, parseXml } from './x
 
 const MAGIC = 0x78617221; // "xar!"
 const MIN_HEADER_SIZE = 28;
-/** A product archive's TOC lists a handful of files; a real one is a few KB. */
-const MAX_TOC_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest table of contents, compressed or inflated. A product archive's TOC lists a handful of
+ * files (the Distribution, Resources, each component's Bom, Payload, PackageInfo and Scripts) and,
+ * when signed, its certificates: a few KB, a few hundred KB with many resources. 4 MiB is ten times
+ * that; the TOC is read into memory and parsed (bounded again by MAX_XML_ELEMENTS).
+ */
+export const MAX_TOC_BYTES = 4 * 1024 * 1024;
 
 /** The file does not start with the xar magic. */
 export class NotXarError extends Error {
   override name = 'NotXarError';
+}
+
+/** A file in the archive is larger than the reader's bound. */
+export class XarEntryTooLargeError extends Error {
+  override name = 'XarEntryTooLargeError';
+}
+
+/** The table of contents is larger or deeper than a product archive's can be. */
+export class XarTocLimitError extends Error {
+  override name = 'XarTocLimitError';
 }
 
 export interface XarEntry {
@@ -42,9 +57,13 @@ export async function openXar(fh: FileHandle, fileSize: number): Promise<XarArch
   if (header.length < MIN_HEADER_SIZE) throw new Error('the header is truncated');
   const headerSize = header.readUInt16BE(4);
   const tocCompressed = header.readBigUInt64BE(8);
+  const tocInflated = header.readBigUInt64BE(16);
   if (headerSize < MIN_HEADER_SIZE) throw new Error(`bad header size ${headerSize}`);
-  if (tocCompressed === 0n || tocCompressed > BigInt(MAX_TOC_BYTES)) {
-    throw new Error(`bad table of contents length ${tocCompressed}`);
+  if (tocCompressed === 0n) throw new Error('bad table of contents length 0');
+  if (tocCompressed > BigInt(MAX_TOC_BYTES) || tocInflated > BigInt(MAX_TOC_BYTES)) {
+    throw new XarTocLimitError(
+      `its header gives ${tocCompressed} bytes compressed, ${tocInflated} inflated; a product archive's is a few KB (at most ${MAX_TOC_BYTES} read)`,
+    );
   }
   const heapStart = headerSize + Number(tocCompressed);
   if (heapStart > fileSize) throw new Error('the file is truncated (table of contents past its end)');
@@ -53,9 +72,18 @@ export async function openXar(fh: FileHandle, fileSize: number): Promise<XarArch
   try {
     tocXml = inflateSync(await readAt(fh, headerSize, Number(tocCompressed)), { maxOutputLength: MAX_TOC_BYTES }).toString('utf8');
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new XarTocLimitError(`it inflates to more than ${MAX_TOC_BYTES} bytes (its header says ${tocInflated})`);
+    }
     throw new Error(`the table of contents does not inflate (${error instanceof Error ? error.message : String(error)})`);
   }
-  const root = parseXml(tocXml).documentElement;
+  let root: Element | null;
+  try {
+    root = parseXml(tocXml).documentElement;
+  } catch (error) {
+    if (error instanceof XmlLimitError) throw new XarTocLimitError(error.message);
+    throw error;
+  }
   const toc = root && root.nodeName === 'xar' ? childElement(root, 'toc') : undefined;
   if (!toc) throw new Error('the table of contents has no <xar><toc>');
 
@@ -75,7 +103,9 @@ export async function openXar(fh: FileHandle, fileSize: number): Promise<XarArch
     async read(entry, maxBytes) {
       const data = entry.data;
       if (!data) throw new Error(`${entry.path} has no data`);
-      if (data.length > maxBytes || data.size > maxBytes) throw new Error(`${entry.path} is larger than ${maxBytes} bytes`);
+      if (data.length > maxBytes || data.size > maxBytes) {
+        throw new XarEntryTooLargeError(`it is ${Math.max(data.length, data.size)} bytes, more than such a file can be (${maxBytes})`);
+      }
       const start = heapStart + data.offset;
       if (start + data.length > fileSize) throw new Error(`the file is truncated (${entry.path} is past its end)`);
       const raw = await readAt(fh, start, data.length);
@@ -86,6 +116,9 @@ export async function openXar(fh: FileHandle, fileSize: number): Promise<XarArch
           try {
             return unzipSync(raw, { maxOutputLength: maxBytes });
           } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+              throw new XarEntryTooLargeError(`it inflates to more than ${maxBytes} bytes, more than such a file can be`);
+            }
             throw new Error(`${entry.path} does not inflate (${error instanceof Error ? error.message : String(error)})`);
           }
         default:

@@ -1,13 +1,76 @@
 import { DOMParser, onErrorStopParsing, type Document, type Element } from '@xmldom/xmldom';
 
 /**
+ * Elements and nesting a package's XML may have. A product archive's table of contents, its
+ * Distribution, a PackageInfo and an Info.plist have a few hundred elements, nested a few levels;
+ * the DOM costs about 2 KB an element, so these bounds keep any of them under about 20 MB.
+ */
+export const MAX_XML_ELEMENTS = 10_000;
+export const MAX_XML_DEPTH = 64;
+
+/** The document is larger or deeper than package metadata can be. */
+export class XmlLimitError extends Error {
+  override name = 'XmlLimitError';
+}
+
+/**
  * Parses XML strictly: any error (not only fatal ones) rejects the document, so a damaged file is
- * reported instead of half-read, and nothing is printed to the log.
+ * reported instead of half-read, and nothing is printed to the log. Its shape is checked first
+ * (see checkXmlShape), so a hostile document costs a scan, not a DOM of millions of nodes.
  */
 export function parseXml(text: string): Document {
+  checkXmlShape(text);
   const doc = new DOMParser({ onError: onErrorStopParsing }).parseFromString(text, 'text/xml');
   if (!doc.documentElement) throw new Error('no root element');
   return doc;
+}
+
+/**
+ * Counts elements and nesting depth in one pass over the text, without building anything, and
+ * refuses a document past MAX_XML_ELEMENTS or MAX_XML_DEPTH, or one that declares entities (a DTD
+ * internal subset: no package file has one, and they are how entity bombs start).
+ */
+export function checkXmlShape(text: string): void {
+  let elements = 0;
+  let depth = 0;
+  let at = 0;
+  const skipPast = (end: string, from: number) => {
+    const found = text.indexOf(end, from);
+    return found < 0 ? text.length : found + end.length;
+  };
+  while ((at = text.indexOf('<', at)) >= 0) {
+    const next = text[at + 1];
+    if (text.startsWith('<!--', at)) at = skipPast('-->', at + 4);
+    else if (text.startsWith('<![CDATA[', at)) at = skipPast(']]>', at + 9);
+    else if (next === '?') at = skipPast('?>', at + 2);
+    else if (next === '!') {
+      const end = skipPast('>', at);
+      if (text.slice(at, end).includes('['))
+        throw new XmlLimitError('it declares a DTD internal subset (entities), which package metadata never has');
+      at = end;
+    } else if (next === '/') {
+      depth--;
+      at = skipPast('>', at);
+    } else {
+      at = tagEnd(text, at + 1);
+      if (++elements > MAX_XML_ELEMENTS) throw new XmlLimitError(`it has more than ${MAX_XML_ELEMENTS} elements`);
+      if (text[at - 2] === '/') continue; // <empty/> opens no level
+      if (++depth > MAX_XML_DEPTH) throw new XmlLimitError(`its elements nest deeper than ${MAX_XML_DEPTH} levels`);
+    }
+  }
+}
+
+/** The position after a start tag's `>`, skipping quoted attribute values. */
+function tagEnd(text: string, from: number): number {
+  let quote: string | undefined;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i + 1;
+  }
+  return text.length;
 }
 
 /** Child elements of `parent` (direct children only), optionally with the given tag name. */

@@ -1,4 +1,5 @@
 import { getExecOutput } from '@actions/exec';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,12 +23,18 @@ export interface AltoolOptions {
   now?: () => number;
 }
 
-/** `xcrun altool --upload-package`, with the key in a private temp dir that is removed afterwards. */
+/**
+ * `xcrun altool --upload-package`, with the key in a private directory under the runner's temp
+ * dir (RUNNER_TEMP, which the runner empties after each job; else the OS temp dir). It is removed
+ * afterwards, and also when the job is cancelled (SIGINT, then SIGTERM) or the process exits
+ * during the upload: a self-hosted runner keeps its disk between jobs.
+ */
 export async function uploadWithAltool(pkg: PackageInfo, options: AltoolOptions): Promise<UploadResult> {
   requireMacOS(options.osPlatform);
   const now = options.now ?? Date.now;
   const started = now();
-  const dir = await mkdtemp(join(tmpdir(), 'asc-altool-'));
+  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'asc-altool-'));
+  const release = removeOnExit(dir);
   try {
     // altool looks for AuthKey_<key id>.p8 in the directory named by API_PRIVATE_KEYS_DIR.
     const keysDir = join(dir, 'private_keys');
@@ -50,8 +57,32 @@ export async function uploadWithAltool(pkg: PackageInfo, options: AltoolOptions)
     const uploadedAt = new Date(now());
     return { method: 'altool', uploadedAt, bytes: pkg.size, durationMs: uploadedAt.getTime() - started };
   } finally {
+    release();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Removes `dir` if the process is interrupted or exits before the caller does. On SIGINT or SIGTERM
+ * the signal is then raised again, so the process ends as Node ends it by default (unless another
+ * part of the program listens for that signal). Returns the function that stops watching.
+ */
+function removeOnExit(dir: string): () => void {
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const onSignal = (signal: NodeJS.Signals) => {
+    remove();
+    release();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const release = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', remove);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', remove);
+  return release;
 }
 
 /** altool exists only on macOS; publish checks this before any request, the upload again before running it. */

@@ -6,13 +6,14 @@ const SCRIPT = resolve(import.meta.dirname, 'xcrun.mjs');
 
 /** What the fake `xcrun` saw in one run. */
 export interface XcrunCall {
+  pid: number;
   argv: string[];
   apiPrivateKeysDir?: string;
   key: { path?: string; exists: boolean; mode?: number; dirMode?: number; pem?: boolean; sha256?: string };
   keyInEnvironment: boolean;
 }
 
-export type XcrunMode = 'success' | 'product-errors' | 'crash';
+export type XcrunMode = 'success' | 'product-errors' | 'crash' | 'slow';
 
 export interface FakeXcrun {
   /** The directory holding the `xcrun` executable. */

@@ -4,7 +4,8 @@
  * line in $FAKE_XCRUN_RECORD, then answers the way altool does with `--output-format json`.
  *
  * $FAKE_XCRUN_MODE chooses the answer: `success` (default), `product-errors` (altool's JSON errors,
- * exit 1) or `crash` (no JSON, a message on stderr, exit 70).
+ * exit 1), `crash` (no JSON, a message on stderr, exit 70) or `slow` (success after a minute, as a
+ * large upload would take).
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
@@ -31,6 +32,7 @@ if (key.path && existsSync(key.path)) {
   });
 }
 const record = {
+  pid: process.pid,
   argv,
   apiPrivateKeysDir: keysDir,
   key,
@@ -78,6 +80,7 @@ if (!key.exists || key.mode !== 0o600 || !key.pem) {
 }
 
 const mode = env.FAKE_XCRUN_MODE ?? 'success';
+if (mode === 'slow') await new Promise((done) => setTimeout(done, 60_000));
 if (mode === 'crash') {
   process.stderr.write('altool: *** Error: Unable to upload archive. An unexpected failure occurred.\n');
   process.exit(70);
