@@ -1,6 +1,16 @@
 import { ACTION_INPUTS, type ActionInput } from './action-inputs.js';
 import { PLATFORMS, VERSION_PATTERN, type Platform } from './domain.js';
 import { InputError } from './errors.js';
+import {
+  bool,
+  integer,
+  lines,
+  MAX_PROCESSING_TIMEOUT_MINUTES,
+  minutes,
+  oneOf,
+  pollInterval,
+  url,
+} from './input-values.js';
 import type { InputReader } from './runtime.js';
 
 export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number'] as const;
@@ -290,94 +300,4 @@ function checkCombinations(config: Config): void {
       'is required with `command: resume` to list, download and delete state artifacts: keep the default `${{ github.token }}` and grant `permissions: actions: write`.',
     );
   }
-}
-
-function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new InputError(name, `"${value}" is not one of ${allowed.map((a) => `\`${a}\``).join(', ')}.`);
-}
-
-function bool(name: string, value: string): boolean {
-  const v = value.toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw new InputError(name, `"${value}" is not a boolean: use \`true\` or \`false\`.`);
-}
-
-function positiveNumber(name: string, value: string, unit: string): number {
-  const n = Number(value);
-  if (value === '' || !Number.isFinite(n) || n <= 0) {
-    throw new InputError(name, `"${value}" is not a positive number of ${unit} (fractions such as 0.5 are allowed).`);
-  }
-  return n;
-}
-
-/** A day: far past Apple's processing time, and every date counted from the upload stays valid. */
-const MAX_PROCESSING_TIMEOUT_MINUTES = 24 * 60;
-const MIN_POLL_SECONDS = 5;
-const MAX_POLL_SECONDS = 3600;
-
-/**
- * Seconds between status checks, 5 to 3600. The floor protects the key's hourly request limit at
- * Apple; a loopback `api-url` (a local fake or test server) has no such limit, so it is not applied there.
- */
-function pollInterval(value: string, apiUrl: string): number {
-  const seconds = positiveNumber('poll-interval', value, 'seconds');
-  if (seconds < MIN_POLL_SECONDS && reachesApple(apiUrl)) {
-    throw new InputError(
-      'poll-interval',
-      `"${value}" seconds is too often: App Store Connect allows a key about 3600 requests an hour, shared by every workflow that uses it, and each check costs a few. Use ${MIN_POLL_SECONDS} or more (the default is 30).`,
-    );
-  }
-  if (seconds > MAX_POLL_SECONDS) {
-    throw new InputError(
-      'poll-interval',
-      `"${value}" seconds is more than ${MAX_POLL_SECONDS} (an hour): a finished build would wait up to an hour to be noticed, and the last check could fall past \`processing-timeout\`. Use ${MAX_POLL_SECONDS} or less (the default is 30).`,
-    );
-  }
-  return seconds * 1000;
-}
-
-/** Whether `api-url` is Apple's or a proxy's: not loopback, and not invalid (its own check names it). */
-function reachesApple(apiUrl: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(apiUrl);
-    const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-    return (protocol === 'https:' || protocol === 'http:') && !loopback;
-  } catch {
-    return false;
-  }
-}
-
-function minutes(name: string, value: string): number {
-  return Math.round(positiveNumber(name, value, 'minutes') * 60_000);
-}
-
-function integer(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(name, `"${value}" must be a whole number from ${min} to ${max}.`);
-  }
-  return n;
-}
-
-function url(name: string, value: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new InputError(name, `"${value}" is not a URL: use https://api.appstoreconnect.apple.com or your proxy's base URL.`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new InputError(name, `"${value}" must be an http(s) URL.`);
-  }
-  return value.replace(/\/+$/, '');
-}
-
-/** One entry per non-empty line. */
-export function lines(value: string): string[] {
-  return value
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
 }
