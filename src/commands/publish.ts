@@ -129,7 +129,8 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
 /** Apple refuses a build number already used for the version; say so before sending a byte. */
 async function refuseDuplicate(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
   const [{ builds }, uploads] = await Promise.all([
-    asc.builds.list({ appId, version: pkg.version, platform: pkg.platform }),
+    // Every processing state: a build another tool uploaded minutes ago is still PROCESSING and holds its number.
+    asc.builds.list({ appId, version: pkg.version, platform: pkg.platform, anyState: true }),
     asc.buildUploads.list(appId, { version: pkg.version, platform: pkg.platform }),
   ]);
   const used = [

@@ -43,7 +43,10 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
     for (;;) {
       let outcome: StepOutcome;
       try {
-        outcome = await STEPS[name](state, ctx);
+        const run = () => STEPS[name](state, ctx);
+        // Inline, a 429 is waited out up to the step's deadline; resume waits only briefly and leaves the step pending.
+        const limit = deadlineOf(state, name);
+        outcome = options.wait ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
       } catch (error) {
         return fail(state, name, error, ctx);
       }
