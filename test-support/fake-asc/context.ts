@@ -29,6 +29,11 @@ export interface Quirks {
   listBuildsTwice: boolean;
   /** External beta review submissions Apple accepts per app (a daily limit); unlimited when undefined. */
   betaReviewDailyLimit?: number;
+  /**
+   * Apple reviews one build of a train at a time ("Another build is in review."). Off unless a test turns
+   * it on, so tests that submit several builds of one version need not approve each review.
+   */
+  oneBetaReviewPerTrain: boolean;
   /** Apps whose Beta App Description is missing. */
   missingBetaAppDescription: Set<string>;
 }

@@ -90,7 +90,12 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
   let base = '';
   let partSize = options.partSize ?? DEFAULT_PART_SIZE;
   const store = new Store(() => base);
-  const quirks: Quirks = { noUploadAccess: new Set(), listBuildsTwice: false, missingBetaAppDescription: new Set() };
+  const quirks: Quirks = {
+    noUploadAccess: new Set(),
+    listBuildsTwice: false,
+    oneBetaReviewPerTrain: false,
+    missingBetaAppDescription: new Set(),
+  };
   const lifecycle = new Lifecycle(store, timing, now);
   const env: Env = {
     store,

@@ -227,17 +227,19 @@ export function testflightHandlers(env: Env): Record<string, Handler> {
       }
       requireDistributable(build, 'submitted for beta review');
       const train = build.rel.preReleaseVersion;
-      const inReview = store
-        .all('betaAppReviewSubmissions')
-        .map((s) => store.get('builds', String(s.rel.build)))
-        .find(
-          (b) =>
-            b &&
-            b.rel.preReleaseVersion === train &&
-            ['WAITING_FOR_REVIEW', 'IN_REVIEW'].includes(
-              String(store.all('betaAppReviewSubmissions').find((s) => s.rel.build === b.id)?.attributes.betaReviewState),
-            ),
-        );
+      const inReview =
+        env.quirks.oneBetaReviewPerTrain &&
+        store
+          .all('betaAppReviewSubmissions')
+          .map((s) => store.get('builds', String(s.rel.build)))
+          .find(
+            (b) =>
+              b &&
+              b.rel.preReleaseVersion === train &&
+              ['WAITING_FOR_REVIEW', 'IN_REVIEW'].includes(
+                String(store.all('betaAppReviewSubmissions').find((s) => s.rel.build === b.id)?.attributes.betaReviewState),
+              ),
+          );
       if (inReview) {
         // One build of a train in review at a time (tramlinehq/store-quirks#5, fastlane #18408).
         throw new ApiError(

@@ -40,7 +40,8 @@ export interface FakeAscOptions {
   rateLimitPerHour?: number;
 }
 
-export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'slow' | '401';
+/** `lost`: the request is carried out, then the connection drops before the answer (an answer lost on the way back). */
+export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'slow' | '401' | 'lost';
 
 export interface FaultRule {
   method?: string;
