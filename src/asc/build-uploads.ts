@@ -88,7 +88,10 @@ export class BuildUploadsApi {
 
   /** Deletes a build upload that never got its file, freeing its build number. */
   async delete(id: string): Promise<void> {
-    await this.http.delete(`/v1/buildUploads/${enc(id)}`);
+    await this.http.delete(`/v1/buildUploads/${enc(id)}`).catch((error: unknown) => {
+      // Sent again after a lost answer: already gone is what was wanted.
+      if (!(error instanceof AscApiError && error.status === 404)) throw error;
+    });
   }
 
   /** An app's build uploads for one version and build number (pre-check and recovery after a lost answer). */

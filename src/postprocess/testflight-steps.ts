@@ -50,7 +50,7 @@ export function betaReviewBlocker(state: PostProcessingState, detail: BuildBetaD
       'The build waits for export compliance (Missing Compliance), and Apple reviews no build before it is answered: set `uses-non-exempt-encryption: false` (or `true`), or add ITSAppUsesNonExemptEncryption to Info.plist, then run `command: distribute` for this build.',
     );
   }
-  if (!internal || internal === 'PROCESSING' || internal === 'MISSING_EXPORT_COMPLIANCE' || !external || external === 'PROCESSING')
+  if (!internal || internal === 'PROCESSING' || internal === 'MISSING_EXPORT_COMPLIANCE' || external === 'PROCESSING')
     return `TestFlight not ready for beta review yet (${internal ?? 'unknown'} / ${external ?? 'unknown'})`;
   return undefined;
 }
@@ -108,8 +108,7 @@ export async function betaGroupsStep(state: PostProcessingState, ctx: TestFlight
     }
     // Until TestFlight has finished with the build for external testing, Apple answers the add with a 404 (asc CLI #1906).
     const externalState = betaDetail?.attributes?.externalBuildState;
-    if (!externalState || externalState === 'PROCESSING')
-      return { status: 'waiting', detail: `TestFlight external processing (${externalState ?? 'unknown'})` };
+    if (externalState === 'PROCESSING') return { status: 'waiting', detail: 'TestFlight external processing (PROCESSING)' };
   }
   const member = new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.id));
   const toAdd = assignable.filter((w) => !member.has(w.group.id));
