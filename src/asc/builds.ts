@@ -4,7 +4,7 @@ import type { AscHttp } from './http.js';
 import { relatedId, type Build, type BuildBetaDetail, type Document, type PreReleaseVersion, type ProcessingState } from './types.js';
 
 /**
- * Without `filter[processingState]` Apple lists only VALID builds (the `asc` CLI's issue #759; fastlane
+ * Without `filter[processingState]` Apple lists only VALID builds (`asc` CLI #759; fastlane
  * always sends all four): a lookup that must see a build still processing asks for every state.
  */
 export const ALL_PROCESSING_STATES: readonly ProcessingState[] = ['PROCESSING', 'FAILED', 'INVALID', 'VALID'];

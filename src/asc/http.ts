@@ -230,7 +230,8 @@ export class AscHttp {
   /** A 429: wait as long as Apple asks (or back off), but never past what this run can wait. */
   private rateLimited(method: string, path: string, error: AscApiError, headers: Headers, firstAt: number): Attempt<never> {
     const asked = parseRetryAfter(headers.get('retry-after'), this.now());
-    const delayMs = asked ?? Math.max(backoffDelay(this.retry, 3, this.options.random), 1000);
+    // Without Retry-After, the hourly budget comes back slowly: try again at the longest backoff, not sooner.
+    const delayMs = asked ?? backoffDelay(this.retry, this.retry.attempts, this.options.random);
     const limit = this.waitLimit ?? { at: firstAt + DEFAULT_RATE_LIMIT_WAIT_MS, what: 'the few minutes a run without a deadline waits' };
     if (this.now() + delayMs > limit.at) {
       return {

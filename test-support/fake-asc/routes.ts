@@ -66,7 +66,7 @@ export function readHandlers(env: Env): Record<string, Handler> {
   const handlers: Record<string, Handler> = {};
   for (const type of COLLECTIONS) handlers[`GET /v1/${type}`] = (ctx) => list(env.store.all(type), ctx);
   handlers['GET /v1/builds'] = (ctx) => {
-    // Without filter[processingState] Apple lists only VALID builds (the asc CLI's issue #759).
+    // Without filter[processingState] Apple lists only VALID builds (asc CLI #759).
     let builds = env.store.all('builds');
     if (!ctx.query.has('filter[processingState]')) builds = builds.filter((b) => b.attributes.processingState === 'VALID');
     const reply = list(builds, ctx);
