@@ -126,6 +126,18 @@ describe('App Store Connect writes: read back, never re-sent blindly; 429 waits 
     await expect(asc.apps.countVisible()).rejects.toThrow(/past the few minutes a run without a deadline waits/);
   });
 
+  it("a 429 without Retry-After (the key's hourly budget spent) is tried again at the longest backoff, a few minutes at most", async () => {
+    fake.faults.inject({ path: '/v1/apps', kind: '429', times: 10_000 });
+    const { asc, waits } = client();
+    const error = await asc.apps.countVisible().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as Error).message).toMatch(
+      /Apple keeps refusing \(next try in \d+ s\), past the few minutes a run without a deadline waits/,
+    );
+    expect(waits.every((ms) => ms >= 400 && ms <= 800)).toBe(true);
+    expect(waits.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5 * 60_000);
+  });
+
   it('reads every entry of an error body, associated errors too', () => {
     const error = new AscApiError('POST', '/v1/x', 422, [
       { code: 'ENTITY_UNPROCESSABLE', detail: 'first' },
