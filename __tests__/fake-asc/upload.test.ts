@@ -181,7 +181,9 @@ describe('fake App Store Connect: Build Upload API', () => {
     const again = await commit(h, fileId);
     expect(again.status).toBe(409);
     expect(again.body.errors[0].code).toBe('STATE_ERROR.INVALID_STATE');
-    expect((await h.api('GET', `/v1/buildUploadFiles/${fileId}`)).body.data.attributes.assetDeliveryState.state).not.toBe('AWAITING_UPLOAD');
+    expect((await h.api('GET', `/v1/buildUploadFiles/${fileId}`)).body.data.attributes.assetDeliveryState.state).not.toBe(
+      'AWAITING_UPLOAD',
+    );
   });
 
   it("reports Apple's own checksum of the received file when asked, a wrong one with `tamper`", async () => {
