@@ -1,16 +1,7 @@
 import { ACTION_INPUTS, type ActionInput } from './action-inputs.js';
 import { PLATFORMS, VERSION_PATTERN, type Platform } from './domain.js';
 import { InputError } from './errors.js';
-import {
-  bool,
-  integer,
-  lines,
-  MAX_PROCESSING_TIMEOUT_MINUTES,
-  minutes,
-  oneOf,
-  pollInterval,
-  url,
-} from './input-values.js';
+import { bool, integer, lines, MAX_PROCESSING_TIMEOUT_MINUTES, minutes, oneOf, pollInterval, url } from './input-values.js';
 import type { InputReader } from './runtime.js';
 
 export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number'] as const;

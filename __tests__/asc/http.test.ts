@@ -176,7 +176,7 @@ describe('App Store Connect HTTP core against the fake', () => {
   it('the contract check rejects a request that breaks the schema, so a test that sends one fails', async () => {
     const { http } = client();
     const error = (await http
-      .post('/v1/buildUploads', { data: { type: 'buildUploads', attributes: { platform: 'IOS' } } })
+      .post('/v1/buildUploads', { data: { type: 'buildUploads', attributes: { platform: 'IOS' } } }, {})
       .catch((e: unknown) => e)) as AscApiError;
     expect(error.status).toBe(400);
     expect(fake.violations.length).toBeGreaterThan(0);

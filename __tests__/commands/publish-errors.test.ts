@@ -112,7 +112,11 @@ describe('publish refuses early, before uploading a byte', () => {
       // What a run leaves behind when it stops between creating the build upload and sending the file.
       const log = recordingLog();
       const asc = connect({ apiUrl: fake.url, keyId: key.keyId, issuerId: key.issuerId, privateKey: key.privateKeyPem, log });
-      const stale = await asc.buildUploads.create(appId, { version: '1.4.2', buildNumber: '42', platform: 'IOS' });
+      const stale = await asc.buildUploads.create(
+        appId,
+        { version: '1.4.2', buildNumber: '42', platform: 'IOS' },
+        { fileName: 'Example.ipa', fileSize: 1, uti: 'com.apple.ipa' },
+      );
       makeIpa({ path: join(dir, 'Example.ipa'), version: '1.4.2', buildNumber: '42', payloadBytes: 100_000 });
       const { error, runtime } = await run();
       expect(error).toBeUndefined();

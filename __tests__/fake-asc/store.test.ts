@@ -43,8 +43,12 @@ describe('fake App Store Connect: JSON:API collections', () => {
     fake.addBuild({ appId: app.id, version: '1.0', buildNumber: '1' });
     fake.addBuild({ appId: app.id, version: '1.1', buildNumber: '2', processingState: 'PROCESSING' });
     fake.addBuild({ appId: app.id, version: '1.1', buildNumber: '3', platform: 'MAC_OS', expired: true });
-    const versions = async (query: string) =>
-      (await api('GET', `/v1/builds?${query}`)).body.data.map((b: { attributes: { version: string } }) => b.attributes.version).sort();
+    const versions = async (query: string, states = '&filter[processingState]=PROCESSING,FAILED,INVALID,VALID') =>
+      (await api('GET', `/v1/builds?${query}${query.includes('processingState') ? '' : states}`)).body.data
+        .map((b: { attributes: { version: string } }) => b.attributes.version)
+        .sort();
+    // Without filter[processingState] Apple lists VALID builds only (asc CLI #759).
+    expect(await versions('filter[version]=1,2,3', '')).toEqual(['1', '3']);
     expect(await versions('filter[version]=1,3')).toEqual(['1', '3']);
     expect(await versions('filter[preReleaseVersion.version]=1.1')).toEqual(['2', '3']);
     expect(await versions('filter[preReleaseVersion.version]=1.1&filter[preReleaseVersion.platform]=IOS')).toEqual(['2']);

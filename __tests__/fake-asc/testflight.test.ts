@@ -125,14 +125,14 @@ describe('fake App Store Connect: beta review', () => {
     expectNoViolations(h.fake);
   });
 
-  it('refuses a build that is not VALID or lacks export compliance, with STATE_ERROR', async () => {
+  it('refuses a build that is not VALID (409 STATE_ERROR) or lacks export compliance (422, Codemagic #346)', async () => {
     const processing = await setup({ processingState: 'PROCESSING' });
     const res = await submit(processing.h, processing.build.id);
     expect(res.status).toBe(409);
     expect(res.body.errors[0].code).toBe('STATE_ERROR');
     const missing = await setup({ encryption: null });
     const res2 = await submit(missing.h, missing.build.id);
-    expect(res2.status).toBe(409);
+    expect(res2.status).toBe(422);
     expect(res2.body.errors[0].detail).toContain('export compliance');
   });
 

@@ -43,20 +43,20 @@ async function put(op: Operation, bytes: Buffer, headers: Record<string, string>
   return { status: res.status, etag: res.headers.get('etag'), text: await res.text() };
 }
 
-async function commit(h: Harness, fileId: string, hash: string, algorithm = 'MD5') {
-  return h.api('PATCH', `/v1/buildUploadFiles/${fileId}`, {
-    data: { type: 'buildUploadFiles', id: fileId, attributes: { uploaded: true, sourceFileChecksums: { file: { hash, algorithm } } } },
-  });
+/** The commit as Apple takes it: `uploaded: true`; a checksum only to show that Apple refuses one. */
+async function commit(h: Harness, fileId: string, checksum?: { hash: string; algorithm: string }) {
+  const attributes = checksum ? { uploaded: true, sourceFileChecksums: { file: checksum } } : { uploaded: true };
+  return h.api('PATCH', `/v1/buildUploadFiles/${fileId}`, { data: { type: 'buildUploadFiles', id: fileId, attributes } });
 }
 
 /** Creates, reserves, sends every part and commits; returns the ids. */
-async function uploadAll(h: Harness, appId: string, bytes: Buffer, opts: { buildNumber?: string; hash?: string } = {}) {
+async function uploadAll(h: Harness, appId: string, bytes: Buffer, opts: { buildNumber?: string } = {}) {
   const upload = await createUpload(h, appId, opts.buildNumber);
   expect(upload.status).toBe(201);
   const file = await reserve(h, upload.body.data.id, bytes.length);
   expect(file.status).toBe(201);
   for (const op of file.body.data.attributes.uploadOperations as Operation[]) expect((await put(op, bytes)).status).toBe(200);
-  const done = await commit(h, file.body.data.id, opts.hash ?? createHash('md5').update(bytes).digest('hex'));
+  const done = await commit(h, file.body.data.id);
   expect(done.status).toBe(200);
   return { uploadId: upload.body.data.id as string, fileId: file.body.data.id as string };
 }
@@ -98,7 +98,7 @@ describe('fake App Store Connect: Build Upload API', () => {
     }
     expect(fake.requests.filter((r) => r.path.startsWith('/upload/')).map((r) => r.partBytes)).toEqual([500, 1000, 1000]);
 
-    const committed = await commit(h, file.body.data.id, md5(bytes));
+    const committed = await commit(h, file.body.data.id);
     expect(committed.status).toBe(200);
     expect(fake.uploadedFile(file.body.data.id)).toEqual(bytes);
     const state = async () => (await api('GET', `/v1/buildUploads/${uploadId}?include=build`)).body;
@@ -119,10 +119,10 @@ describe('fake App Store Connect: Build Upload API', () => {
       id: buildId,
       attributes: { version: '42', processingState: 'PROCESSING', usesNonExemptEncryption: null },
     });
-    const listed = await api(
-      'GET',
-      `/v1/builds?filter[app]=${app.id}&filter[preReleaseVersion.version]=1.2.0&filter[version]=42&include=buildBetaDetail`,
-    );
+    const query = `/v1/builds?filter[app]=${app.id}&filter[preReleaseVersion.version]=1.2.0&filter[version]=42&include=buildBetaDetail`;
+    // A build still processing is listed only when every processing state is asked for (asc CLI #759).
+    expect((await api('GET', query)).body.data).toEqual([]);
+    const listed = await api('GET', `${query}&filter[processingState]=PROCESSING,FAILED,INVALID,VALID`);
     expect(listed.body.data.map((b: { id: string }) => b.id)).toEqual([buildId]);
     expect(listed.body.included[0].attributes).toEqual({
       autoNotifyEnabled: false,
@@ -156,34 +156,48 @@ describe('fake App Store Connect: Build Upload API', () => {
     expectNoViolations(fake);
   });
 
-  it('fails the upload with Apple-style errors when the checksum does not match', async () => {
+  it('refuses a client checksum at the commit with 409, after every part was sent (botiverse/hands#199)', async () => {
     const h = await harness({ timing: TIMING, partSize: 1000 });
     const app = h.fake.addApp({ bundleId: 'com.example.app' });
-    const { uploadId } = await uploadAll(h, app.id, randomBytes(1500), { hash: '0'.repeat(32) });
-    h.clock.ms += TIMING.uploadProcessingMs + TIMING.buildAppearsAfterMs + TIMING.buildProcessingMs;
-    const res = await h.api('GET', `/v1/buildUploads/${uploadId}`);
-    expect(res.body.data.attributes.state.state).toBe('FAILED');
-    expect(res.body.data.attributes.state.errors).toEqual([
-      { code: 'ASSET_CHECKSUM_MISMATCH', description: expect.stringContaining('does not match') },
-    ]);
-    expect(h.fake.resources('builds')).toEqual([]);
-    // A failed upload does not hold its build number.
-    expect((await createUpload(h, app.id)).status).toBe(201);
+    const bytes = randomBytes(1500);
+    const upload = await createUpload(h, app.id);
+    const file = await reserve(h, upload.body.data.id, bytes.length);
+    for (const op of file.body.data.attributes.uploadOperations as Operation[]) expect((await put(op, bytes)).status).toBe(200);
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const refused = await commit(h, file.body.data.id, { hash, algorithm: 'SHA_256' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors[0].detail).toBe(
+      `'Checksums{file=File{hash=${hash}, algorithm=SHA_256}}' is not a valid value for the attribute 'sourceFileChecksums'.`,
+    );
+    expect(h.fake.resource('buildUploadFiles', file.body.data.id).attributes.assetDeliveryState.state).toBe('AWAITING_UPLOAD');
+    // Without the checksum the same file is accepted.
+    expect((await commit(h, file.body.data.id)).status).toBe(200);
   });
 
-  it('verifies a SHA_256 checksum too', async () => {
+  it('refuses a second commit with 409 STATE_ERROR.INVALID_STATE; the file reads as committed', async () => {
+    const h = await harness({ timing: TIMING, partSize: 1000 });
+    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { fileId } = await uploadAll(h, app.id, randomBytes(1200));
+    const again = await commit(h, fileId);
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0].code).toBe('STATE_ERROR.INVALID_STATE');
+    expect((await h.api('GET', `/v1/buildUploadFiles/${fileId}`)).body.data.attributes.assetDeliveryState.state).not.toBe(
+      'AWAITING_UPLOAD',
+    );
+  });
+
+  it("reports Apple's own checksum of the received file when asked, a wrong one with `tamper`", async () => {
     const h = await harness({ timing: TIMING, partSize: 1000 });
     const app = h.fake.addApp({ bundleId: 'com.example.app' });
     const bytes = randomBytes(1200);
-    const { uploadId } = await uploadAll(h, app.id, bytes, { hash: 'x' });
-    h.clock.ms += TIMING.uploadProcessingMs;
-    expect((await h.api('GET', `/v1/buildUploads/${uploadId}`)).body.data.attributes.state.state).toBe('FAILED');
-    const upload = await createUpload(h, app.id, '43');
-    const file = await reserve(h, upload.body.data.id, bytes.length);
-    for (const op of file.body.data.attributes.uploadOperations as Operation[]) await put(op, bytes);
-    await commit(h, file.body.data.id, createHash('sha256').update(bytes).digest('hex').toUpperCase(), 'SHA_256');
-    h.clock.ms += TIMING.uploadProcessingMs;
-    expect((await h.api('GET', `/v1/buildUploads/${upload.body.data.id}`)).body.data.attributes.state.state).toBe('COMPLETE');
+    h.fake.quirks.reportChecksums = { algorithm: 'SHA_256' };
+    const { fileId } = await uploadAll(h, app.id, bytes);
+    expect(h.fake.resource('buildUploadFiles', fileId).attributes.sourceFileChecksums).toEqual({
+      file: { hash: createHash('sha256').update(bytes).digest('hex'), algorithm: 'SHA_256' },
+    });
+    h.fake.quirks.reportChecksums = { algorithm: 'MD5', tamper: true };
+    const other = await uploadAll(h, app.id, bytes, { buildNumber: '43' });
+    expect(h.fake.resource('buildUploadFiles', other.fileId).attributes.sourceFileChecksums.file.hash).not.toBe(md5(bytes));
   });
 
   it('fails the upload when parts were never sent', async () => {
@@ -193,7 +207,7 @@ describe('fake App Store Connect: Build Upload API', () => {
     const upload = await createUpload(h, app.id);
     const file = await reserve(h, upload.body.data.id, bytes.length);
     await put((file.body.data.attributes.uploadOperations as Operation[])[1]!, bytes);
-    await commit(h, file.body.data.id, md5(bytes));
+    await commit(h, file.body.data.id);
     h.clock.ms += TIMING.uploadProcessingMs;
     const state = (await h.api('GET', `/v1/buildUploads/${upload.body.data.id}`)).body.data.attributes.state;
     expect(state).toMatchObject({
@@ -238,7 +252,7 @@ describe('fake App Store Connect: Build Upload API', () => {
     const ok = await reserve(h, upload.body.data.id, 10);
     expect((await reserve(h, upload.body.data.id, 10)).status).toBe(409);
     await put((ok.body.data.attributes.uploadOperations as Operation[])[0]!, Buffer.alloc(10));
-    await commit(h, ok.body.data.id, md5(Buffer.alloc(10)));
+    await commit(h, ok.body.data.id);
     expect((await reserve(h, upload.body.data.id, 10, 'App.dSYM.zip', 'com.pkware.zip-archive')).status).toBe(409);
     expect((await h.api('DELETE', `/v1/buildUploads/${upload.body.data.id}`)).status).toBe(409);
   });
@@ -287,7 +301,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   it('counts bytes without keeping them when storeUploadedBytes is false', async () => {
     const h = await harness({ timing: TIMING, partSize: 1000, storeUploadedBytes: false });
     const app = h.fake.addApp({ bundleId: 'com.example.app' });
-    const { uploadId, fileId } = await uploadAll(h, app.id, randomBytes(2100), { hash: 'not-checked' });
+    const { uploadId, fileId } = await uploadAll(h, app.id, randomBytes(2100));
     expect(h.fake.uploadedFile(fileId)).toBeUndefined();
     h.clock.ms += TIMING.uploadProcessingMs;
     expect(h.fake.resource('buildUploads', uploadId).attributes.state.state).toBe('COMPLETE');

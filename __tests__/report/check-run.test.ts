@@ -70,7 +70,7 @@ describe('what the check run says', () => {
     expect(tableRows(payload.output.summary)).toEqual([
       '| Step | Result | Detail | Time |',
       '| --- | --- | --- | --- |',
-      '| Upload accepted by Apple | ✅ done | COMPLETE | 4.0 s |',
+      '| Upload accepted by Apple | ✅ done | complete | 4.0 s |',
       '| Build found | ✅ done | build 1f0c | 1 min 0 s |',
       '| What to Test notes | ✅ done | created en-US |  |',
       '| Processing | ⏳ waiting |  |  |',
@@ -191,7 +191,7 @@ describe('reporting to GitHub', () => {
     const [run] = gh.checks.runs();
     expect(gh.checks.runs()).toHaveLength(1);
     expect(run).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'Ready for testers' } });
-    expect(run!.output.summary).toContain('| Processing | ✅ done | VALID | 20 min 0 s |');
+    expect(run!.output.summary).toContain('| Processing | ✅ done | valid | 20 min 0 s |');
     expect(gh.checks.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'PATCH 200', 'PATCH 200']);
     expect(lines).toEqual([]);
   });

@@ -80,9 +80,15 @@ export interface TokenProviderOptions {
   onToken?: (token: string) => void;
 }
 
-/** Apple's tokens live at most 20 minutes; we sign 19-minute ones and renew a minute before expiry. */
+/** Apple's tokens live at most 20 minutes (exp − iat); we sign 19-minute ones and renew a minute before expiry. */
 export const TOKEN_LIFETIME_SECONDS = 19 * 60;
 const RENEW_BEFORE_SECONDS = 60;
+/**
+ * `iat` is set this far back so a runner whose clock runs a little fast is not refused for a token
+ * "issued in the future" (fastlane and Apple-Actions do the same); `exp` counts from it, so the
+ * lifetime Apple checks stays within 20 minutes.
+ */
+export const IAT_BACKDATE_SECONDS = 60;
 
 export class TokenProvider implements TokenSource {
   private current?: { token: string; expiresAt: number };
@@ -97,11 +103,12 @@ export class TokenProvider implements TokenSource {
   async get(): Promise<string> {
     const nowSeconds = Math.floor(this.now() / 1000);
     if (this.current && this.current.expiresAt - RENEW_BEFORE_SECONDS > nowSeconds) return this.current.token;
-    const expiresAt = nowSeconds + this.lifetime;
+    const issuedAt = nowSeconds - IAT_BACKDATE_SECONDS;
+    const expiresAt = issuedAt + this.lifetime;
     const claims: Record<string, string> = this.options.issuerId ? {} : { sub: 'user' };
     let jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: this.options.keyId, typ: 'JWT' })
-      .setIssuedAt(nowSeconds)
+      .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
       .setAudience('appstoreconnect-v1');
     if (this.options.issuerId) jwt = jwt.setIssuer(this.options.issuerId);

@@ -12,8 +12,15 @@ export class BetaAppReviewSubmissionsApi {
     return page.data[0];
   }
 
+  /** Submits the build; a submission that exists already (a lost answer, an overlapping run) is the one returned. */
   async create(buildId: string): Promise<BetaAppReviewSubmission> {
     const body = { data: { type: 'betaAppReviewSubmissions', relationships: { build: { data: { type: 'builds', id: buildId } } } } };
-    return (await this.http.post<Document<BetaAppReviewSubmission>>('/v1/betaAppReviewSubmissions', body)).data;
+    const doc = await this.http.post<Document<BetaAppReviewSubmission>>('/v1/betaAppReviewSubmissions', body, {
+      readBack: async () => {
+        const existing = await this.forBuild(buildId);
+        return existing ? { data: existing } : undefined;
+      },
+    });
+    return doc.data;
   }
 }

@@ -32,9 +32,58 @@ export class AscApiError extends Error {
     super(formatApiError(method, path, status, errors));
   }
 
-  /** True when any entry's code starts with one of these (Apple's codes are dotted hierarchies). */
+  /** Every entry, each entry's associated errors included: Apple may put the telling one anywhere. */
+  entries(): AscErrorEntry[] {
+    return this.errors.flatMap((e) => [e, ...Object.values(e.meta?.associatedErrors ?? {}).flat()]);
+  }
+
+  /** True when any entry's code is one of these or below it (Apple's codes are dotted hierarchies). */
   hasCode(...prefixes: string[]): boolean {
-    return this.errors.some((e) => prefixes.some((p) => e.code === p || e.code?.startsWith(p + '.')));
+    return this.entries().some((e) => prefixes.some((p) => e.code === p || e.code?.startsWith(p + '.')));
+  }
+
+  /** True when any entry's title or detail holds this phrase (for refusals Apple tells apart only in words). */
+  mentions(phrase: string): boolean {
+    const wanted = phrase.toLowerCase();
+    return this.entries().some((e) => `${e.title ?? ''} ${e.detail ?? ''}`.toLowerCase().includes(wanted));
+  }
+}
+
+/** A 429 whose wait would run past what this run can wait: the key's hourly budget is spent. */
+export class RateLimitError extends AscApiError {
+  override name = 'RateLimitError';
+  constructor(method: string, path: string, errors: AscErrorEntry[], waitMs: number, asked: boolean, limit: string) {
+    super(method, path, 429, errors);
+    const wait = waitMs >= 120_000 ? `${Math.round(waitMs / 60_000)} minutes` : `${Math.round(waitMs / 1000)} s`;
+    this.message = `${this.message}\nApple ${asked ? `asks to wait ${wait} (Retry-After)` : `keeps refusing (next try in ${wait})`}, past ${limit}: this API key's hourly request budget is spent. Another workflow may be using the same key; a larger \`poll-interval\` or a separate key helps. Post-processing left pending resumes in a later run.`;
+  }
+}
+
+/** A 2xx answer that is not JSON: a proxy's or captive portal's page in Apple's place. */
+export class UnreadableAnswerError extends Error {
+  override name = 'UnreadableAnswerError';
+  constructor(method: string, path: string, status: number, contentType: string, text: string) {
+    const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+    super(
+      `App Store Connect's answer to ${method} ${path} (HTTP ${status}, ${contentType || 'no content type'}) is not JSON: "${excerpt}". Something other than Apple answered — a proxy or captive portal: check \`api-url\` and the runner's network.`,
+    );
+  }
+}
+
+/**
+ * The answer to a write that cannot be read back was lost: sending it again might do it twice, so it
+ * is not sent again.
+ */
+export class AnswerLostError extends Error {
+  override name = 'AnswerLostError';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    override readonly cause: Error,
+  ) {
+    super(
+      `The answer to ${method} ${path} was lost (${cause.message.split('\n')[0]}); whether Apple acted on it is unknown, and it was not sent again so it cannot happen twice.`,
+    );
   }
 }
 

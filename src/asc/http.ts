@@ -1,16 +1,18 @@
 import type { Logger } from '../runtime.js';
 import {
+  backoffDelay,
   DEFAULT_RETRY,
   NetworkError,
   networkErrorReason,
   parseRetryAfter,
   retrying,
   sleep,
+  type Attempt,
   type RetryPolicy,
   type Sleep,
 } from '../net/retry.js';
 import type { TokenSource } from './auth.js';
-import { AscApiError, parseErrorBody } from './errors.js';
+import { AnswerLostError, AscApiError, parseErrorBody, RateLimitError, UnreadableAnswerError } from './errors.js';
 import type { Document, ResourceObject } from './types.js';
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -25,6 +27,7 @@ export interface AscHttpOptions {
   retry?: RetryPolicy;
   sleep?: Sleep;
   random?: () => number;
+  now?: () => number;
 }
 
 export interface RateLimit {
@@ -32,44 +35,79 @@ export interface RateLimit {
   remaining: number;
 }
 
+/**
+ * How a create or update is made safe to repeat. The core never re-sends a POST or PATCH blindly after a
+ * lost answer (a reset, a timeout, a 5xx): Apple may have acted on it, and refuses many writes twice.
+ */
+export interface WriteSafety<T> {
+  /**
+   * Reads whether the write already took effect, and returns the resource when it did. Asked after a
+   * lost answer (found: done; not found: sent again) and after a 409 (found: done; not found: the 409).
+   */
+  readBack?: () => Promise<T | undefined>;
+  /** Sending it twice does no harm (a linkage, a deletion): retried like a read. */
+  repeatable?: boolean;
+}
+
 /** Below this share of the hourly budget left, requests are paced (Apple: about 3,500 an hour per key). */
 const PACE_BELOW = 0.1;
+/** How long one request may wait out 429s when the run has no deadline of its own (resume, before the upload). */
+export const DEFAULT_RATE_LIMIT_WAIT_MS = 5 * 60_000;
 
 /**
  * The one HTTP core for App Store Connect's JSON:API: auth, timeouts, retries (429 with Retry-After,
- * 5xx, resets, Apple's spurious 401s), rate-limit pacing, pagination and typed errors all live here.
+ * 5xx, resets, Apple's spurious 401s), safe writes, rate-limit pacing, pagination and typed errors.
  */
 export class AscHttp {
   readonly baseUrl: string;
+  readonly log: Logger;
   /** Requests sent, retries included: lets callers and benchmarks check polling cost. */
   requestCount = 0;
   rateLimit?: RateLimit;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly sleep: Sleep;
+  private readonly now: () => number;
   private pacingWarned = false;
+  private waitLimit?: { at: number; what: string };
 
   constructor(private readonly options: AscHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.log = options.log;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? sleep;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Runs `work` allowed to wait out Apple's hourly limit (429) until `at` (an inline run's deadline,
+   * named by `what`); outside, a request waits at most a few minutes.
+   */
+  async waitingUntil<T>(at: number, what: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.waitLimit;
+    this.waitLimit = { at, what };
+    try {
+      return await work();
+    } finally {
+      this.waitLimit = previous;
+    }
   }
 
   get<T extends Document>(path: string, query?: Query): Promise<T> {
     return this.request<T>('GET', path, { query });
   }
 
-  post<T extends Document | undefined>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, { body });
+  post<T extends Document | undefined>(path: string, body: unknown, safety: WriteSafety<T>): Promise<T> {
+    return this.request<T>('POST', path, { body, safety });
   }
 
-  patch<T extends Document>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, { body });
+  patch<T extends Document>(path: string, body: unknown, safety: WriteSafety<T>): Promise<T> {
+    return this.request<T>('PATCH', path, { body, safety });
   }
 
   delete(path: string, body?: unknown): Promise<undefined> {
-    return this.request<undefined>('DELETE', path, { body });
+    return this.request<undefined>('DELETE', path, { body, safety: { repeatable: true } });
   }
 
   /** Every resource of a collection, following `links.next` page by page. */
@@ -83,19 +121,30 @@ export class AscHttp {
   async *pages<R extends ResourceObject>(path: string, query?: Query): AsyncGenerator<Document<R[]>> {
     let next: string | undefined = this.url(path, query);
     while (next) {
-      const page: Document<R[]> = await this.send<Document<R[]>>('GET', next, undefined);
+      const page: Document<R[]> = await this.send<Document<R[]>>('GET', next, undefined, { repeatable: true });
       yield page;
       next = page.links?.next ? this.sameOrigin(page.links.next) : undefined;
     }
   }
 
-  async request<T>(method: string, path: string, options: { query?: Query; body?: unknown } = {}): Promise<T> {
-    return this.send<T>(method, this.url(path, options.query), options.body);
+  async request<T>(method: string, path: string, options: { query?: Query; body?: unknown; safety?: WriteSafety<T> } = {}): Promise<T> {
+    const safety = method === 'GET' ? { repeatable: true } : (options.safety ?? {});
+    return this.send<T>(method, this.url(path, options.query), options.body, safety);
   }
 
-  private async send<T>(method: string, url: string, body: unknown): Promise<T> {
+  private async send<T>(method: string, url: string, body: unknown, safety: WriteSafety<T>): Promise<T> {
     const path = new URL(url).pathname;
     let refreshedAfter401 = false;
+    let firstLimitedAt: number | undefined;
+    /** After a failure Apple may have acted on: read back, re-send only when it did not happen, never blindly. */
+    const afterLostAnswer = async (error: Error): Promise<Attempt<T>> => {
+      if (safety.repeatable) return { ok: false, retryable: true, error };
+      if (!safety.readBack) return { ok: false, retryable: false, error: new AnswerLostError(method, path, error) };
+      const found = await safety.readBack();
+      if (found === undefined) return { ok: false, retryable: true, error };
+      this.options.log.info(`${method} ${path}: the answer was lost, but Apple had done it; not sent again.`);
+      return { ok: true, value: found };
+    };
     return retrying<T>(
       async () => {
         await this.pace();
@@ -116,32 +165,34 @@ export class AscHttp {
           });
         } catch (error) {
           const reason = networkErrorReason(error);
-          return {
-            ok: false,
-            retryable: true,
-            error: new NetworkError(
+          return afterLostAnswer(
+            new NetworkError(
               `Could not reach App Store Connect for ${method} ${path}: ${reason}. Check \`api-url\` and the runner's network; Apple's status page (developer.apple.com/system-status) shows outages.`,
               reason,
             ),
-          };
+          );
         }
         this.readRateLimit(response.headers);
         let text: string;
         try {
           text = await response.text();
         } catch (error) {
-          return {
-            ok: false,
-            retryable: true,
-            error: new NetworkError(
+          return afterLostAnswer(
+            new NetworkError(
               `App Store Connect's answer to ${method} ${path} was cut off: ${networkErrorReason(error)}.`,
               networkErrorReason(error),
             ),
-          };
+          );
         }
         this.options.log.debug(`${method} ${path} → ${response.status} in ${Date.now() - started} ms`);
         if (response.ok) {
-          return { ok: true, value: (text ? JSON.parse(text) : undefined) as T };
+          if (!text) return { ok: true, value: undefined as T };
+          try {
+            return { ok: true, value: JSON.parse(text) as T };
+          } catch {
+            const error = new UnreadableAnswerError(method, path, response.status, response.headers.get('content-type') ?? '', text);
+            return safety.readBack ? { ...(await afterLostAnswer(error)), retryable: false } : { ok: false, retryable: false, error };
+          }
         }
         const error = new AscApiError(method, path, response.status, parseErrorBody(text));
         if (response.status === 401 && !refreshedAfter401) {
@@ -151,9 +202,16 @@ export class AscHttp {
           return { ok: false, retryable: true, error, delayMs: 0 };
         }
         if (response.status === 429) {
-          return { ok: false, retryable: true, error, delayMs: parseRetryAfter(response.headers.get('retry-after')) };
+          firstLimitedAt ??= this.now();
+          return this.rateLimited(method, path, error, response.headers, firstLimitedAt);
         }
-        return { ok: false, retryable: response.status >= 500, error };
+        if (response.status >= 500) return afterLostAnswer(error);
+        if (response.status === 409 && safety.readBack) {
+          // "Already exists" or "already in that state": done, when the read shows what was wanted.
+          const found = await safety.readBack();
+          if (found !== undefined) return { ok: true, value: found };
+        }
+        return { ok: false, retryable: false, error };
       },
       {
         policy: this.retry,
@@ -161,10 +219,28 @@ export class AscHttp {
         random: this.options.random,
         onRetry: (error, attempt, delay) =>
           this.options.log.info(
-            `${method} ${path}: ${summarize(error)}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.retry.attempts}).`,
+            error instanceof AscApiError && error.status === 429
+              ? `${method} ${path}: this API key's hourly request limit at App Store Connect is used up (HTTP 429); waiting ${formatWait(delay)} for Apple's hourly limit, then trying again.`
+              : `${method} ${path}: ${summarize(error)}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.retry.attempts}).`,
           ),
       },
     );
+  }
+
+  /** A 429: wait as long as Apple asks (or back off), but never past what this run can wait. */
+  private rateLimited(method: string, path: string, error: AscApiError, headers: Headers, firstAt: number): Attempt<never> {
+    const asked = parseRetryAfter(headers.get('retry-after'), this.now());
+    // Without Retry-After, the hourly budget comes back slowly: try again at the longest backoff, not sooner.
+    const delayMs = asked ?? backoffDelay(this.retry, this.retry.attempts, this.options.random);
+    const limit = this.waitLimit ?? { at: firstAt + DEFAULT_RATE_LIMIT_WAIT_MS, what: 'the few minutes a run without a deadline waits' };
+    if (this.now() + delayMs > limit.at) {
+      return {
+        ok: false,
+        retryable: false,
+        error: new RateLimitError(method, path, error.errors, delayMs, asked !== undefined, limit.what),
+      };
+    }
+    return { ok: false, retryable: true, uncounted: true, error, delayMs };
   }
 
   private url(path: string, query?: Query): string {
@@ -219,4 +295,8 @@ export function paceDelay(rate: RateLimit | undefined): number {
 function summarize(error: Error): string {
   if (error instanceof AscApiError) return `${error.status} ${error.errors[0]?.code ?? ''}`.trim();
   return error instanceof NetworkError ? error.reason : error.message;
+}
+
+function formatWait(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }

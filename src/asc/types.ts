@@ -49,6 +49,8 @@ export type Build = ResourceObject<
     minOsVersion?: string;
     processingState?: ProcessingState;
     usesNonExemptEncryption?: boolean | null;
+    /** INTERNAL_ONLY: uploaded for internal testing only (Xcode's "TestFlight Internal Only"); never for external groups. */
+    buildAudienceType?: 'INTERNAL_ONLY' | 'APP_STORE_ELIGIBLE' | null;
   }
 >;
 

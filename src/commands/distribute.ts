@@ -21,7 +21,14 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const version = config.appVersion!;
   const buildNumber = config.buildNumber!;
-  const { builds, preReleaseVersions } = await asc.builds.list({ appId: app.id, version, buildNumber, platform: config.platform });
+  // Every processing state: a build uploaded minutes ago is still PROCESSING, and is waited for below.
+  const { builds, preReleaseVersions } = await asc.builds.list({
+    appId: app.id,
+    version,
+    buildNumber,
+    platform: config.platform,
+    anyState: true,
+  });
   if (builds.length === 0) {
     throw new UserError(
       `No build ${buildNumber} of version ${version}${config.platform ? ` (${config.platform})` : ''} for ${app.attributes?.bundleId}. Check \`app-version\` and \`build-number\` (\`command: latest-build-number\` lists the latest), or wait until the upload shows in TestFlight.`,
@@ -34,6 +41,14 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     );
   }
   const build = builds[0]!;
+  // Apple keeps an expired build VALID: only `expired` tells it can no longer be tested.
+  if (build.attributes?.expired) {
+    throw new UserError(
+      `Build ${buildNumber} of version ${version} of ${app.attributes?.bundleId} has expired${build.attributes.expirationDate ? ` (${build.attributes.expirationDate.slice(0, 10)})` : ''}: TestFlight no longer offers it, and an expired build cannot be distributed again. Upload a new build (\`command: latest-build-number\` prints the next number).`,
+    );
+  }
+  if (build.attributes?.processingState === 'PROCESSING')
+    runtime.log.info(`Build ${buildNumber} is still processing at Apple: waiting for it (within \`processing-timeout\`).`);
   const platform = config.platform ?? preReleaseVersions[0]?.attributes?.platform ?? 'IOS';
   const started = new Date(deps.now());
   // No upload in this run: the deadlines count from now.

@@ -9,7 +9,8 @@ export async function latestBuildNumber(config: Config, runtime: Runtime, deps: 
   const asc = connectFromConfig(config, runtime, deps);
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const [testFlight, appStore] = await Promise.all([
-    asc.builds.list({ appId: app.id, version: config.appVersion, platform: config.platform }),
+    // Builds still processing hold their numbers too: Apple hides them unless asked for every state.
+    asc.builds.list({ appId: app.id, version: config.appVersion, platform: config.platform, anyState: true }),
     asc.versions.appStore(app.id, { version: config.appVersion, platform: config.platform }),
   ]);
   // A build attached to an App Store version is usually in TestFlight's list too: count it once.

@@ -9,7 +9,7 @@ import { findPackages, readPackageInfo, refuseSameBuildTwice, type PackageInfo }
 import { readNotes } from '../postprocess/release-notes.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { PlanRequest } from '../postprocess/state.js';
-import { resolveBetaGroups } from '../postprocess/steps/testflight.js';
+import { resolveBetaGroups } from '../postprocess/steps/testers.js';
 import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../state/artifact-store.js';
 import { MemoryStateStore, type StateStore } from '../state/store.js';
@@ -98,7 +98,8 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
 /** Apple refuses a build number already used for the version; say so before sending a byte. */
 async function refuseDuplicate(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
   const [{ builds }, uploads] = await Promise.all([
-    asc.builds.list({ appId, version: pkg.version, platform: pkg.platform }),
+    // Every processing state: a build another tool uploaded minutes ago is still PROCESSING and holds its number.
+    asc.builds.list({ appId, version: pkg.version, platform: pkg.platform, anyState: true }),
     asc.buildUploads.list(appId, { version: pkg.version, platform: pkg.platform }),
   ]);
   const used = [

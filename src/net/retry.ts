@@ -11,8 +11,12 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 1000, maxD
 export type Sleep = (ms: number) => Promise<void>;
 export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** What one try ended in: a result, or a failure that may be retried (after `delayMs` when the server said so). */
-export type Attempt<T> = { ok: true; value: T } | { ok: false; error: Error; retryable: boolean; delayMs?: number };
+/**
+ * What one try ended in: a result, or a failure that may be retried (after `delayMs` when the server
+ * said so). An `uncounted` failure (the server asked to wait, e.g. a 429) does not use up an attempt:
+ * the caller bounds those waits by time instead.
+ */
+export type Attempt<T> = { ok: true; value: T } | { ok: false; error: Error; retryable: boolean; delayMs?: number; uncounted?: boolean };
 
 export interface RetryOptions {
   policy: RetryPolicy;
@@ -24,12 +28,14 @@ export interface RetryOptions {
 
 export async function retrying<T>(tryOnce: (attempt: number) => Promise<Attempt<T>>, options: RetryOptions): Promise<T> {
   const wait = options.sleep ?? sleep;
+  let counted = 0;
   for (let attempt = 1; ; attempt++) {
     const result = await tryOnce(attempt);
     if (result.ok) return result.value;
-    if (!result.retryable || attempt >= options.policy.attempts) throw result.error;
-    const delay = result.delayMs ?? backoffDelay(options.policy, attempt, options.random);
-    options.onRetry?.(result.error, attempt, delay);
+    if (!result.uncounted) counted++;
+    if (!result.retryable || counted >= options.policy.attempts) throw result.error;
+    const delay = result.delayMs ?? backoffDelay(options.policy, Math.max(1, counted), options.random);
+    options.onRetry?.(result.error, Math.max(1, counted), delay);
     await wait(delay);
   }
 }

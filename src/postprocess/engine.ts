@@ -51,7 +51,11 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
     for (;;) {
       let result: StepResult;
       try {
-        result = await STEPS[name].run(state, { asc: ctx.asc, log: ctx.log, now: ctx.now });
+        const run = () =>
+          STEPS[name].run(state, { asc: ctx.asc, log: ctx.log, now: ctx.now, sleep: ctx.sleep, pollIntervalMs: ctx.pollIntervalMs });
+        // Inline, a 429 is waited out up to the step's deadline; resume waits only briefly and leaves the step pending.
+        const limit = deadlineOf(state, name);
+        result = options.wait ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
       } catch (error) {
         const failed = await fail(state, name, startedAt, error, ctx);
         changed = true;

@@ -27,6 +27,12 @@ export function readNotes(
     const text = config.whatsNew;
     if (text.length > MAX_WHATS_NEW)
       throw new InputError('whats-new', `is ${text.length} characters long; TestFlight allows at most ${MAX_WHATS_NEW}. Shorten it.`);
+    const bad = refusedCharacter(text);
+    if (bad)
+      throw new InputError(
+        'whats-new',
+        `(${config.whatsNewLocale ?? "the app's primary locale"}) contains "${bad}", which TestFlight refuses in notes (409 "invalid characters"). Remove it or write it out (e.g. "less than").`,
+      );
     let locale: string | undefined;
     if (config.whatsNewLocale) {
       locale = canonicalLocale(config.whatsNewLocale);
@@ -75,7 +81,18 @@ function readReleaseNotesFile(path: string, log: Logger, cwd: string): Note[] {
     if (text.length > MAX_WHATS_NEW)
       return fail(`${at} (${locale}) is ${text.length} characters long; TestFlight allows at most ${MAX_WHATS_NEW}.`);
     if (!text.trim()) return fail(`${at} (${locale}) has an empty "text".`);
+    const bad = refusedCharacter(text);
+    if (bad)
+      return fail(
+        `${at} (${locale}) contains "${bad}", which TestFlight refuses in notes (409 "invalid characters"); remove it or write it out (e.g. "less than").`,
+      );
     notes.push({ locale, text });
   });
   return notes;
+}
+
+/** Apple refuses "What to Test" and "What's New" texts holding `<` or `>` (409 "invalid characters", Codemagic's docs). */
+export function refusedCharacter(text: string): '<' | '>' | undefined {
+  const i = text.search(/[<>]/);
+  return i < 0 ? undefined : (text[i] as '<' | '>');
 }

@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { AppStoreConnect } from '../asc/client.js';
-import { AscApiError } from '../asc/errors.js';
-import type { BuildUpload } from '../asc/types.js';
+import type { Checksums } from '../asc/types.js';
+import { UserError } from '../errors.js';
 import type { RetryPolicy, Sleep } from '../net/retry.js';
 import type { PackageInfo } from '../package/index.js';
 import type { Logger } from '../runtime.js';
 import { sendParts, toPartOperations } from './parts.js';
-import { sha256, type Checksum } from './checksum.js';
 import { ProgressReporter } from './progress.js';
 import type { UploadResult } from './types.js';
 
@@ -20,8 +21,8 @@ export interface ApiUploadOptions {
 
 /**
  * Apple's Build Upload API: create the build upload, reserve the file, send the parts Apple asks for
- * (streamed, in parallel, each retried), and commit with the file's SHA-256, computed by a sequential
- * read that runs alongside the parts. Works on any OS.
+ * (streamed, in parallel, each retried), and commit. The commit carries no checksum of ours; when
+ * Apple's answer carries one, the file is checked against it. Works on any OS.
  */
 export async function uploadWithBuildUploadApi(
   asc: AppStoreConnect,
@@ -31,28 +32,15 @@ export async function uploadWithBuildUploadApi(
 ): Promise<UploadResult> {
   const now = options.now ?? Date.now;
   const started = now();
-  // The checksum needs only the file: it starts now and runs while the upload is created and the parts are sent.
-  const checksum = sha256(pkg.path);
-  try {
-    return await createAndSend(asc, pkg, appId, options, checksum, started);
-  } finally {
-    checksum.cancel();
-  }
-}
-
-async function createAndSend(
-  asc: AppStoreConnect,
-  pkg: PackageInfo,
-  appId: string,
-  options: ApiUploadOptions,
-  checksum: Checksum,
-  started: number,
-): Promise<UploadResult> {
-  const now = options.now ?? Date.now;
-  const upload = await createOrReuse(asc, pkg, appId, options.log);
+  const packageFile = { fileName: pkg.fileName, fileSize: pkg.size, uti: pkg.uti };
+  const upload = await asc.buildUploads.create(
+    appId,
+    { version: pkg.version, buildNumber: pkg.buildNumber, platform: pkg.platform },
+    packageFile,
+  );
   options.log.info(`Build upload ${upload.id} created for ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}).`);
 
-  const file = await asc.buildUploads.reserveFile(upload.id, { fileName: pkg.fileName, fileSize: pkg.size, uti: pkg.uti });
+  const file = await asc.buildUploads.reserveFile(upload.id, packageFile);
   const operations = toPartOperations(file.attributes?.uploadOperations ?? [], pkg.size);
   options.log.info(
     `Sending ${pkg.fileName} (${mb(pkg.size)} MB) in ${operations.length} part${operations.length === 1 ? '' : 's'}, ${Math.min(options.concurrency, operations.length)} at a time.`,
@@ -70,10 +58,10 @@ async function createAndSend(
     onRetry: (part, error, attempt, delay) =>
       options.log.info(`Part ${part.partNumber}: ${error.message} — retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),
   });
-  const hash = await checksum.hash;
   progress.finish();
 
-  await asc.buildUploads.commitFile(file.id, { file: { hash, algorithm: 'SHA_256' } });
+  const committed = await asc.buildUploads.commitFile(file.id);
+  await verifyAppleChecksums(pkg, committed.attributes?.sourceFileChecksums);
   const uploadedAt = new Date(now());
   options.log.info(`Apple accepted ${pkg.fileName}: ${mb(pkg.size)} MB in ${((uploadedAt.getTime() - started) / 1000).toFixed(1)} s.`);
   return {
@@ -86,30 +74,24 @@ async function createAndSend(
   };
 }
 
-/**
- * A lost answer to the create (connection reset after Apple made it) makes the retry a duplicate:
- * then the upload Apple already made, still waiting for its file, is the one to use.
- */
-async function createOrReuse(asc: AppStoreConnect, pkg: PackageInfo, appId: string, log: Logger): Promise<BuildUpload> {
-  const attributes = { version: pkg.version, buildNumber: pkg.buildNumber, platform: pkg.platform };
-  try {
-    return await asc.buildUploads.create(appId, attributes);
-  } catch (error) {
-    if (!(error instanceof AscApiError && error.status === 409)) throw error;
-    // An upload that never got its file holds the number: our own create whose answer was lost, or a
-    // run that stopped halfway. Without a reserved file it can be used as is; with one, it is deleted
-    // and made again, since Apple refuses a second file.
-    const waiting = await asc.buildUploads.list(appId, { ...attributes, states: ['AWAITING_UPLOAD'] });
-    if (waiting.length !== 1) throw error;
-    const stale = waiting[0]!;
-    if ((await asc.buildUploads.files(stale.id)).length === 0) {
-      log.info(`Reusing build upload ${stale.id}, which is waiting for its file.`);
-      return stale;
-    }
-    log.info(`Build upload ${stale.id} was left waiting for its file by an interrupted run: deleting it and starting again.`);
-    await asc.buildUploads.delete(stale.id);
-    return asc.buildUploads.create(appId, attributes);
+/** When Apple reports the checksum of what it received, the file on disk must match it: a mismatch means corrupted bytes. */
+async function verifyAppleChecksums(pkg: PackageInfo, checksums: Checksums | null | undefined): Promise<void> {
+  const given = checksums?.file;
+  if (!given?.hash) return;
+  const algorithm = given.algorithm === 'SHA_256' ? 'sha256' : 'md5';
+  const actual = await hashFile(pkg.path, algorithm);
+  if (actual.toLowerCase() !== given.hash.toLowerCase()) {
+    throw new UserError(
+      `Apple reports the ${given.algorithm ?? 'MD5'} checksum ${given.hash} for the ${pkg.fileName} it received, but the file's is ${actual}: the bytes were changed on the way. Upload again with a new build number (Apple keeps this one); if it repeats, check proxies between the runner and Apple.`,
+    );
   }
+}
+
+/** One sequential read, one reused buffer: memory stays flat whatever the size. */
+async function hashFile(path: string, algorithm: 'sha256' | 'md5'): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function mb(bytes: number): string {

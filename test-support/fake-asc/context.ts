@@ -19,6 +19,25 @@ export interface Reply {
 
 export type Handler = (ctx: Ctx) => Reply;
 
+/** Behaviour of the live service that the schema does not tell, switched on by tests. */
+export interface Quirks {
+  /** Apple reports a checksum of the received file in the commit's answer (`tamper`: a wrong one). */
+  reportChecksums?: { algorithm: 'MD5' | 'SHA_256'; tamper?: boolean };
+  /** Apps this key may read but not upload to. */
+  noUploadAccess: Set<string>;
+  /** `GET /v1/builds` lists each build twice (fastlane #22248). */
+  listBuildsTwice: boolean;
+  /** External beta review submissions Apple accepts per app (a daily limit); unlimited when undefined. */
+  betaReviewDailyLimit?: number;
+  /**
+   * Apple reviews one build of a train at a time ("Another build is in review."). Off unless a test turns
+   * it on, so tests that submit several builds of one version need not approve each review.
+   */
+  oneBetaReviewPerTrain: boolean;
+  /** Apps whose Beta App Description is missing. */
+  missingBetaAppDescription: Set<string>;
+}
+
 export interface Env {
   store: Store;
   lifecycle: Lifecycle;
@@ -27,6 +46,7 @@ export interface Env {
   pageSizeCap: number;
   partSize: () => number;
   storeUploadedBytes: boolean;
+  quirks: Quirks;
 }
 
 /** Shorthand for `body.data` of a JSON:API request the contract has already checked. */

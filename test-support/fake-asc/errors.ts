@@ -17,12 +17,16 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly source?: { pointer: string } | { parameter: string },
+    /** Further entries of the same answer (Apple sends several at times, asc CLI #2579). */
+    readonly more: Array<Pick<AppleError, 'code' | 'title' | 'detail'>> = [],
   ) {
     super(`${status} ${code}: ${detail}`);
   }
 
   body(): { errors: AppleError[] } {
-    return errorBody(this.status, this.code, this.title, this.detail, this.source);
+    const body = errorBody(this.status, this.code, this.title, this.detail, this.source);
+    for (const m of this.more) body.errors.push({ id: randomUUID(), status: String(this.status), ...m });
+    return body;
   }
 }
 

@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { Server } from 'node:http';
 import { SignJWT } from 'jose';
-import { iso, type Env } from './context.js';
+import { iso, type Env, type Quirks } from './context.js';
 import { loadSpec } from './contract.js';
 import { Lifecycle } from './lifecycle.js';
 import { readHandlers } from './routes.js';
@@ -27,6 +27,7 @@ import type {
 import { Uploads } from './uploads.js';
 
 export type * from './types.js';
+export type { Quirks } from './context.js';
 export { TESTFLIGHT_LOCALES } from './testflight.js';
 
 export const DEFAULT_TIMING: Readonly<FakeTiming> = {
@@ -34,6 +35,8 @@ export const DEFAULT_TIMING: Readonly<FakeTiming> = {
   buildAppearsAfterMs: 0,
   buildProcessingMs: 300,
   betaDetailProcessingMs: 0,
+  externalBetaProcessingMs: 0,
+  betaGroupLinkLagMs: 0,
 };
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
@@ -56,6 +59,7 @@ export interface FakeAsc {
     usesNonExemptEncryption?: boolean | null;
     expired?: boolean;
     uploadedDate?: string;
+    buildAudienceType?: 'INTERNAL_ONLY' | 'APP_STORE_ELIGIBLE';
   }): { id: string };
   addAppStoreVersion(appId: string, versionString: string, buildId?: string, platform?: Platform): { id: string };
   setBetaAppReviewDetailComplete(appId: string, complete: boolean): void;
@@ -73,6 +77,8 @@ export interface FakeAsc {
   readonly tokens: Array<Record<string, unknown>>;
   readonly faults: { inject(rule: FaultRule): void; clear(): void; pending(): FaultRule[] };
   timing: FakeTiming;
+  /** Observed behaviours of the live service beyond the schema, for tests to switch on. */
+  readonly quirks: Quirks;
   /** Size of each upload operation but the last. */
   partSize: number;
 }
@@ -84,6 +90,12 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
   let base = '';
   let partSize = options.partSize ?? DEFAULT_PART_SIZE;
   const store = new Store(() => base);
+  const quirks: Quirks = {
+    noUploadAccess: new Set(),
+    listBuildsTwice: false,
+    oneBetaReviewPerTrain: false,
+    missingBetaAppDescription: new Set(),
+  };
   const lifecycle = new Lifecycle(store, timing, now);
   const env: Env = {
     store,
@@ -93,6 +105,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     pageSizeCap: options.pageSizeCap ?? 200,
     partSize: () => partSize,
     storeUploadedBytes: options.storeUploadedBytes ?? true,
+    quirks,
   };
   const uploads = new Uploads(env);
   const requests: LoggedRequest[] = [];
@@ -184,6 +197,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
         usesNonExemptEncryption: b.usesNonExemptEncryption ?? null,
         expired: b.expired ?? false,
         uploadedDate: b.uploadedDate ?? iso(now()),
+        buildAudienceType: b.buildAudienceType ?? 'APP_STORE_ELIGIBLE',
       });
       if (b.expired) lifecycle.updateBetaStates(build);
       return { id: build.id };
@@ -238,6 +252,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
       return store.all(type).map((r) => store.serialize(r, new Set(), true));
     },
     uploadedFile: (id) => uploads.uploadedFile(id),
+    quirks,
     requests,
     violations,
     tokens,

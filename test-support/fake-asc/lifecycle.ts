@@ -30,6 +30,7 @@ export interface NewBuild {
   usesNonExemptEncryption: boolean | null;
   expired: boolean;
   uploadedDate: string;
+  buildAudienceType?: 'INTERNAL_ONLY' | 'APP_STORE_ELIGIBLE';
 }
 
 export class Lifecycle {
@@ -41,7 +42,7 @@ export class Lifecycle {
 
   constructor(
     private readonly store: Store,
-    private readonly timing: FakeTiming,
+    readonly timing: FakeTiming,
     private readonly now: () => number,
   ) {}
 
@@ -63,7 +64,7 @@ export class Lifecycle {
         expired: b.expired,
         minOsVersion: b.platform === 'MAC_OS' ? '13.0' : '16.0',
         processingState: b.processingState,
-        buildAudienceType: 'APP_STORE_ELIGIBLE',
+        buildAudienceType: b.buildAudienceType ?? 'APP_STORE_ELIGIBLE',
         usesNonExemptEncryption: b.usesNonExemptEncryption,
       },
       { app: b.appId, preReleaseVersion: prv.id, betaGroups: [] },
@@ -177,8 +178,23 @@ export class Lifecycle {
           this.updateBetaStates(build);
           changed = true;
         }
+        if (
+          detail?.attributes.externalBuildState === 'PROCESSING' &&
+          detail.attributes.internalBuildState !== 'PROCESSING' &&
+          this.externalReadyAt(id) !== undefined &&
+          now >= this.externalReadyAt(id)!
+        ) {
+          this.updateBetaStates(build);
+          changed = true;
+        }
       }
     }
+  }
+
+  /** When TestFlight has finished with a build for external testing: after its internal processing, plus a lag. */
+  externalReadyAt(buildId: string): number | undefined {
+    const validAt = this.builds.get(buildId)?.validAt;
+    return validAt === undefined ? undefined : validAt + this.timing.betaDetailProcessingMs + (this.timing.externalBetaProcessingMs ?? 0);
   }
 
   /** Whether the build's beta details have left PROCESSING. */
@@ -192,11 +208,15 @@ export class Lifecycle {
     if (build.attributes.processingState !== 'VALID') return;
     if (build.attributes.usesNonExemptEncryption == null)
       return this.setBetaStates(build, 'MISSING_EXPORT_COMPLIANCE', 'MISSING_EXPORT_COMPLIANCE');
+    if (build.attributes.buildAudienceType === 'INTERNAL_ONLY')
+      return this.setBetaStates(build, 'READY_FOR_BETA_TESTING', 'NOT_APPLICABLE');
     const review = this.store.all('betaAppReviewSubmissions').find((s) => s.rel.build === build.id);
     const external = review
       ? (reviewToExternal[String(review.attributes.betaReviewState)] ?? 'WAITING_FOR_BETA_REVIEW')
       : 'READY_FOR_BETA_SUBMISSION';
-    this.setBetaStates(build, 'READY_FOR_BETA_TESTING', external);
+    const readyAt = this.externalReadyAt(build.id);
+    const externalDone = readyAt === undefined || this.now() >= readyAt;
+    this.setBetaStates(build, 'READY_FOR_BETA_TESTING', externalDone ? external : 'PROCESSING');
   }
 
   private setBetaStates(build: StoredResource, internal: string, external: string): void {

@@ -65,6 +65,18 @@ export function readHandlers(env: Env): Record<string, Handler> {
   });
   const handlers: Record<string, Handler> = {};
   for (const type of COLLECTIONS) handlers[`GET /v1/${type}`] = (ctx) => list(env.store.all(type), ctx);
+  handlers['GET /v1/builds'] = (ctx) => {
+    // Without filter[processingState] Apple lists only VALID builds (asc CLI #759).
+    let builds = env.store.all('builds');
+    if (!ctx.query.has('filter[processingState]')) builds = builds.filter((b) => b.attributes.processingState === 'VALID');
+    const reply = list(builds, ctx);
+    if (env.quirks.listBuildsTwice) {
+      // The same build listed twice in one answer (fastlane #22248).
+      const body = reply.body as { data: unknown[] };
+      body.data = body.data.flatMap((b) => [b, b]);
+    }
+    return reply;
+  };
   for (const type of INSTANCES) {
     handlers[`GET /v1/${type}/{id}`] = (ctx) => ({
       status: 200,

@@ -54,6 +54,11 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
   const send = (res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     entry.status = status;
     if (res.destroyed) return;
+    if (entry.fault === 'lost') {
+      // Carried out, but the answer never arrives.
+      res.socket?.destroy();
+      return;
+    }
     if (body === undefined) {
       res.writeHead(status, headers).end();
       return;
@@ -103,7 +108,9 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
         req.socket.destroy();
         return;
       }
-      if (fault.kind === 'slow') {
+      if (fault.kind === 'lost') {
+        // Handled normally below; `send` drops the answer.
+      } else if (fault.kind === 'slow') {
         // Like a slow server: the request is taken in full and acted on after the delay, even when the
         // client has given up by then (its answer is lost, the effect is not).
         preRead = await readBody(req).catch(() => undefined);

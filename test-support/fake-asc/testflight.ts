@@ -32,6 +32,15 @@ export function testflightHandlers(env: Env): Record<string, Handler> {
   };
 
   const checkWhatsNew = (text: unknown): void => {
+    if (typeof text === 'string' && /[<>]/.test(text)) {
+      // Apple refuses notes holding < or > (Codemagic's docs: 409 "invalid characters").
+      throw conflict(
+        'ENTITY_ERROR.ATTRIBUTE.INVALID.INVALID_CHARACTERS',
+        'An attribute value has invalid characters.',
+        "The value of 'whatsNew' contains invalid characters.",
+        '/data/attributes/whatsNew',
+      );
+    }
     if (typeof text === 'string' && [...text].length > WHATS_NEW_MAX) {
       throw conflict(
         'ENTITY_ERROR.ATTRIBUTE.INVALID.TOO_LONG',
@@ -67,13 +76,36 @@ export function testflightHandlers(env: Env): Record<string, Handler> {
           `The beta group '${group.id}' belongs to another app than the build '${build.id}'.`,
         );
       }
-      if (group.attributes.hasAccessToAllBuilds) {
-        throw conflict(
-          'ENTITY_ERROR.RELATIONSHIP.INVALID',
-          'The provided entity includes a relationship with an invalid value',
-          `The beta group '${String(group.attributes.name)}' has access to all builds; builds can not be assigned to it.`,
+      if (group.attributes.isInternalGroup && group.attributes.hasAccessToAllBuilds) {
+        // asc CLI #1143: an internal group with access to all builds refuses explicit assignment.
+        throw new ApiError(
+          422,
+          'ENTITY_UNPROCESSABLE',
+          'The request entity could not be processed.',
+          'Builds cannot be assigned to this internal group.',
         );
       }
+      if (!group.attributes.isInternalGroup && build.attributes.buildAudienceType === 'INTERNAL_ONLY') {
+        throw new ApiError(
+          422,
+          'ENTITY_UNPROCESSABLE',
+          'The request entity could not be processed.',
+          `The build ${String(build.attributes.version)} is for internal testing only and can not be added to an external group.`,
+        );
+      }
+    }
+    const external = groups.some((g) => !g.attributes.isInternalGroup);
+    const readyAt = lifecycle.externalReadyAt(build.id);
+    const detail = store.get('buildBetaDetails', build.id);
+    if (
+      external &&
+      build.attributes.processingState === 'VALID' &&
+      lifecycle.betaReady(build) &&
+      (detail?.attributes.externalBuildState === 'PROCESSING' ||
+        (readyAt !== undefined && env.now() < readyAt + (env.lifecycle.timing.betaGroupLinkLagMs ?? 0)))
+    ) {
+      // Live reports (asc CLI #1906): a VALID build is "no resource" to a beta group until TestFlight is done with it.
+      throw notFound('builds', build.id);
     }
     requireDistributable(build, 'added to beta groups');
     const current = build.rel.betaGroups as string[];
@@ -178,7 +210,79 @@ export function testflightHandlers(env: Env): Record<string, Handler> {
           `The build ${String(build.attributes.version)} has already been submitted for beta review.`,
         );
       }
+      const betaDetail = store.get('buildBetaDetails', build.id);
+      if (
+        build.attributes.processingState === 'VALID' &&
+        (!lifecycle.betaReady(build) ||
+          build.attributes.usesNonExemptEncryption == null ||
+          betaDetail?.attributes.externalBuildState === 'PROCESSING')
+      ) {
+        // Codemagic #346: 422 while export compliance is missing or the beta details are still processed.
+        throw new ApiError(
+          422,
+          'STATE_ERROR.ENTITY_STATE_INVALID',
+          'The request cannot be fulfilled because of the state of another resource.',
+          `Build ${String(build.attributes.version)} is not ready for beta review: its beta details are still being processed or export compliance is missing.`,
+        );
+      }
       requireDistributable(build, 'submitted for beta review');
+      const train = build.rel.preReleaseVersion;
+      const inReview =
+        env.quirks.oneBetaReviewPerTrain &&
+        store
+          .all('betaAppReviewSubmissions')
+          .map((s) => store.get('builds', String(s.rel.build)))
+          .find(
+            (b) =>
+              b &&
+              b.rel.preReleaseVersion === train &&
+              ['WAITING_FOR_REVIEW', 'IN_REVIEW'].includes(
+                String(store.all('betaAppReviewSubmissions').find((s) => s.rel.build === b.id)?.attributes.betaReviewState),
+              ),
+          );
+      if (inReview) {
+        // One build of a train in review at a time (tramlinehq/store-quirks#5, fastlane #18408).
+        throw new ApiError(
+          422,
+          'STATE_ERROR',
+          'The request cannot be fulfilled because of the state of another resource.',
+          'Another build is in review.',
+        );
+      }
+      const limit = env.quirks.betaReviewDailyLimit;
+      const today = iso(env.now()).slice(0, 10);
+      const submittedToday = store
+        .all('betaAppReviewSubmissions')
+        .filter(
+          (s) =>
+            store.get('builds', String(s.rel.build))?.rel.app === build.rel.app && String(s.attributes.submittedDate).startsWith(today),
+        ).length;
+      if (limit !== undefined && submittedToday >= limit) {
+        // The daily limit of external submissions (ai-ecoverse/slicc#1949's log; fastlane users report it too).
+        throw new ApiError(
+          422,
+          'ENTITY_UNPROCESSABLE.SUBMISSION_LIMIT_REACHED',
+          'The request entity could not be processed.',
+          'Submission limit has been reached.',
+        );
+      }
+      if (env.quirks.missingBetaAppDescription.has(String(build.rel.app))) {
+        // Several entries in one body, the telling one not first (asc CLI #2579); fastlane #21995 for the text.
+        throw new ApiError(
+          422,
+          'ENTITY_UNPROCESSABLE',
+          'The request entity could not be processed.',
+          'The build can not be submitted for beta review.',
+          undefined,
+          [
+            {
+              code: 'STATE_ERROR.ENTITY_STATE_INVALID',
+              title: 'Required information is missing.',
+              detail: 'Beta App Description is missing.',
+            },
+          ],
+        );
+      }
       const detail = store.get('betaAppReviewDetails', String(build.rel.app));
       const missing = ['contactFirstName', 'contactLastName', 'contactEmail', 'contactPhone'].filter((k) => !detail?.attributes[k]);
       if (missing.length > 0) {

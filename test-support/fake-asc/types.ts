@@ -19,6 +19,10 @@ export interface FakeTiming {
   buildProcessingMs: number;
   /** buildBetaDetail states leave PROCESSING this long after VALID. */
   betaDetailProcessingMs: number;
+  /** externalBuildState leaves PROCESSING this long after internalBuildState (live reports, asc CLI #1906). */
+  externalBetaProcessingMs?: number;
+  /** Adding the build to a beta group still answers 404 this long after externalBuildState left PROCESSING. */
+  betaGroupLinkLagMs?: number;
 }
 
 export interface FakeAscOptions {
@@ -26,7 +30,7 @@ export interface FakeAscOptions {
   /** Clock in ms for JWT iat/exp checks and the lifecycle; default Date.now. */
   now?: () => number;
   timing?: Partial<FakeTiming>;
-  /** Default true: keep part bytes to reassemble and verify the checksum; false only counts bytes (checksums then go unverified). */
+  /** Default true: keep part bytes to reassemble the file (and report its checksum when asked); false only counts bytes. */
   storeUploadedBytes?: boolean;
   /** Largest `limit` honoured (Apple's is 200); default 200. */
   pageSizeCap?: number;
@@ -36,7 +40,8 @@ export interface FakeAscOptions {
   rateLimitPerHour?: number;
 }
 
-export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'slow' | '401';
+/** `lost`: the request is carried out, then the connection drops before the answer (an answer lost on the way back). */
+export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'slow' | '401' | 'lost';
 
 export interface FaultRule {
   method?: string;

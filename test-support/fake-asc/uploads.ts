@@ -47,6 +47,16 @@ export class Uploads {
     const attrs = d.attributes as { cfBundleShortVersionString: string; cfBundleVersion: string; platform: string };
     const appId = d.relationships!.app!.data.id;
     const app = relationshipTarget(this.env, 'apps', appId);
+    if (this.env.quirks.noUploadAccess.has(app.id)) {
+      // What Apple answers when the key cannot upload to the app (Expo #3463).
+      throw new ApiError(
+        409,
+        'ENTITY_ERROR.RELATIONSHIP.INVALID',
+        'The provided entity includes a relationship with an invalid value',
+        `The specified app '${app.id}' cannot be accessed with this API key.`,
+        { pointer: '/data/relationships/app' },
+      );
+    }
     const sameUpload = store
       .all('buildUploads')
       .some(
@@ -175,12 +185,31 @@ export class Uploads {
       );
     const attrs = d.attributes ?? {};
     const track = this.files.get(file.id)!;
-    if ('sourceFileChecksums' in attrs && !track.committed) file.attributes.sourceFileChecksums = attrs.sourceFileChecksums;
-    if (attrs.uploaded === true && !track.committed) {
+    const sent = attrs.sourceFileChecksums as { file?: { hash?: string; algorithm?: string } } | null | undefined;
+    if (sent) {
+      // The schema allows the attribute; the live service refused it after every part was sent (botiverse/hands#199).
+      throw conflict(
+        'ENTITY_ERROR.ATTRIBUTE.INVALID',
+        'An attribute value is invalid.',
+        `'Checksums{file=File{hash=${sent.file?.hash ?? ''}, algorithm=${sent.file?.algorithm ?? ''}}}' is not a valid value for the attribute 'sourceFileChecksums'.`,
+        '/data/attributes/sourceFileChecksums',
+      );
+    }
+    if (attrs.uploaded === true && track.committed) {
+      // Apple refuses a second commit (seen by Expo's uploader, which reads assetDeliveryState instead).
+      throw new ApiError(
+        409,
+        'STATE_ERROR.INVALID_STATE',
+        'The request cannot be fulfilled because of the state of another resource.',
+        `The file ${String(file.attributes.fileName)} has already been marked as uploaded.`,
+      );
+    }
+    if (attrs.uploaded === true) {
       track.committed = true;
       const upload = store.need('buildUploads', String(file.rel.buildUpload));
       const errors = this.verify(file, track);
       file.attributes.assetDeliveryState = { state: 'UPLOAD_COMPLETE', errors: [], warnings: [] };
+      file.attributes.sourceFileChecksums = this.reportedChecksums(file);
       upload.attributes.state = { state: 'PROCESSING', errors: [], warnings: [], infos: [] };
       upload.attributes.uploadedDate = iso(this.env.now());
       lifecycle.commit(upload.id, errors);
@@ -188,32 +217,28 @@ export class Uploads {
     return { status: 200, body: store.document(file, ctx.query, `${this.env.base()}/v1/buildUploadFiles/${file.id}`) };
   }
 
-  /** Why the committed file is unusable (missing parts, checksum mismatch), or undefined when it is whole. */
+  /** Why the committed file is unusable (parts never sent), or undefined when it is whole. */
   private verify(file: StoredResource, track: FileTrack): StateDetail[] | undefined {
     const missing = track.operations.filter((op) => !track.parts.has(op.partNumber)).map((op) => op.partNumber);
-    if (missing.length > 0) {
-      return [
-        {
-          code: 'ASSET_UPLOAD_INCOMPLETE',
-          description: `The file ${String(file.attributes.fileName)} is incomplete: parts ${missing.join(', ')} of ${track.operations.length} were never uploaded.`,
-        },
-      ];
-    }
-    const checksum = (file.attributes.sourceFileChecksums as { file?: { hash?: string; algorithm?: string } } | null)?.file;
+    if (missing.length === 0) return undefined;
+    return [
+      {
+        code: 'ASSET_UPLOAD_INCOMPLETE',
+        description: `The file ${String(file.attributes.fileName)} is incomplete: parts ${missing.join(', ')} of ${track.operations.length} were never uploaded.`,
+      },
+    ];
+  }
+
+  /** Apple's own checksum of what it received, when the test asks the fake to report one (`tamper` corrupts it). */
+  private reportedChecksums(file: StoredResource): unknown {
+    const report = this.env.quirks.reportChecksums;
     const bytes = this.uploadedFile(file.id);
-    if (!checksum?.hash || !bytes) return undefined;
-    const actual = createHash(checksum.algorithm === 'SHA_256' ? 'sha256' : 'md5')
+    if (!report || !bytes) return null;
+    let hash = createHash(report.algorithm === 'SHA_256' ? 'sha256' : 'md5')
       .update(bytes)
       .digest('hex');
-    if (actual !== checksum.hash.toLowerCase()) {
-      return [
-        {
-          code: 'ASSET_CHECKSUM_MISMATCH',
-          description: `The ${checksum.algorithm ?? 'MD5'} checksum ${checksum.hash} given for ${String(file.attributes.fileName)} does not match the uploaded bytes (${actual}).`,
-        },
-      ];
-    }
-    return undefined;
+    if (report.tamper) hash = (hash[0] === '0' ? '1' : '0') + hash.slice(1);
+    return { file: { hash, algorithm: report.algorithm } };
   }
 
   uploadedFile(fileId: string): Buffer | undefined {

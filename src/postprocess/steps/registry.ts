@@ -1,4 +1,5 @@
 import type { PlanRequest, StepName } from '../state.js';
+import * as testers from './testers.js';
 import * as testflight from './testflight.js';
 import type { StepRun } from './types.js';
 
@@ -31,7 +32,7 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
     title: 'Beta review submission',
     deadline: 'processing',
     applies: (r) => r.submitBetaReview,
-    run: testflight.betaReview,
+    run: testers.betaReview,
   },
   'notify-testers': {
     title: 'Tester notification',
@@ -39,7 +40,7 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
     applies: (r) => r.notifyTesters,
     run: testflight.notifyTesters,
   },
-  'beta-groups': { title: 'Beta groups', deadline: 'processing', applies: (r) => r.betaGroups.length > 0, run: testflight.betaGroups },
+  'beta-groups': { title: 'Beta groups', deadline: 'processing', applies: (r) => r.betaGroups.length > 0, run: testers.betaGroups },
 };
 
 export function stepTitle(name: StepName): string {

@@ -1,5 +1,5 @@
-import { AscApiError } from '../../asc/errors.js';
-import { relatedId, type BetaGroup, type StateDetail } from '../../asc/types.js';
+import { AnswerLostError } from '../../asc/errors.js';
+import { relatedId, type StateDetail } from '../../asc/types.js';
 import { compareBuildNumbers } from '../../domain.js';
 import { UserError } from '../../errors.js';
 import type { PostProcessingState } from '../state.js';
@@ -41,6 +41,7 @@ export const findBuild: StepRun = async (state, { asc }) => {
       buildNumber: state.build.buildNumber,
       version: state.build.version,
       platform: state.build.platform,
+      anyState: true,
     });
     id = builds[0]?.id;
   }
@@ -53,25 +54,7 @@ export const notes: StepRun = async (state, { asc }) => {
   const existing = await asc.localizations.list(buildId);
   const changes: string[] = [];
   for (const note of state.request.notes) {
-    const current = existing.find((l) => l.attributes?.locale === note.locale);
-    if (current && (current.attributes?.whatsNew ?? '') === note.text) {
-      changes.push(`${note.locale} unchanged`);
-    } else if (current) {
-      await asc.localizations.update(current.id, note.text);
-      changes.push(`${note.locale} updated`);
-    } else {
-      try {
-        await asc.localizations.create(buildId, note.locale, note.text);
-        changes.push(`${note.locale} created`);
-      } catch (error) {
-        // Apple creates the primary locale itself, possibly between our read and our create.
-        if (!(error instanceof AscApiError && error.status === 409)) throw error;
-        const appeared = (await asc.localizations.list(buildId)).find((l) => l.attributes?.locale === note.locale);
-        if (!appeared) throw error;
-        await asc.localizations.update(appeared.id, note.text);
-        changes.push(`${note.locale} updated`);
-      }
-    }
+    changes.push(`${note.locale} ${await asc.localizations.put(buildId, note.locale, note.text, existing)}`);
   }
   return done(changes.join(', '));
 };
@@ -115,15 +98,7 @@ export const exportCompliance: StepRun = async (state, { asc }) => {
           `already answered ${answer} (Info.plist or App Store Connect); Apple does not allow changing it, so \`uses-non-exempt-encryption: ${wanted}\` was not applied`,
         );
   }
-  try {
-    await asc.builds.update(needBuildId(state), { usesNonExemptEncryption: wanted });
-  } catch (error) {
-    // Answered in the meantime (an overlapping run, or our own write whose answer was lost): read it back.
-    if (!(error instanceof AscApiError && error.status === 409)) throw error;
-    const now = (await asc.builds.getWithBetaDetail(needBuildId(state))).build.attributes?.usesNonExemptEncryption;
-    if (now !== wanted) throw error;
-    return skipped(`already answered (${now})`);
-  }
+  await asc.builds.setUsesNonExemptEncryption(needBuildId(state), wanted);
   return done(`usesNonExemptEncryption set to ${wanted}`);
 };
 
@@ -139,59 +114,10 @@ export const expirePrevious: StepRun = async (state, { asc }) => {
   const previous = builds.filter(
     (b) => b.id !== buildId && !b.attributes?.expired && compareBuildNumbers(b.attributes?.version ?? '', state.build.buildNumber) < 0,
   );
-  for (const b of previous) {
-    await asc.builds.update(b.id, { expired: true }).catch(async (error: unknown) => {
-      // Expired in the meantime by an overlapping run: that is what was wanted.
-      if (!(error instanceof AscApiError && error.status === 409 && (await asc.builds.get(b.id)).attributes?.expired)) throw error;
-    });
-  }
+  for (const b of previous) await asc.builds.expire(b.id);
   return previous.length
     ? done(`expired ${previous.map((b) => b.attributes?.version ?? b.id).join(', ')}`)
     : skipped('no earlier build to expire');
-};
-
-export const betaReview: StepRun = async (state, { asc }) => {
-  const buildId = needBuildId(state);
-  const existing = await asc.betaReview.forBuild(buildId);
-  if (existing) return skipped(`already submitted (${existing.attributes?.betaReviewState ?? 'state unknown'})`);
-  await checkTestInformation(state, asc);
-  try {
-    const submission = await asc.betaReview.create(buildId);
-    return done(`submitted (${submission.attributes?.betaReviewState ?? 'WAITING_FOR_REVIEW'})`);
-  } catch (error) {
-    if (error instanceof AscApiError && error.status === 409 && (await asc.betaReview.forBuild(buildId))) {
-      return skipped('already submitted');
-    }
-    if (
-      error instanceof AscApiError &&
-      (error.status === 409 || error.status === 422) &&
-      /test information|beta app review|contact|description|feedback/i.test(error.message)
-    ) {
-      throw new UserError(`${error.message}\n${TEST_INFORMATION_HELP}`);
-    }
-    throw error;
-  }
-};
-
-export const betaGroups: StepRun = async (state, { asc }) => {
-  const buildId = needBuildId(state);
-  const wanted = resolveBetaGroups(await asc.betaGroups.list(state.app.id), state.request.betaGroups, state.app.bundleId);
-  const member = new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.id));
-  const toAdd = wanted.filter((w) => !member.has(w.group.id));
-  if (toAdd.length)
-    await asc.builds.addToBetaGroups(
-      buildId,
-      toAdd.map((w) => w.group.id),
-    );
-  const already = wanted.filter((w) => member.has(w.group.id));
-  return done(
-    [
-      toAdd.length ? `added to ${toAdd.map((w) => w.group.attributes?.name).join(', ')}` : '',
-      already.length ? `already in ${already.map((w) => w.group.attributes?.name).join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join('; '),
-  );
 };
 
 export const notifyTesters: StepRun = async (state, { asc }) => {
@@ -211,45 +137,13 @@ export const notifyTesters: StepRun = async (state, { asc }) => {
   try {
     await asc.betaDetails.notifyTesters(buildId);
   } catch (error) {
-    if (error instanceof AscApiError && error.status === 409 && /auto-notify|already/i.test(error.message))
-      return skipped('testers were already notified');
+    // A notification cannot be read back: one whose answer was lost is not sent again.
+    if (error instanceof AnswerLostError)
+      return warning(`${error.message} Check in App Store Connect → TestFlight whether testers were told.`);
     throw error;
   }
   return done('notification sent');
 };
-
-/** Names to groups (exact, else ignoring case); an unknown name is an error listing the groups that exist. */
-export function resolveBetaGroups(
-  groups: BetaGroup[],
-  names: readonly string[],
-  bundleId: string,
-): Array<{ name: string; group: BetaGroup }> {
-  const wanted = names.map((name) => ({
-    name,
-    group: groups.find((g) => g.attributes?.name === name) ?? groups.find((g) => g.attributes?.name?.toLowerCase() === name.toLowerCase()),
-  }));
-  const unknown = wanted.filter((w) => !w.group).map((w) => `"${w.name}"`);
-  if (unknown.length) {
-    const existing = groups.map((g) => `"${g.attributes?.name}"`).join(', ') || 'none';
-    throw new UserError(
-      `Input \`beta-groups\`: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not beta groups' : 'is not a beta group'} of ${bundleId}. Groups that exist: ${existing}. Fix the name or create the group in App Store Connect → TestFlight.`,
-    );
-  }
-  return wanted as Array<{ name: string; group: BetaGroup }>;
-}
-
-const TEST_INFORMATION_HELP =
-  "The app's TestFlight test information is incomplete. Fill it in App Store Connect → your app → TestFlight → Test Information: the beta app description, feedback email, and Beta App Review contact (first and last name, phone, email; sign-in details if the app needs them). Then run `command: distribute` for this build with `submit-beta-review: true`.";
-
-/** Apple refuses (sometimes with a bare 500) to submit when the review contact is missing: say so before asking. */
-async function checkTestInformation(state: State, asc: StepContext['asc']): Promise<void> {
-  const detail = await asc.apps.betaAppReviewDetail(state.app.id);
-  const a = detail.attributes ?? {};
-  const missing = (['contactFirstName', 'contactLastName', 'contactPhone', 'contactEmail'] as const).filter((k) => !a[k]?.trim());
-  if (a.demoAccountRequired && (!a.demoAccountName || !a.demoAccountPassword))
-    missing.push('demoAccountName' as never, 'demoAccountPassword' as never);
-  if (missing.length) throw new UserError(`Beta App Review Information lacks ${missing.join(', ')}. ${TEST_INFORMATION_HELP}`);
-}
 
 /** Apple keeps the reasons for a bad build on its build upload, when we have one. */
 async function reasons(state: State, { asc }: StepContext): Promise<string> {

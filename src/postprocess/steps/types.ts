@@ -1,4 +1,5 @@
 import type { AppStoreConnect } from '../../asc/client.js';
+import type { Sleep } from '../../net/retry.js';
 import type { Logger } from '../../runtime.js';
 import type { AppStoreRecord, PostProcessingState } from '../state.js';
 
@@ -13,6 +14,9 @@ export interface StepContext {
   asc: AppStoreConnect;
   log: Logger;
   now: () => number;
+  /** For the few short waits inside a step (a beta group that Apple does not know the build in yet). */
+  sleep: Sleep;
+  pollIntervalMs: number;
 }
 
 /** What a step learnt about the build or the App Store version, merged into the state by the engine. */
