@@ -2,7 +2,12 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { loadPrivateKey } from '../../src/asc/auth.js';
+import { parseConfig } from '../../src/config.js';
+import { InputError, UserError } from '../../src/errors.js';
+import { openArtifactStore } from '../../src/state/artifact-store.js';
+import { makeTestKey } from '../../test-support/fake-asc/index.js';
+import { recordingLog } from '../../test-support/log.js';
 import { ArtifactGoneError, RESUME_PERMISSIONS, createArtifactClient, type ArtifactClient } from '../../src/state/artifact-client.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
@@ -72,26 +77,46 @@ describe('uploadJson', () => {
     expect(readdirSync(runnerTemp)).toEqual([]);
   });
 
-  it('says it needs GitHub Actions when the artifact service env is missing', async () => {
-    const client = asRun(1);
+  // Checked once, when the store is opened, before anything is uploaded (a publish would otherwise upload, then fail).
+  const openStore = (command: string) =>
+    openArtifactStore(
+      parseConfig(
+        (name) =>
+          ({
+            command,
+            'key-id': 'ABC123DEF4',
+            'private-key': 'unused',
+            'app-id': '1',
+            'app-version': '1.0',
+            'build-number': '1',
+            'github-token': 't',
+          })[name] ?? '',
+      ),
+      { log: recordingLog(), setOutput: () => undefined, appendSummary: async () => undefined },
+      { now: Date.now },
+      loadPrivateKey(makeTestKey().privateKeyPem),
+    );
+
+  it('says it needs GitHub Actions when the artifact service env is missing, naming the input', () => {
     const restore = applyEnv({ ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined });
     try {
-      const error = await failure(client.uploadJson('x', 'state.json', {}));
-      expect(error).toBeInstanceOf(UserError);
-      expect(error.message).toContain('ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set');
-      expect(error.message).toContain('`post-processing: inline`');
+      expect(() => openStore('publish')).toThrow(InputError);
+      expect(() => openStore('publish')).toThrow(/post-processing.*ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL/s);
+      expect(() => openStore('resume')).toThrow(/Input `command`: `resume` reads deferred state/);
     } finally {
       restore();
     }
   });
 
-  it('says GitHub Enterprise Server cannot hold the state', async () => {
-    const client = asRun(1);
-    const restore = applyEnv({ GITHUB_SERVER_URL: 'https://git.example.com' });
+  it('says GitHub Enterprise Server cannot hold the state', () => {
+    const restore = applyEnv({
+      GITHUB_SERVER_URL: 'https://git.example.com',
+      GITHUB_REPOSITORY: 'o/r',
+      ACTIONS_RUNTIME_TOKEN: 't',
+      ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/',
+    });
     try {
-      const error = await failure(client.uploadJson('x', 'state.json', {}));
-      expect(error).toBeInstanceOf(UserError);
-      expect(error.message).toMatch(/GitHub Enterprise Server.*post-processing: inline/);
+      expect(() => openStore('publish')).toThrow(/GitHub Enterprise Server.*post-processing: inline/);
     } finally {
       restore();
     }

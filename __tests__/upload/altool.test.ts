@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InputError, UserError } from '../../src/errors.js';
 import { readPackageInfo, type PackageInfo } from '../../src/package/index.js';
-import { uploadWithAltool, type AltoolOptions } from '../../src/upload/altool.js';
+import { requireMacOS, uploadWithAltool, type AltoolOptions } from '../../src/upload/altool.js';
 import { makeTestKey, type TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
@@ -41,7 +41,6 @@ describe('upload-method altool: xcrun altool --upload-package, a real process fo
     issuerId: key.issuerId,
     privateKeyPem: key.privateKeyPem,
     log: recordingLog(),
-    osPlatform: 'darwin',
     ...extra,
   });
 
@@ -150,14 +149,18 @@ describe('upload-method altool: xcrun altool --upload-package, a real process fo
     expect(tmpEntries().filter((e) => !before.has(e))).toEqual([]);
   });
 
-  it('refuses to run off macOS, naming `upload-method`, before writing the key or starting a process', async () => {
-    const before = new Set(tmpEntries());
-    const error = (await uploadWithAltool(pkg, options({ osPlatform: 'linux' })).catch((e: unknown) => e)) as Error;
+  it('is refused off macOS, naming `upload-method` (the preflight asks before any request)', () => {
+    const error = (() => {
+      try {
+        requireMacOS('linux');
+      } catch (e) {
+        return e as Error;
+      }
+    })();
     expect(error).toBeInstanceOf(InputError);
-    expect(error.message).toMatch(/^Input `upload-method`: `altool` needs a macOS runner/);
-    expect(error.message).toContain('upload-method: api');
-    expect(xcrun.calls()).toHaveLength(0);
-    expect(tmpEntries().filter((e) => !before.has(e))).toEqual([]);
+    expect(error?.message).toMatch(/^Input `upload-method`: `altool` needs a macOS runner/);
+    expect(error?.message).toContain('upload-method: api');
+    expect(() => requireMacOS('darwin')).not.toThrow();
   });
 });
 

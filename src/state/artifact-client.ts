@@ -59,20 +59,6 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
       if (basename(fileName) !== fileName || fileName === '' || fileName === '.' || fileName === '..') {
         throw new Error(`Artifact file name must be a plain file name, got "${fileName}"`);
       }
-      const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter((v) => !process.env[v]);
-      if (missing.length > 0) {
-        throw new UserError(
-          `Saving the post-processing state needs GitHub's workflow artifact service, which GitHub Actions provides only to ` +
-            `steps of a running workflow job (${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set). ` +
-            'Run this step in GitHub Actions, or use `post-processing: inline`.',
-        );
-      }
-      if (isEnterpriseServer()) {
-        throw new UserError(
-          'Deferred post-processing keeps its state in workflow artifacts, which the artifact service does not support on ' +
-            'GitHub Enterprise Server. Use `post-processing: inline`.',
-        );
-      }
       // A private directory: the upload archives exactly this one file, and nothing is left behind.
       const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'ascp-state-'));
       try {
@@ -211,7 +197,7 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
 }
 
 /** @actions/artifact refuses GitHub Enterprise Server; say so in terms of this action's inputs. */
-function isEnterpriseServer(): boolean {
+export function isEnterpriseServer(): boolean {
   const host = new URL(process.env.GITHUB_SERVER_URL || 'https://github.com').hostname.toLowerCase();
   return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost');
 }

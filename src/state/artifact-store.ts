@@ -4,7 +4,14 @@ import { InputError, UserError, errorMessage } from '../errors.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import { retrying, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { Logger, Runtime } from '../runtime.js';
-import { ArtifactContentError, ArtifactGoneError, createArtifactClient, type ArtifactClient, type ArtifactRef } from './artifact-client.js';
+import {
+  ArtifactContentError,
+  ArtifactGoneError,
+  createArtifactClient,
+  isEnterpriseServer,
+  type ArtifactClient,
+  type ArtifactRef,
+} from './artifact-client.js';
 import { stateSeal, type StateSeal } from './seal.js';
 import type { RejectedState, StateListing, StateStore, StoredRef } from './store.js';
 import { verifySealedState } from './verify.js';
@@ -195,6 +202,12 @@ export function openArtifactStore(
             '`deferred` keeps its state in workflow artifacts, which exist only in a GitHub Actions step (`uses:`). Use `inline` elsewhere.',
           ];
     throw new InputError(input, `${advice} Missing: ${missing.join(', ')}.`);
+  }
+  if (isEnterpriseServer()) {
+    throw new InputError(
+      config.command === 'resume' ? 'command' : 'post-processing',
+      'deferred state lives in workflow artifacts, which the artifact service does not support on GitHub Enterprise Server. Use `post-processing: inline`.',
+    );
   }
   const repository = process.env.GITHUB_REPOSITORY!;
   const options = {

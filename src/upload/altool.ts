@@ -18,8 +18,6 @@ export interface AltoolOptions {
   /** PEM text of the key, already checked. */
   privateKeyPem: string;
   log: Logger;
-  /** The runner's OS; altool exists only on macOS. */
-  osPlatform?: NodeJS.Platform;
   now?: () => number;
 }
 
@@ -30,7 +28,6 @@ export interface AltoolOptions {
  * during the upload: a self-hosted runner keeps its disk between jobs.
  */
 export async function uploadWithAltool(pkg: PackageInfo, options: AltoolOptions): Promise<UploadResult> {
-  requireMacOS(options.osPlatform);
   const now = options.now ?? Date.now;
   const started = now();
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'asc-altool-'));
@@ -85,7 +82,7 @@ function removeOnExit(dir: string): () => void {
   return release;
 }
 
-/** altool exists only on macOS; publish checks this before any request, the upload again before running it. */
+/** altool exists only on macOS: the publish's preflight checks it before any request. */
 export function requireMacOS(osPlatform: NodeJS.Platform = process.platform): void {
   if (osPlatform !== 'darwin') {
     throw new InputError(

@@ -17,6 +17,5 @@ await uploadWithAltool(pkg, {
   issuerId,
   privateKeyPem: readFileSync(keyFile, 'utf8'),
   log: recordingLog(),
-  osPlatform: 'darwin',
 });
 process.stdout.write('uploaded\n');
