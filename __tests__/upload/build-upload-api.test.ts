@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +18,6 @@ import { makePackages, packageInfo, xcodeDistribution } from '../package/fixture
 const PART = 64 * 1024;
 const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const parts = (fake: FakeAsc) => fake.requests.filter((r) => r.path.startsWith('/upload/'));
 const commits = (fake: FakeAsc) => fake.requests.filter((r) => r.method === 'PATCH' && r.path.startsWith('/v1/buildUploadFiles/'));
 
@@ -79,31 +78,29 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
   const upload = (p: PackageInfo, options: Partial<ApiUploadOptions> = {}, id = appId) =>
     uploadWithBuildUploadApi(asc, p, id, { concurrency: 4, log, partRetry: FAST_RETRY, ...options });
 
-  /** The file as the fake reassembled it, the checksum it was committed with, and Apple's verdict on both. */
-  function received(): { bytes: Buffer; hash: string; state: string } {
+  /** The file as the fake reassembled it and Apple's verdict on it; the commit carries no checksum. */
+  function received(): { bytes: Buffer; state: string } {
     const files = fake.resources('buildUploadFiles');
     expect(files).toHaveLength(1);
     const commit = commits(fake);
     expect(commit).toHaveLength(1);
-    const body = commit[0]!.body as { data: { attributes: { sourceFileChecksums: { file: { hash: string; algorithm: string } } } } };
-    expect(body.data.attributes.sourceFileChecksums.file.algorithm).toBe('SHA_256');
+    const body = commit[0]!.body as { data: { attributes: Record<string, unknown> } };
+    expect(body.data.attributes).toEqual({ uploaded: true });
     const uploads = fake.resources('buildUploads');
     expect(uploads).toHaveLength(1);
     return {
       bytes: fake.uploadedFile(files[0].id)!,
-      hash: body.data.attributes.sourceFileChecksums.file.hash,
       state: uploads[0].attributes.state.state,
     };
   }
 
   for (const concurrency of [1, 8]) {
-    it(`reassembles the exact bytes and checksum of a multi-part .ipa at concurrency ${concurrency}`, async () => {
+    it(`reassembles the exact bytes of a multi-part .ipa at concurrency ${concurrency}`, async () => {
       const result = await upload(ipa, { concurrency });
       const file = readFileSync(ipa.path);
       const got = received();
       expect(got.bytes.equals(file)).toBe(true);
-      expect(got.hash).toBe(sha256(file));
-      // Apple (the fake) checked every part and the checksum before completing.
+      // Apple (the fake) checked every part before completing.
       expect(got.state).toBe('COMPLETE');
       const expectedParts = Math.ceil(ipa.size / PART);
       expect(expectedParts).toBeGreaterThanOrEqual(16);
@@ -134,7 +131,7 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
     expect(elapsed).toBeLessThan(Math.ceil(ipa.size / PART) * 100 * 0.6);
   });
 
-  it('uploads a .pkg as com.apple.pkg for MAC_OS, bytes and checksum exact', async () => {
+  it('uploads a .pkg as com.apple.pkg for MAC_OS, bytes exact', async () => {
     const macApp = fake.addApp({ bundleId: 'com.example.mac', name: 'Example for Mac' }).id;
     expect(pkg).toMatchObject({ kind: 'pkg', platform: 'MAC_OS', uti: 'com.apple.pkg', bundleId: 'com.example.mac' });
     await upload(pkg, { concurrency: 3 }, macApp);
@@ -153,7 +150,6 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
     const got = received();
     expect(parts(fake).length).toBeGreaterThan(1);
     expect(got.bytes.equals(file)).toBe(true);
-    expect(got.hash).toBe(sha256(file));
     expect(got.state).toBe('COMPLETE');
   });
 
@@ -164,7 +160,6 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
     const file = readFileSync(ipa.path);
     const got = received();
     expect(got.bytes.equals(file)).toBe(true);
-    expect(got.hash).toBe(sha256(file));
     expect(got.state).toBe('COMPLETE');
     expect(parts(fake)).toHaveLength(Math.ceil(ipa.size / PART) + 2);
     expect(

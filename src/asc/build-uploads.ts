@@ -1,7 +1,7 @@
 import type { Platform } from '../config.js';
 import { enc } from './apps.js';
 import type { AscHttp } from './http.js';
-import type { BuildUpload, BuildUploadFile, BuildUploadState, Checksums, Document } from './types.js';
+import type { BuildUpload, BuildUploadFile, BuildUploadState, Document } from './types.js';
 
 export class BuildUploadsApi {
   constructor(private readonly http: AscHttp) {}
@@ -70,9 +70,9 @@ export class BuildUploadsApi {
     return this.http.getAll<BuildUploadFile>(`/v1/buildUploads/${enc(buildUploadId)}/buildUploadFiles`, { limit: 200 });
   }
 
-  /** Tells Apple every part is sent, with the file's checksum, so it starts processing. */
-  async commitFile(id: string, checksums: Checksums): Promise<BuildUploadFile> {
-    const body = { data: { type: 'buildUploadFiles', id, attributes: { uploaded: true, sourceFileChecksums: checksums } } };
+  /** Tells Apple every part is sent, so it starts processing (Apple takes no client checksum here). */
+  async commitFile(id: string): Promise<BuildUploadFile> {
+    const body = { data: { type: 'buildUploadFiles', id, attributes: { uploaded: true } } };
     return (await this.http.patch<Document<BuildUploadFile>>(`/v1/buildUploadFiles/${enc(id)}`, body)).data;
   }
 }

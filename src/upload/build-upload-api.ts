@@ -5,7 +5,6 @@ import type { RetryPolicy, Sleep } from '../net/retry.js';
 import type { PackageInfo } from '../package/index.js';
 import type { Logger } from '../runtime.js';
 import { sendParts, toPartOperations } from './parts.js';
-import { sha256, type Checksum } from './checksum.js';
 import { ProgressReporter } from './progress.js';
 import type { UploadResult } from './types.js';
 
@@ -20,8 +19,7 @@ export interface ApiUploadOptions {
 
 /**
  * Apple's Build Upload API: create the build upload, reserve the file, send the parts Apple asks for
- * (streamed, in parallel, each retried), and commit with the file's SHA-256, computed by a sequential
- * read that runs alongside the parts. Works on any OS.
+ * (streamed, in parallel, each retried), and commit. Works on any OS.
  */
 export async function uploadWithBuildUploadApi(
   asc: AppStoreConnect,
@@ -30,14 +28,7 @@ export async function uploadWithBuildUploadApi(
   options: ApiUploadOptions,
 ): Promise<UploadResult> {
   const now = options.now ?? Date.now;
-  const started = now();
-  // The checksum needs only the file: it starts now and runs while the upload is created and the parts are sent.
-  const checksum = sha256(pkg.path);
-  try {
-    return await createAndSend(asc, pkg, appId, options, checksum, started);
-  } finally {
-    checksum.cancel();
-  }
+  return createAndSend(asc, pkg, appId, options, now());
 }
 
 async function createAndSend(
@@ -45,7 +36,6 @@ async function createAndSend(
   pkg: PackageInfo,
   appId: string,
   options: ApiUploadOptions,
-  checksum: Checksum,
   started: number,
 ): Promise<UploadResult> {
   const now = options.now ?? Date.now;
@@ -70,10 +60,9 @@ async function createAndSend(
     onRetry: (part, error, attempt, delay) =>
       options.log.info(`Part ${part.partNumber}: ${error.message} — retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),
   });
-  const hash = await checksum.hash;
   progress.finish();
 
-  await asc.buildUploads.commitFile(file.id, { file: { hash, algorithm: 'SHA_256' } });
+  await asc.buildUploads.commitFile(file.id);
   const uploadedAt = new Date(now());
   options.log.info(`Apple accepted ${pkg.fileName}: ${mb(pkg.size)} MB in ${((uploadedAt.getTime() - started) / 1000).toFixed(1)} s.`);
   return {
