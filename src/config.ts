@@ -27,7 +27,8 @@ export interface Config {
   buildNumber?: string;
   platform?: Platform;
   uploadMethod: UploadMethod;
-  uploadConcurrency: number;
+  /** Parts in flight at once: a fixed count, or `auto` (start at 4, add while throughput still rises). */
+  uploadConcurrency: number | 'auto';
   postProcessing: PostProcessingMode;
   findBuildTimeoutMs: number;
   processingTimeoutMs: number;
@@ -49,7 +50,7 @@ export const DEFAULTS = {
   command: 'publish',
   path: '**/*.ipa',
   'upload-method': 'api',
-  'upload-concurrency': '4',
+  'upload-concurrency': 'auto',
   'post-processing': 'inline',
   'find-build-timeout': '15',
   'processing-timeout': '120',
@@ -125,7 +126,11 @@ export function parseConfig(read: InputReader): Config {
   const platform = platformInput ? oneOf('platform', platformInput.toUpperCase(), PLATFORMS) : undefined;
 
   const uploadMethod = oneOf('upload-method', input('upload-method'), UPLOAD_METHODS);
-  const uploadConcurrency = integer('upload-concurrency', input('upload-concurrency'), 1, MAX_UPLOAD_CONCURRENCY);
+  const concurrencyInput = input('upload-concurrency');
+  const uploadConcurrency =
+    concurrencyInput.toLowerCase() === 'auto'
+      ? 'auto'
+      : integer('upload-concurrency', concurrencyInput, 1, MAX_UPLOAD_CONCURRENCY, ', or `auto` (the default: the upload finds the count)');
   const postProcessing = oneOf('post-processing', input('post-processing'), POST_PROCESSING_MODES);
   const findBuildTimeoutMs = minutes('find-build-timeout', input('find-build-timeout'));
   const processingTimeoutMs = minutes('processing-timeout', input('processing-timeout'));
@@ -279,10 +284,10 @@ function minutes(name: string, value: string): number {
   return Math.round(positiveNumber(name, value, 'minutes') * 60_000);
 }
 
-function integer(name: string, value: string, min: number, max: number): number {
+function integer(name: string, value: string, min: number, max: number, orElse = ''): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(name, `"${value}" must be a whole number from ${min} to ${max}.`);
+    throw new InputError(name, `"${value}" must be a whole number from ${min} to ${max}${orElse}.`);
   }
   return n;
 }

@@ -69,7 +69,12 @@ export const INPUT_OPTIONS: readonly InputOption[] = [
     description: "`api` (Apple's Build Upload API; any OS) or `altool` (`xcrun altool`; macOS only).",
     default: 'api',
   },
-  { name: 'upload-concurrency', description: 'Parts sent at once by the `api` upload.', default: '4' },
+  {
+    name: 'upload-concurrency',
+    description:
+      'Parts sent at once by the `api` upload: `auto` (start at 4, add one at a time up to 16 while each addition still raises the throughput) or a fixed number from 1 to 32.',
+    default: 'auto',
+  },
   {
     name: 'post-processing',
     description: '`inline` (in this job), `deferred` (saved to a workflow artifact for `command: resume`), or `off`.',
