@@ -5,6 +5,7 @@
 import { makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { setPartHostLink } from '../../test-support/link.js';
 import { newState } from '../../src/postprocess/state.js';
 import { createArtifactClient } from '../../src/state/artifact-client.js';
 import { ArtifactStateStore } from '../../src/state/artifact-store.js';
@@ -41,6 +42,9 @@ async function handle(command: FakeCommand): Promise<unknown> {
     }
     case 'partSize':
       asc.partSize = command.bytes;
+      return null;
+    case 'link':
+      setPartHostLink(asc.url, command.spec ?? undefined);
       return null;
     case 'counts':
       return {
