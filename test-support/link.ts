@@ -58,6 +58,9 @@ export class EmulatedLink {
       startDelay = this.spec.rttMs;
     }
     const own = connection;
+    // No credit from the time between requests: the answer's RTT and the client's next request are
+    // time the link was not sending this connection's bytes.
+    own.readyAt = Math.max(own.readyAt, performance.now() + startDelay);
     body.pause();
     body.on('data', (chunk: Buffer) => {
       const now = performance.now();
