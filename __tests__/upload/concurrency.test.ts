@@ -92,31 +92,41 @@ describe('upload-concurrency: auto', () => {
       const token = control.started();
       let message: string | undefined;
       for (let i = 0; i < 3; i++)
-        message = control.finished(token, { bytes: 1000, durationMs: (1000 * control.target) / bytesPerMs }, 100) ?? message;
+        message = control.finished(token, { bytes: 1e8, durationMs: (1e8 * control.target) / bytesPerMs }, 100) ?? message;
       return message;
     };
     expect(marginOver(4)).toBeCloseTo(0.125);
 
     const pays = new AutoConcurrency(100);
-    expect(feed(pays, 100)).toBeUndefined();
+    expect(feed(pays, 100e3)).toBeUndefined();
     expect(pays.target).toBe(5);
-    expect(feed(pays, 113)).toBeUndefined(); // 13 % more at 5 than at 4: kept
+    expect(feed(pays, 113e3)).toBeUndefined(); // 13 % more at 5 than at 4: kept
     expect(pays.target).toBe(6);
 
     const noise = new AutoConcurrency(100);
-    feed(noise, 100);
-    expect(feed(noise, 111)).toMatch(/^4 parts in flight: 5 did not send faster \(0\.1 MB\/s against 0\.1 MB\/s\)\.$/); // 11 %: within the margin
+    feed(noise, 100e3);
+    expect(feed(noise, 111e3)).toMatch(/^4 parts in flight: 5 did not send faster \(111\.0 MB\/s against 100\.0 MB\/s\)\.$/); // 11 %: within the margin
     expect(noise.target).toBe(4);
     // Settled: later parts change nothing.
-    expect(feed(noise, 1000)).toBeUndefined();
+    expect(feed(noise, 1000e3)).toBeUndefined();
     expect(noise.target).toBe(4);
     expect(noise.ended()).toBeUndefined();
+  });
+
+  it('measures a count over at least a second of sending when parts are short', () => {
+    const control = new AutoConcurrency(1000);
+    const token = control.started();
+    // 30 ms parts (loopback): three are not enough, 34 are (1,020 ms of part-time).
+    for (let i = 0; i < 33; i++) control.finished(token, { bytes: 8e6, durationMs: 30 }, 900);
+    expect(control.target).toBe(4);
+    control.finished(token, { bytes: 8e6, durationMs: 30 }, 900);
+    expect(control.target).toBe(5);
   });
 
   it('judges a count only by parts that started at it', () => {
     const control = new AutoConcurrency(100);
     const atFour = control.started();
-    for (let i = 0; i < 3; i++) control.finished(atFour, { bytes: 1000, durationMs: 40 }, 100);
+    for (let i = 0; i < 3; i++) control.finished(atFour, { bytes: 1000, durationMs: 400 }, 100);
     expect(control.target).toBe(5);
     // Slow parts that started at 4 and end after the step say nothing about 5.
     for (let i = 0; i < 10; i++) expect(control.finished(atFour, { bytes: 1000, durationMs: 4000 }, 100)).toBeUndefined();

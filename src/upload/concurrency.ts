@@ -20,6 +20,12 @@ export const AUTO_MAX = 16;
  * two are already on their way).
  */
 export const SAMPLES_PER_STEP = 3;
+/**
+ * And at least this much sending measured at a count (summed over its parts): on a fast link or
+ * loopback, where a part takes tens of milliseconds, three parts are mostly scheduler and collector
+ * noise; a second of part-time averages it out. On a slow link three parts already exceed it.
+ */
+export const SAMPLED_MS_PER_STEP = 1000;
 
 /** One part sent: its bytes and how long it took from its request to the server's answer. */
 export interface PartSample {
@@ -83,7 +89,7 @@ export class AutoConcurrency implements Concurrency {
     level.bytes += sample.bytes;
     level.durationMs += sample.durationMs;
     level.samples++;
-    if (level.samples < SAMPLES_PER_STEP) return undefined;
+    if (level.samples < SAMPLES_PER_STEP || level.durationMs < SAMPLED_MS_PER_STEP) return undefined;
     const bytesPerSecond = (level.count * level.bytes) / (level.durationMs / 1000);
     const before = this.previous;
     if (before && bytesPerSecond < before.bytesPerSecond * (1 + marginOver(before.count))) {
