@@ -22,7 +22,7 @@ describe('parseConfig', () => {
       command: 'publish',
       paths: ['**/*.ipa'],
       uploadMethod: 'api',
-      uploadConcurrency: 4,
+      uploadConcurrency: 'auto',
       postProcessing: 'inline',
       findBuildTimeoutMs: 15 * 60_000,
       processingTimeoutMs: 120 * 60_000,

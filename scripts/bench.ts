@@ -1,12 +1,13 @@
 /**
- * `npm run bench`: upload throughput against curl, peak memory, cold start and bundle size, requests
+ * `npm run bench`: upload throughput against curl on loopback, uploads over emulated internet links
+ * (`auto` against a fixed 4 and the link's ideal), peak memory, cold start and bundle size, requests
  * while waiting for Apple, and a resume over 50 pending builds. The action runs as shipped
  * (dist/index.js under Node 24, as GitHub's runner starts it); the fake App Store Connect and the fake
  * GitHub run in a process of their own. See docs/benchmarks.md for the method and the figures.
  *
- *   npm run bench                  everything (a few minutes on 2 cores)
- *   npm run bench -- --quick       256 MiB only, one repetition, 10 builds to resume
- *   npm run bench -- --reps 5      more repetitions of each upload
+ *   npm run bench                  everything (about ten minutes on 2 cores)
+ *   npm run bench -- --quick       smaller packages, one repetition, 10 builds to resume
+ *   npm run bench -- --reps 7      more repetitions of each loopback upload (default 5)
  *   npm run bench -- --dist DIR    another build of the action (DIR/index.js), to compare with
  */
 import { execFileSync } from 'node:child_process';
@@ -15,15 +16,21 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DIST_INDEX, NODE24 } from '../test-support/run-dist.js';
 import { Fakes } from './bench/fakes.js';
-import { MiB, median, runAction, runCurl, sendPartsOnly, sha256Only, type ActionRun } from './bench/measure.js';
+import { commitGapMs, measureLinks, settledLine, uploadWindowMs } from './bench/links.js';
+import { MiB, median, runAction, runCurl, sendPartsOnly, type ActionRun } from './bench/measure.js';
 import { BUNDLE_ID, makeRandomIpa, makeSparseIpa } from './bench/packages.js';
 import { measureResume } from './bench/resume.js';
 import { measureWaiting } from './bench/waiting.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const reps = Number(args[args.indexOf('--reps') + 1]) || (quick ? 1 : 3);
-const PART_SIZES = [8 * MiB, 64 * MiB];
+const reps = Number(args[args.indexOf('--reps') + 1]) || (quick ? 1 : 5);
+/** The fake's default part size; Apple's is not documented. */
+const PART = 8 * MiB;
+/** Loopback: large enough that the run is not all start-up, small enough for 5 repetitions on 2 shared cores. */
+const LOOPBACK_BYTES = (quick ? 256 : 512) * MiB;
+/** Links: `auto` needs a few seconds to find the count, so it is also shown on a game-sized package (2000 MiB: the sparse writer needs zip64 from 2 GiB). */
+const LINK_BYTES = quick ? [512 * MiB] : [512 * MiB, 2000 * MiB];
 const RESUME_BUILDS = quick ? 10 : 50;
 const entry = args.includes('--dist') ? join(resolve(args[args.indexOf('--dist') + 1]!), 'index.js') : DIST_INDEX;
 
@@ -41,14 +48,6 @@ const table = (head: string[], rows: Array<Array<string | number>>) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-/** From the request that creates the build upload to the commit: every byte sent and the checksum known. */
-function uploadWindowMs(run: ActionRun): number {
-  const create = run.requests.find((r) => r.method === 'POST' && r.path === '/v1/buildUploads');
-  const commit = run.requests.find((r) => r.method === 'PATCH' && r.path.startsWith('/v1/buildUploadFiles/'));
-  if (!create || !commit) throw new Error(`the run sent no upload:\n${run.stdout}`);
-  return commit.at - create.at;
-}
-
 async function main(): Promise<void> {
   const started = performance.now();
   const machine = {
@@ -62,17 +61,17 @@ async function main(): Promise<void> {
   say(`Machine: ${machine.cores} cores (${machine.cpu}); action on Node ${machine.action}; fakes on Node ${machine.bench}.`);
 
   say('Making the packages…');
-  const files = [
-    { label: '256 MiB', path: join(dir, 'Bench-256m.ipa'), size: makeRandomIpa(join(dir, 'Bench-256m.ipa'), 256 * MiB) },
-    ...(quick
-      ? []
-      : [
-          { label: '1 GiB', path: join(dir, 'Bench-1g.ipa'), size: makeRandomIpa(join(dir, 'Bench-1g.ipa'), 1024 * MiB) },
-          { label: '4.1 GiB zip64 (sparse)', path: join(dir, 'Bench-4g.ipa'), size: makeSparseIpa(join(dir, 'Bench-4g.ipa'), 4.4e9) },
-        ]),
-  ];
+  const loopbackPath = join(dir, 'Bench-loopback.ipa');
+  const loopback = { path: loopbackPath, size: makeRandomIpa(loopbackPath, LOOPBACK_BYTES) };
+  // Over the links the content does not matter: zeros written as holes cost no disk and no reading.
+  const linkFiles = LINK_BYTES.map((bytes) => {
+    const path = join(dir, `Bench-link-${bytes / MiB}m.ipa`);
+    return { path, bytes: makeSparseIpa(path, bytes) };
+  });
+  const sparsePath = join(dir, 'Bench-4g.ipa');
+  const sparse = quick ? undefined : { path: sparsePath, size: makeSparseIpa(sparsePath, 4.4e9) };
 
-  fakes = await Fakes.start(PART_SIZES[0]!);
+  fakes = await Fakes.start(PART);
   const out: string[] = [];
   let build = 100;
 
@@ -104,74 +103,114 @@ async function main(): Promise<void> {
     '',
   );
 
-  // 2. Upload throughput and memory, against curl sending the same file to the same server.
-  const speedRows: Array<Array<string | number>> = [];
-  const memoryRows: Array<Array<string | number>> = [];
+  // 2. Loopback: the action (auto and a fixed 4) against curl sending the same file to the same server.
   const sink = `${fakes.started.ascUrl}/sink`;
-  for (const file of files) {
-    const curl: number[] = [];
-    const sendOnly: number[] = [];
-    const hashOnly: number[] = [];
-    const ours = new Map<number, ActionRun[]>(PART_SIZES.map((p) => [p, []]));
-    for (let rep = 0; rep < reps; rep++) {
-      say(`Upload ${file.label}, repetition ${rep + 1} of ${reps}…`);
-      curl.push(mbps(file.size, (await runCurl(sink, file.path)).seconds * 1000));
-      for (const partSize of PART_SIZES) {
-        await fakes.call({ op: 'partSize', bytes: partSize });
-        const run = await runAction(
-          fakes,
-          { path: file.path.split('/').pop()!, 'post-processing': 'off', 'build-number': String(build++) },
-          { cwd: dir, entry },
-        );
-        ours.get(partSize)!.push(run);
-      }
-      sendOnly.push(mbps(file.size, (await sendPartsOnly(sink, file.path, file.size, PART_SIZES[0]!)) * 1000));
-      hashOnly.push(mbps(file.size, (await sha256Only(file.path)) * 1000));
-    }
-    const rate = (values: number[]) => `${fmt(median(values))} (${fmt(Math.max(...values))})`;
-    // Each repetition's rate over curl's in the same repetition: load from elsewhere hits both alike.
-    const ratio = (values: number[]) => `${fmt(median(values.map((v, i) => v / curl[i]!)), 2)}×`;
-    speedRows.push([file.label, 'curl -T, one stream', rate(curl), '1.00×']);
-    for (const partSize of PART_SIZES) {
-      const runs = ours.get(partSize)!;
-      const rates = runs.map((r) => mbps(file.size, uploadWindowMs(r)));
-      speedRows.push([
-        file.label,
-        `**dist/index.js**, ${partSize / MiB} MiB parts × ${Math.ceil(file.size / partSize)}`,
-        rate(rates),
-        `**${ratio(rates)}**`,
-      ]);
-      memoryRows.push([
-        file.label,
-        `${partSize / MiB} MiB`,
-        `${fmt(median(runs.map((r) => r.peakRssMb)))} (${fmt(Math.max(...runs.map((r) => r.peakRssMb)))})`,
-        `${fmt(median(runs.map((r) => r.peakAnonMb)))} (${fmt(Math.max(...runs.map((r) => r.peakAnonMb)))})`,
-        `${fmt(median(runs.map((r) => r.wallMs)) / 1000, 1)} s`,
-      ]);
-    }
-    speedRows.push([
-      file.label,
-      `its parts alone, ${PART_SIZES[0]! / MiB} MiB, no checksum (src, in-process)`,
-      rate(sendOnly),
-      ratio(sendOnly),
-    ]);
-    speedRows.push([file.label, 'its SHA-256 alone, one core (src, in-process)', rate(hashOnly), ratio(hashOnly)]);
+  const upload = (path: string, concurrency: string, extra: Record<string, string> = {}) =>
+    runAction(
+      fakes!,
+      {
+        path: path.split('/').pop()!,
+        'post-processing': 'off',
+        'build-number': String(build++),
+        'upload-concurrency': concurrency,
+        ...extra,
+      },
+      { cwd: dir, entry },
+    );
+  const curlMs: number[] = [];
+  const autoRuns: ActionRun[] = [];
+  const fourRuns: ActionRun[] = [];
+  const partsOnlyMs: number[] = [];
+  await fakes.call({ op: 'partSize', bytes: PART });
+  for (let rep = 0; rep < reps; rep++) {
+    say(`Loopback ${LOOPBACK_BYTES / MiB} MiB, repetition ${rep + 1} of ${reps}…`);
+    curlMs.push((await runCurl(sink, loopback.path)).seconds * 1000);
+    autoRuns.push(await upload(loopback.path, 'auto'));
+    fourRuns.push(await upload(loopback.path, '4'));
+    partsOnlyMs.push((await sendPartsOnly(sink, loopback.path, loopback.size, PART, 4)) * 1000);
   }
+  const autoMs = autoRuns.map(uploadWindowMs);
+  const fourMs = fourRuns.map(uploadWindowMs);
+  const row = (client: string, ms: number[], note = '') => [
+    client,
+    `${fmt(median(ms) / 1000, 2)} s (${fmt(Math.min(...ms) / 1000, 2)})`,
+    fmt(mbps(loopback.size, median(ms))),
+    `${fmt(median(ms) / median(curlMs), 2)}×`,
+    `${fmt(median(ms.map((v, i) => v / curlMs[i]!)), 2)}×`,
+    note,
+  ];
+  const settledAt = autoRuns.map((r) => settledLine(r.stdout).split(' ')[0] || '?');
   out.push(
-    `### Upload throughput (${reps} repetition${reps === 1 ? '' : 's'}, upload-concurrency 4)`,
+    `### Loopback: ${LOOPBACK_BYTES / MiB} MiB in ${Math.ceil(loopback.size / PART)} parts of ${PART / MiB} MiB (${reps} repetition${reps === 1 ? '' : 's'}, alternating)`,
     '',
-    'Ours: from the request creating the build upload to the commit (every part sent and the checksum known).',
-    "MB/s: median (best). vs curl: median over the repetitions of the rate over curl's in the same repetition.",
+    'Time: median (best). Ours: from the request creating the build upload to the commit, as the fake logged them.',
     '',
-    table(['package', 'client', 'MB/s', 'vs curl'], speedRows),
+    table(
+      ['client', 'time', 'MB/s (median)', '× curl (medians)', '× curl (per repetition, median)', ''],
+      [
+        row('curl -T, one stream', curlMs),
+        row('**dist/index.js**, `upload-concurrency: auto`', autoMs, `settled at ${settledAt.join(', ')}`),
+        row('**dist/index.js**, `upload-concurrency: 4`', fourMs),
+        row('its parts alone, 4 at once (src, in-process)', partsOnlyMs),
+      ],
+    ),
     '',
-    '### Memory of the action during those uploads (median, worst in brackets)',
-    '',
-    table(['package', 'parts', 'peak RSS (VmHWM), MB', 'peak private (RssAnon), MB', 'whole run'], memoryRows),
+    `auto / fixed 4 (medians): ${fmt(median(autoMs) / median(fourMs), 3)}×. Commit after the last part's request: auto ${fmt(median(autoRuns.map(commitGapMs)))} ms, fixed 4 ${fmt(median(fourRuns.map(commitGapMs)))} ms (medians).`,
     '',
   );
 
-  // 3. Requests while waiting for Apple (simulated clock).
+  // 3. Memory: 16 parts of 16 MiB in flight, and a 4.1 GiB package with auto.
+  say('Memory…');
+  await fakes.call({ op: 'partSize', bytes: 16 * MiB });
+  const memoryRows: Array<Array<string | number>> = [];
+  const sixteen = [await upload(loopback.path, '16'), ...(quick ? [] : [await upload(loopback.path, '16')])];
+  memoryRows.push([`${LOOPBACK_BYTES / MiB} MiB`, '16 MiB', '16', ...memory(sixteen)]);
+  if (sparse) {
+    await fakes.call({ op: 'partSize', bytes: PART });
+    const big = [await upload(sparse.path, 'auto')];
+    memoryRows.push(['4.1 GiB zip64 (sparse)', '8 MiB', 'auto', ...memory(big)]);
+  }
+  await fakes.call({ op: 'partSize', bytes: PART });
+  out.push(
+    '### Memory of the action during uploads (median, worst in brackets)',
+    '',
+    table(['package', 'parts', 'in flight', 'peak RSS (VmHWM), MB', 'peak private (RssAnon), MB', 'whole run'], memoryRows),
+    '',
+  );
+
+  // 4. Emulated internet links.
+  const linkRuns = await measureLinks(
+    fakes,
+    [
+      ...linkFiles.map((f) => ({ setting: 'auto' as const, path: f.path, bytes: f.bytes })),
+      { setting: 4, path: linkFiles[0]!.path, bytes: linkFiles[0]!.bytes },
+    ],
+    PART,
+    () => String(build++),
+    { cwd: dir, entry, say },
+  );
+  out.push(
+    `### Emulated links (${PART / MiB} MiB parts; the shaper in the fake's part host, test-support/link.ts)`,
+    '',
+    'Ideal: size ÷ the rate the setting can reach (the total rate for auto; 4 × the per-connection rate for 4, when lower) + one RTT per round of parts.',
+    '',
+    table(
+      ['link', 'upload-concurrency', 'package', 'time', 'ideal', '× ideal', 'MB/s', 'where auto settled'],
+      linkRuns.map((r) => [
+        r.link,
+        r.setting,
+        `${fmt(r.bytes / MiB)} MiB`,
+        `${fmt(r.ms / 1000, 1)} s`,
+        `${fmt(r.idealMs / 1000, 1)} s`,
+        `**${fmt(r.ms / r.idealMs, 2)}×**`,
+        fmt(mbps(r.bytes, r.ms)),
+        r.settled,
+      ]),
+    ),
+    '',
+  );
+
+  // 5. Requests while waiting for Apple (simulated clock).
   say('Polling while Apple processes (simulated clock)…');
   const waits = [];
   for (const [p, t] of [
@@ -208,7 +247,7 @@ async function main(): Promise<void> {
     '',
   );
 
-  // 4. Resume over 50 pending builds.
+  // 6. Resume over 50 pending builds.
   say(`Resume over ${RESUME_BUILDS} pending builds…`);
   const resume = await measureResume(fakes, dir, RESUME_BUILDS, entry);
   out.push(
@@ -242,6 +281,15 @@ async function main(): Promise<void> {
     `Machine: ${machine.cores} cores (${machine.cpu}), action on Node ${machine.action} (bundled dist/index.js), fakes and curl-side on Node ${machine.bench}, curl ${machine.curl}; load average ${fmt(machine.load, 2)} at the start, ${fmt(loadavg()[0]!, 2)} at the end; ${fmt((performance.now() - started) / 1000)} s in all.`,
   );
   process.stdout.write(`\n${out.join('\n')}\n`);
+}
+
+function memory(runs: ActionRun[]): string[] {
+  const worst = (values: number[]) => `${fmt(median(values))} (${fmt(Math.max(...values))})`;
+  return [
+    worst(runs.map((r) => r.peakRssMb)),
+    worst(runs.map((r) => r.peakAnonMb)),
+    `${fmt(median(runs.map((r) => r.wallMs)) / 1000, 1)} s`,
+  ];
 }
 
 main()

@@ -207,6 +207,10 @@ async function main(): Promise<void> {
   );
 
   // 3. The scheduled workflow, while Apple is still processing the build, then once it is valid.
+  // Apple's processing is held until step 3 has looked, so a slow machine cannot make it finish early.
+  const build2 = () => asc.resources('builds').find((b) => b.attributes.version === '2');
+  await waitFor('build 2 to appear', () => build2() !== undefined, 20_000);
+  asc.setBuildProcessingState(build2()!.id, 'PROCESSING');
   const resume = { command: 'resume' };
   await step(
     '3. resume — scheduled, while Apple processes build 2',
@@ -215,8 +219,7 @@ async function main(): Promise<void> {
     { ...shared, env: gh.runEnv(103) },
     { postProcessing: 'pending' },
   );
-  const build2 = () => asc.resources('builds').find((b) => b.attributes.version === '2');
-  await waitFor('build 2 to become VALID', () => build2()?.attributes.processingState === 'VALID', 20_000);
+  asc.setBuildProcessingState(build2()!.id, 'VALID');
   console.log('\n(Apple finished processing build 2: VALID.)');
   await step(
     '4. resume — scheduled, after build 2 is valid',

@@ -57,9 +57,10 @@ export const ACTION_INPUTS = {
     default: 'api',
   },
   'upload-concurrency': {
-    description: 'Parts sent at once by the `api` upload.',
+    description:
+      'Parts sent at once by the `api` upload: `auto` (start at 4, add one at a time up to 16 while each addition still raises the throughput) or a fixed number from 1 to 32.',
     required: false,
-    default: '4',
+    default: 'auto',
   },
   'post-processing': {
     description: '`inline` (in this job), `deferred` (saved to a workflow artifact for `command: resume`), or `off`.',

@@ -38,7 +38,8 @@ export interface Config {
   buildNumber?: string;
   platform?: Platform;
   uploadMethod: UploadMethod;
-  uploadConcurrency: number;
+  /** Parts in flight at once: a fixed count, or `auto` (start at 4, add while throughput still rises). */
+  uploadConcurrency: number | 'auto';
   postProcessing: PostProcessingMode;
   findBuildTimeoutMs: number;
   processingTimeoutMs: number;
@@ -134,7 +135,11 @@ export function parseConfig(read: InputReader): Config {
   const platform = platformInput ? oneOf('platform', platformInput.toUpperCase(), PLATFORMS) : undefined;
 
   const uploadMethod = oneOf('upload-method', input('upload-method'), UPLOAD_METHODS);
-  const uploadConcurrency = integer('upload-concurrency', input('upload-concurrency'), 1, MAX_UPLOAD_CONCURRENCY);
+  const concurrencyInput = input('upload-concurrency');
+  const uploadConcurrency =
+    concurrencyInput.toLowerCase() === 'auto'
+      ? 'auto'
+      : integer('upload-concurrency', concurrencyInput, 1, MAX_UPLOAD_CONCURRENCY, ', or `auto` (the default: the upload finds the count)');
   const postProcessing = oneOf('post-processing', input('post-processing'), POST_PROCESSING_MODES);
   const findBuildTimeoutMs = minutes('find-build-timeout', input('find-build-timeout'));
   const processingTimeoutMs = minutes('processing-timeout', input('processing-timeout'));

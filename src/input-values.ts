@@ -63,10 +63,10 @@ export function minutes(name: string, value: string): number {
   return Math.round(positiveNumber(name, value, 'minutes') * 60_000);
 }
 
-export function integer(name: string, value: string, min: number, max: number): number {
+export function integer(name: string, value: string, min: number, max: number, orElse = ''): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new InputError(name, `"${value}" must be a whole number from ${min} to ${max}.`);
+    throw new InputError(name, `"${value}" must be a whole number from ${min} to ${max}${orElse}.`);
   }
   return n;
 }

@@ -5,6 +5,7 @@
 import { makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { setPartHostLink } from '../../test-support/link.js';
 import { newState } from '../../src/postprocess/new-state.js';
 import { sealedStore } from '../../test-support/deferred.js';
 import type { FakeCommand, FakeReply, SlimRequest } from './protocol.js';
@@ -40,6 +41,9 @@ async function handle(command: FakeCommand): Promise<unknown> {
     }
     case 'partSize':
       asc.partSize = command.bytes;
+      return null;
+    case 'link':
+      setPartHostLink(asc.url, command.spec ?? undefined);
       return null;
     case 'counts':
       return {

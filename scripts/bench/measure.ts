@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendParts } from '../../src/upload/parts.js';
@@ -134,32 +132,21 @@ export async function runCurl(url: string, file: string): Promise<{ seconds: num
   return { seconds: Number(out.trim()), peakRssMb };
 }
 
-/** The file's SHA-256 alone, in this process, as the action computes it (1 MiB reads, OpenSSL's SHA-256). */
-export async function sha256Only(file: string): Promise<number> {
-  const t0 = performance.now();
-  const handle = await open(file, 'r');
-  try {
-    const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafeSlow(1 << 20);
-    for (let position = 0, n = 0; (n = (await handle.read(buffer, 0, buffer.length, position)).bytesRead) > 0; position += n) {
-      hash.update(buffer.subarray(0, n));
-    }
-    hash.digest();
-  } finally {
-    await handle.close();
-  }
-  return (performance.now() - t0) / 1000;
-}
-
-/** The parts alone, in this process, through the same code the action bundles: no checksum, no API calls. */
-export async function sendPartsOnly(url: string, file: string, size: number, partSize: number): Promise<number> {
+/** The parts alone, in this process, through the same code the action bundles: no API calls. */
+export async function sendPartsOnly(
+  url: string,
+  file: string,
+  size: number,
+  partSize: number,
+  concurrency: number | 'auto' = 4,
+): Promise<number> {
   const operations = [];
   for (let offset = 0, n = 1; offset < size; offset += partSize, n++) {
     const length = Math.min(partSize, size - offset);
     operations.push({ method: 'PUT', url, offset, length, headers: { 'Content-Type': 'application/octet-stream' }, partNumber: n });
   }
   const t0 = performance.now();
-  await sendParts({ path: file, operations, concurrency: 4 });
+  await sendParts({ path: file, operations, concurrency });
   return (performance.now() - t0) / 1000;
 }
 

@@ -1,8 +1,10 @@
 /** Messages between the benchmark and the process that runs the fakes. */
+import type { LinkSpec } from '../../test-support/link.js';
 
 export type FakeCommand =
   | { op: 'start'; partSize: number }
   | { op: 'partSize'; bytes: number }
+  | { op: 'link'; spec: LinkSpec | null }
   | { op: 'counts' }
   | { op: 'requests'; from: number }
   | { op: 'seed'; count: number; firstBuildNumber: number; runId: number; tempDir: string }

@@ -11,7 +11,7 @@ import { ProgressReporter } from './progress.js';
 import type { UploadResult } from './types.js';
 
 export interface ApiUploadOptions {
-  concurrency: number;
+  concurrency: number | 'auto';
   log: Logger;
   now?: () => number;
   partRetry?: RetryPolicy;
@@ -43,7 +43,7 @@ export async function uploadWithBuildUploadApi(
   const file = await asc.buildUploads.reserveFile(upload.id, packageFile);
   const operations = toPartOperations(file.attributes?.uploadOperations ?? [], pkg.size);
   options.log.info(
-    `Sending ${pkg.fileName} (${mb(pkg.size)} MB) in ${operations.length} part${operations.length === 1 ? '' : 's'}, ${Math.min(options.concurrency, operations.length)} at a time.`,
+    `Sending ${pkg.fileName} (${mb(pkg.size)} MB) in ${operations.length} part${operations.length === 1 ? '' : 's'}, ${options.concurrency === 'auto' ? '4 at a time to start, more while more send faster (up to 16)' : `${Math.min(options.concurrency, operations.length)} at a time`}.`,
   );
 
   const progress = new ProgressReporter(pkg.size, options.log, now);
@@ -55,6 +55,7 @@ export async function uploadWithBuildUploadApi(
     sleep: options.sleep,
     idleTimeoutMs: options.idleTimeoutMs,
     onBytes: (n) => progress.add(n),
+    onConcurrency: (message) => options.log.info(message),
     onRetry: (part, error, attempt, delay) =>
       options.log.info(`Part ${part.partNumber}: ${error.message} — retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),
   });

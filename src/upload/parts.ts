@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { DeliveryFileUploadOperation } from '../asc/types.js';
 import { DEFAULT_RETRY, NetworkError, retrying, type RetryPolicy, type Sleep } from '../net/retry.js';
+import { concurrencyFor, type PartSample } from './concurrency.js';
 
 /** One byte range of the package and where Apple wants it. */
 export interface PartOperation {
@@ -17,7 +18,8 @@ export interface PartOperation {
 export interface SendPartsOptions {
   path: string;
   operations: PartOperation[];
-  concurrency: number;
+  /** Parts in flight at once, or `auto` (see concurrency.ts). */
+  concurrency: number | 'auto';
   retry?: RetryPolicy;
   sleep?: Sleep;
   /** No bytes for this long on a part's socket: the attempt is abandoned and retried. */
@@ -25,6 +27,8 @@ export interface SendPartsOptions {
   /** Called as bytes leave, for progress reporting. */
   onBytes?: (bytes: number) => void;
   onRetry?: (part: PartOperation, error: Error, attempt: number, delayMs: number) => void;
+  /** Where `auto` settled and why, once. */
+  onConcurrency?: (message: string) => void;
 }
 
 /**
@@ -33,6 +37,32 @@ export interface SendPartsOptions {
  */
 const READ_CHUNK = 512 * 1024;
 
+/** Part URLs are pre-signed by Apple; one that is not `https` would send the package in the clear. */
+export class InsecureUploadUrlError extends Error {
+  constructor(partNumber: number, url: URL) {
+    super(
+      `App Store Connect returned an upload URL for part ${partNumber} that is not https (${url.protocol}//${url.host}): the package would travel unencrypted, so the upload stops. Check \`api-url\` (a proxy must keep Apple's https part URLs) and try again.`,
+    );
+    this.name = 'InsecureUploadUrlError';
+  }
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** `https`, or `http` to this machine only (a local proxy or test server). */
+export function checkUploadUrl(partNumber: number, raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(
+      `App Store Connect returned an upload URL for part ${partNumber} that is not a URL; the upload cannot continue. Try again.`,
+    );
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) return;
+  throw new InsecureUploadUrlError(partNumber, url);
+}
+
 export function toPartOperations(operations: DeliveryFileUploadOperation[], fileSize: number): PartOperation[] {
   const parts = operations.map((op, i) => {
     if (!op.url || op.offset === undefined || !op.length) {
@@ -40,6 +70,7 @@ export function toPartOperations(operations: DeliveryFileUploadOperation[], file
         `App Store Connect returned upload operation ${i + 1} without url, offset or length; the upload cannot continue. Try again.`,
       );
     }
+    checkUploadUrl(op.partNumber ?? i + 1, op.url);
     const headers: Record<string, string> = {};
     for (const h of op.requestHeaders ?? []) if (h.name) headers[h.name] = h.value ?? '';
     return { method: op.method ?? 'PUT', url: op.url, offset: op.offset, length: op.length, headers, partNumber: op.partNumber ?? i + 1 };
@@ -54,11 +85,13 @@ export function toPartOperations(operations: DeliveryFileUploadOperation[], file
 }
 
 /**
- * Sends every part, `concurrency` at once, each streamed from disk with its own retries. A new part
- * starts the moment one finishes, so the connections never sit idle.
+ * Sends every part, each streamed from disk with its own retries, as many at once as the concurrency
+ * allows. A part that finishes starts the next in the same tick, so the connections never sit idle,
+ * and the promise settles as soon as the last part is acknowledged.
  */
 export async function sendParts(options: SendPartsOptions): Promise<void> {
   const queue = [...options.operations];
+  for (const part of queue) checkUploadUrl(part.partNumber, part.url);
   let file: FileHandle;
   try {
     file = await open(options.path, 'r');
@@ -67,40 +100,62 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
   }
   const source: Source = { path: options.path, file, pool: new BufferPool(READ_CHUNK) };
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const concurrency = concurrencyFor(options.concurrency, queue.length);
+  const say = (message: string | undefined) => message && options.onConcurrency?.(message);
   let failed: Error | undefined;
-  const worker = async () => {
-    while (!failed) {
-      const part = queue.shift();
-      if (!part) return;
-      try {
-        await retrying(
-          async () => {
-            let sent = 0;
-            try {
-              await sendPart(part, options, source, agents, (n) => {
-                sent += n;
-                options.onBytes?.(n);
-              });
-              return { ok: true, value: undefined };
-            } catch (error) {
-              if (sent) options.onBytes?.(-sent); // the part starts over: progress goes back with it
-              const e = error as PartError;
-              return { ok: false, error: e, retryable: e.retryable !== false };
-            }
-          },
-          {
-            policy: options.retry ?? DEFAULT_RETRY,
-            sleep: options.sleep,
-            onRetry: (error, attempt, delay) => options.onRetry?.(part, error, attempt, delay),
-          },
-        );
-      } catch (error) {
+  let inFlight = 0;
+  let allDone = (): void => undefined;
+  const done = new Promise<void>((resolve) => (allDone = resolve));
+
+  const sendWithRetries = (part: PartOperation): Promise<PartSample> =>
+    retrying(
+      async () => {
+        let sent = 0;
+        const started = performance.now();
+        try {
+          await sendPart(part, options, source, agents, (n) => {
+            sent += n;
+            options.onBytes?.(n);
+          });
+          return { ok: true, value: { bytes: part.length, durationMs: performance.now() - started } };
+        } catch (error) {
+          if (sent) options.onBytes?.(-sent); // the part starts over: progress goes back with it
+          const e = error as PartError;
+          return { ok: false, error: e, retryable: e.retryable !== false };
+        }
+      },
+      {
+        policy: options.retry ?? DEFAULT_RETRY,
+        sleep: options.sleep,
+        onRetry: (error, attempt, delay) => options.onRetry?.(part, error, attempt, delay),
+      },
+    );
+
+  const start = (part: PartOperation): void => {
+    inFlight++;
+    const token = concurrency.started();
+    sendWithRetries(part).then(
+      (sample) => {
+        inFlight--;
+        say(concurrency.finished(token, sample, queue.length));
+        pump();
+      },
+      (error: unknown) => {
+        inFlight--;
         failed ??= error as Error;
-      }
-    }
+        pump();
+      },
+    );
   };
+  const pump = (): void => {
+    while (!failed && inFlight < concurrency.target && queue.length > 0) start(queue.shift()!);
+    if (inFlight === 0 && (failed || queue.length === 0)) allDone();
+  };
+
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, worker));
+    pump();
+    await done;
+    if (!failed) say(concurrency.ended());
   } finally {
     agents.http.destroy();
     agents.https.destroy();

@@ -1,6 +1,8 @@
 /** Apple's Build Upload API: build uploads, reserved files with their part operations, the part receiver and the commit. */
 import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { finished, type Readable } from 'node:stream';
+import { partHostLink } from '../link.js';
 import { data, iso, type Ctx, type Env, type Handler, type Reply } from './context.js';
 import { ApiError, conflict, notFound, stateError } from './errors.js';
 import type { StateDetail, StoredResource } from './types.js';
@@ -278,6 +280,8 @@ export class Uploads {
         `Content-Type must be application/octet-stream as the upload operation says, not ${String(headers['content-type'])}.`,
       );
     if (track.committed) return drain(409, 'The file was already committed.');
+    const link = partHostLink(this.env.base()); // an emulated internet link, when a benchmark sets one
+    link?.shape(body, (body as Partial<IncomingMessage>).socket);
     const chunks: Buffer[] = [];
     let bytes = 0;
     const md5 = this.env.storeUploadedBytes ? createHash('md5') : undefined;
@@ -290,6 +294,7 @@ export class Uploads {
     });
     if (bytes !== op.length) return { status: 400, message: `Part ${partNumber} must be ${op.length} bytes; received ${bytes}.`, bytes };
     track.parts.set(partNumber, md5 ? { length: bytes, bytes: Buffer.concat(chunks, bytes) } : { length: bytes });
+    await link?.roundTrip((body as Partial<IncomingMessage>).socket);
     return { status: 200, etag: `"${md5 ? md5.digest('hex') : `${fileId}-${partNumber}-${bytes}`}"`, bytes };
   }
 }
