@@ -9,8 +9,7 @@ export interface ActionInput {
 
 export const ACTION_INPUTS = {
   command: {
-    description:
-      'What to do: `publish` (upload, then post-process), `distribute` (post-process a build already in App Store Connect), `resume` (finish deferred post-processing), `latest-build-number`, `release` (make an approved App Store version live).',
+    description: 'What to do: `publish`, `distribute`, `resume`, `latest-build-number` or `release`.',
     required: false,
     default: 'publish',
   },
@@ -32,19 +31,19 @@ export const ACTION_INPUTS = {
     default: '**/*.ipa',
   },
   'app-id': {
-    description: "App Store Connect app ID (Apple ID of the app). Otherwise looked up by the package's bundle ID.",
+    description: "App Store Connect app ID (Apple ID of the app); otherwise found by the package's bundle ID.",
     required: false,
   },
   'bundle-id': {
-    description: "Bundle ID; overrides the package's. `distribute` and `latest-build-number` use it to find the app.",
+    description: "Bundle ID; overrides the package's. Finds the app when there is no package.",
     required: false,
   },
   'app-version': {
-    description: "Version (CFBundleShortVersionString); overrides the package's. `distribute` uses it to find the build.",
+    description: "Version (CFBundleShortVersionString); overrides the package's. Finds the build or version.",
     required: false,
   },
   'build-number': {
-    description: "Build number (CFBundleVersion); overrides the package's. `distribute` uses it to find the build.",
+    description: "Build number (CFBundleVersion); overrides the package's. `distribute` finds the build by it.",
     required: false,
   },
   platform: {
@@ -57,13 +56,12 @@ export const ACTION_INPUTS = {
     default: 'api',
   },
   'upload-concurrency': {
-    description:
-      'Parts sent at once by the `api` upload: `auto` (start at 4, add one at a time up to 16 while each addition still raises the throughput) or a fixed number from 1 to 32.',
+    description: 'Parts sent at once by the `api` upload: `auto` (4 to 16, while throughput rises) or 1 to 32.',
     required: false,
     default: 'auto',
   },
   'post-processing': {
-    description: '`inline` (in this job), `deferred` (saved to a workflow artifact for `command: resume`), or `off`.',
+    description: '`inline` (in this job), `deferred` (finished later by `command: resume`), or `off`.',
     required: false,
     default: 'inline',
   },
@@ -83,7 +81,7 @@ export const ACTION_INPUTS = {
     default: '30',
   },
   'release-notes': {
-    description: 'Path to a `release_notes.json` (`[{"language": "en-US", "text": "…"}]`); used when the file exists.',
+    description: 'A `release_notes.json`: `[{"language": "en-US", "text": "…"}]`. Read when the file exists.',
     required: false,
     default: 'release_notes.json',
   },
@@ -119,21 +117,20 @@ export const ACTION_INPUTS = {
     default: 'false',
   },
   'submit-app-store-review': {
-    description:
-      'Attach the build to the App Store version `app-version` (found, renamed from the editable one, or created) and submit it for App Store review.',
+    description: 'Submit the build for App Store review with the App Store version `app-version`.',
     required: false,
     default: 'false',
   },
   'release-type': {
-    description: "`manual`, `after-approval` or `scheduled`: when an approved version goes live. Default: the version's current setting.",
+    description: "`manual`, `after-approval` or `scheduled`. Default: the version's current setting.",
     required: false,
   },
   'earliest-release-date': {
-    description: 'With `release-type: scheduled`: ISO 8601 date-time with a time zone, on the hour, in the future.',
+    description: 'With `scheduled`: an ISO 8601 date-time with a time zone, on the hour, in the future.',
     required: false,
   },
   'phased-release': {
-    description: "`true` / `false`: release over 7 days to users with automatic updates. Default: the version's current setting.",
+    description: "`true` / `false`: release over 7 days. Default: the version's current setting.",
     required: false,
   },
   copyright: {
@@ -141,27 +138,26 @@ export const ACTION_INPUTS = {
     required: false,
   },
   'app-store-release-notes': {
-    description:
-      'Path to a JSON file in the `release_notes.json` format for the App Store "What\'s New" text. Default: the TestFlight notes.',
+    description: '"What\'s New" notes, in the `release_notes.json` format. Default: the TestFlight notes.',
     required: false,
   },
   'cancel-previous-submission': {
-    description: 'Cancel an App Store review submission of this app and platform that is still waiting, so this build can be submitted.',
+    description: "Withdraw this app's waiting App Store review submission, so this build can be submitted.",
     required: false,
     default: 'false',
   },
   'status-check': {
-    description: 'Report post-processing as a check run on the published commit (needs `checks: write`).',
+    description: 'Report post-processing as a check run on the commit (needs `checks: write`).',
     required: false,
     default: 'true',
   },
   'resume-workflow': {
-    description: 'Deferred: the file name of the workflow that runs `command: resume`; checked before the upload and enabled after it.',
+    description: 'Deferred: file name of the workflow that runs `command: resume`; the publish enables it.',
     required: false,
     default: 'post-processing.yml',
   },
   'disable-when-idle': {
-    description: 'Resume: disable its own workflow when nothing is left pending (the next deferred publish enables it again).',
+    description: 'Resume: disable its own workflow when nothing is pending (a deferred publish enables it).',
     required: false,
     default: 'true',
   },
@@ -171,7 +167,7 @@ export const ACTION_INPUTS = {
     default: 'app-store-connect-post-processing',
   },
   'github-token': {
-    description: "Token for GitHub's API; state artifacts, the resume workflow's schedule and the check run.",
+    description: "Token for GitHub's API: state artifacts, the resume workflow, the check run.",
     required: false,
   },
   'api-url': {

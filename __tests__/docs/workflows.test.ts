@@ -58,8 +58,8 @@ function cronMinutes(field: string): number[] {
 }
 
 describe('example workflows', () => {
-  it('are the three the README describes', () => {
-    expect(FILES).toEqual(['post-processing.yml', 'promote.yml', 'publish.yml']);
+  it('are the four the README describes', () => {
+    expect(FILES).toEqual(['post-processing.yml', 'promote.yml', 'publish.yml', 'release.yml']);
   });
 
   it.each(FILES)('%s passes actionlint', async (file) => {
@@ -113,7 +113,7 @@ describe('example workflows', () => {
     }
   });
 
-  it('publish.yml publishes from Linux with deferred post-processing and read-only permissions', () => {
+  it('publish.yml publishes from Linux with deferred post-processing, the publish job alone with actions: write', () => {
     const wf = workflow('publish.yml');
     expect(Object.keys(wf.on).sort()).toEqual(['push', 'workflow_dispatch']);
     expect(wf.permissions).toEqual({ contents: 'read' });
@@ -122,6 +122,7 @@ describe('example workflows', () => {
     const publishJob = Object.values(wf.jobs).find((job) => job.steps.includes(step!)) as unknown as Record<string, string>;
     expect(publishJob['runs-on']).toBe('ubuntu-latest');
     expect(publishJob['if']).toContain('!cancelled()');
+    expect(publishJob['permissions']).toEqual({ actions: 'write', checks: 'write', contents: 'read' });
   });
 
   it('post-processing.yml resumes every ten minutes at odd minutes, one run at a time', () => {
@@ -132,7 +133,7 @@ describe('example workflows', () => {
     expect(minutes.every((m) => m % 2 === 1)).toBe(true);
     expect(wf.on).toHaveProperty('workflow_dispatch');
     expect(wf.concurrency).toEqual({ group: 'app-store-connect-post-processing', 'cancel-in-progress': false });
-    expect(wf.permissions).toEqual({ actions: 'write', contents: 'read' });
+    expect(wf.permissions).toEqual({ actions: 'write', checks: 'write', contents: 'read' });
     expect(actionSteps(wf)[0]!.with).toMatchObject({ command: 'resume' });
   });
 
@@ -141,5 +142,14 @@ describe('example workflows', () => {
     const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs;
     expect(Object.keys(inputs).sort()).toEqual(['app-version', 'beta-groups', 'build-number', 'notes', 'submit-beta-review']);
     expect(actionSteps(wf)[0]!.with).toMatchObject({ command: 'distribute' });
+  });
+
+  it('release.yml releases the version chosen in the dispatch form, with no GitHub permission', () => {
+    const wf = workflow('release.yml');
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, { required?: boolean }> }).inputs;
+    expect(inputs['app-version']?.required).toBe(true);
+    expect(wf.permissions).toEqual({});
+    expect(actionSteps(wf)[0]!.with).toMatchObject({ command: 'release', 'app-version': '${{ inputs.app-version }}' });
   });
 });
