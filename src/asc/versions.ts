@@ -1,24 +1,11 @@
 import type { Platform } from '../domain.js';
 import { enc } from './apps.js';
 import type { AscHttp } from './http.js';
-import type { AppStoreVersion, Build, PreReleaseVersion } from './types.js';
+import type { AppStoreVersion, Build } from './types.js';
 
-/** TestFlight's pre-release versions and the App Store's versions, with their builds. */
+/** The App Store's versions of an app, with the build attached to each (for the latest build number). */
 export class VersionsApi {
   constructor(private readonly http: AscHttp) {}
-
-  preRelease(appId: string, q: { version?: string; platform?: Platform } = {}): Promise<PreReleaseVersion[]> {
-    return this.http.getAll<PreReleaseVersion>('/v1/preReleaseVersions', {
-      'filter[app]': appId,
-      'filter[version]': q.version,
-      'filter[platform]': q.platform,
-      limit: 200,
-    });
-  }
-
-  preReleaseBuilds(preReleaseVersionId: string): Promise<Build[]> {
-    return this.http.getAll<Build>(`/v1/preReleaseVersions/${enc(preReleaseVersionId)}/builds`, { limit: 200 });
-  }
 
   /** App Store versions with the build attached to each. */
   async appStore(
