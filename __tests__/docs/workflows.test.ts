@@ -113,6 +113,13 @@ describe('example workflows', () => {
     }
   });
 
+  it.each(FILES)('%s lets every job that runs the action write its check run', (file) => {
+    const wf = workflow(file);
+    const jobs = Object.values(wf.jobs).filter((job) => job.steps.some((step) => actionSteps(wf).includes(step)));
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs) expect((job.permissions ?? wf.permissions)?.checks).toBe('write');
+  });
+
   it('publish.yml publishes from Linux with deferred post-processing and read-only permissions', () => {
     const wf = workflow('publish.yml');
     expect(Object.keys(wf.on).sort()).toEqual(['push', 'workflow_dispatch']);
@@ -132,7 +139,7 @@ describe('example workflows', () => {
     expect(minutes.every((m) => m % 2 === 1)).toBe(true);
     expect(wf.on).toHaveProperty('workflow_dispatch');
     expect(wf.concurrency).toEqual({ group: 'app-store-connect-post-processing', 'cancel-in-progress': false });
-    expect(wf.permissions).toEqual({ actions: 'write', contents: 'read' });
+    expect(wf.permissions).toEqual({ actions: 'write', checks: 'write', contents: 'read' });
     expect(actionSteps(wf)[0]!.with).toMatchObject({ command: 'resume' });
   });
 
