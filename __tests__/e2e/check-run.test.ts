@@ -168,6 +168,35 @@ describe('status on the commit: a check run (dist/index.js)', () => {
     expect(checkCalls()).toEqual([`PATCH /check-runs/${checkRunId} 200`]);
   });
 
+  it('distribute after a failed publish carries on its check run on the commit and turns it green', async () => {
+    const sha = fakeCommitSha();
+    const app = asc.resources('apps').find((a) => a.attributes.bundleId === 'com.example.checks');
+    asc.addBuild({ appId: app.id, version: '4.0', buildNumber: '398', processingState: 'VALID', usesNonExemptEncryption: false });
+    const failed = gh.checks.add({
+      name: 'App Store Connect: Checks 4.0 (398)',
+      headSha: sha,
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: 'Failed: the build did not appear', summary: '…', text: null },
+    });
+    const distribute = await workflowRun(25, sha, {
+      command: 'distribute',
+      'bundle-id': 'com.example.checks',
+      'app-version': '4.0',
+      'build-number': '398',
+    });
+    expect(distribute.code, distribute.stdout).toBe(0);
+    expect(gh.checks.runs()).toEqual([
+      expect.objectContaining({ id: failed, status: 'completed', conclusion: 'success', detailsUrl: runUrl(25) }),
+    ]);
+    expect(distribute.outputs['check-run-id']).toBe(String(failed));
+    expect(checkCalls()).toEqual([
+      expect.stringMatching(/^GET \/commits\/[0-9a-f]{40}\/check-runs 200$/),
+      `PATCH /check-runs/${failed} 200`,
+      `PATCH /check-runs/${failed} 200`,
+    ]);
+  });
+
   it('inline, two packages: one check run each, created and completed in the same run', async () => {
     packages('com.example.checks', 'com.example.checks.tv');
     const sha = fakeCommitSha();
