@@ -15,6 +15,7 @@ import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc } from '../
 import { startFakeGitHub, type FakeGitHub } from '../test-support/fake-github/index.js';
 import { makeIpa } from '../test-support/packages.js';
 import { DIST_INDEX, runDist, type DistRun } from '../test-support/run-dist.js';
+import { checkRunsOnCommit, DEMO_COMMIT } from './demo/check-run.js';
 
 const BUNDLE_ID = 'com.example.demo';
 const VERSION = '1.0';
@@ -85,7 +86,7 @@ async function step(
   const run = await runDist({
     inputs: { ...options.common, ...inputs },
     cwd: options.cwd,
-    env: { GITHUB_WORKSPACE: options.cwd, ...options.env },
+    env: { GITHUB_WORKSPACE: options.cwd, GITHUB_SHA: DEMO_COMMIT, ...options.env },
   });
 
   section('Log', userLog(run.stdout));
@@ -228,6 +229,9 @@ async function main(): Promise<void> {
     { ...shared, env: gh.runEnv(104) },
     { postProcessing: 'completed' },
   );
+
+  heading(`5. the commit ${DEMO_COMMIT.slice(0, 7)} on GitHub — one check run per published build`);
+  console.log(checkRunsOnCommit(gh));
 
   const left = gh.artifacts().filter((a) => !a.deleted);
   if (left.length) throw new Error(`state artifacts left behind: ${left.map((a) => a.name).join(', ')}`);

@@ -14,6 +14,7 @@ export function actionRuntime(): Runtime {
     log: {
       info: (m) => core.info(m),
       warning: (m) => core.warning(m),
+      notice: (m) => core.notice(m),
       error: (m) => core.error(m),
       debug: (m) => core.debug(m),
       mask: (s) => core.setSecret(s),

@@ -5,6 +5,8 @@
 export interface Logger {
   info(message: string): void;
   warning(message: string): void;
+  /** A notice annotation where the host has them (GitHub); hosts without one log it as `info`. */
+  notice?(message: string): void;
   error(message: string): void;
   debug(message: string): void;
   /** Registers a value that must never appear in the log (GitHub replaces it with ***). */

@@ -113,6 +113,14 @@ describe('example workflows', () => {
     }
   });
 
+  // `command: release` post-processes nothing, so it reports no check run.
+  it.each(FILES.filter((f) => f !== 'release.yml'))('%s lets every job that runs the action write its check run', (file) => {
+    const wf = workflow(file);
+    const jobs = Object.values(wf.jobs).filter((job) => job.steps.some((step) => actionSteps(wf).includes(step)));
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs) expect((job.permissions ?? wf.permissions)?.checks).toBe('write');
+  });
+
   it('publish.yml publishes from Linux with deferred post-processing, the publish job alone with actions: write', () => {
     const wf = workflow('publish.yml');
     expect(Object.keys(wf.on).sort()).toEqual(['push', 'workflow_dispatch']);

@@ -34,6 +34,12 @@ describe('the demo (scripts/demo.ts)', () => {
     expect(output).toContain('✔ 4. resume — scheduled, after build 2 is valid: exit code 0, post-processing completed');
     expect(output).toMatch(/\| Demo 1\.0 \\\(2\\\) \| ✅ completed \|/);
     expect(output).toMatch(/^Result: OK in \d+\.\d s — publish completed, deferred publish pending, resume pending, resume completed\.$/m);
+    // 4. the check runs on the commit: one per build, the deferred one carried by each run until it succeeds.
+    expect(output).toMatch(/^✅ App Store Connect: Demo 1\.0 \(1\) — success/m);
+    expect(output).toMatch(/^✅ App Store Connect: Demo 1\.0 \(2\) — success/m);
+    expect(output).toContain('workflow run 102: created, in_progress — “Still waiting for Apple: checking the upload”');
+    expect(output).toContain('workflow run 103: updated, in_progress — “Still waiting for Apple: processing”');
+    expect(output).toContain('workflow run 104: updated, success — “Ready for testers”');
     // What a user sees: no workflow commands, no key, no token.
     expect(output).not.toMatch(/^::(add-mask|debug|error|warning)::/m);
     expect(output).not.toContain('PRIVATE KEY');

@@ -12,6 +12,7 @@ import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github
 
 let gh: FakeGitHub;
 const infos: string[] = [];
+const slept: number[] = [];
 
 beforeAll(async () => {
   gh = await startFakeGitHub({ token: 'ghs_checksClient' });
@@ -23,6 +24,7 @@ afterEach(() => {
   gh.checks.reset();
   gh.faults.clear();
   infos.length = 0;
+  slept.length = 0;
 });
 
 function client(options: Partial<ChecksClientOptions> = {}): ChecksClient {
@@ -30,8 +32,9 @@ function client(options: Partial<ChecksClientOptions> = {}): ChecksClient {
     token: 'ghs_checksClient',
     repository: 'octo/app',
     apiUrl: gh.apiUrl,
-    // Waits in units of 5 ms instead of seconds, so retries are fast but their order is real.
-    retry: { delayUnitMs: 5 },
+    // Backoff in units of 5 ms instead of seconds, so retries are fast but their order is real; GitHub's own waits are recorded.
+    retry: { baseDelayMs: 5 },
+    sleep: async (ms) => void slept.push(ms),
     log: { info: (m) => infos.push(m), debug: () => {} },
     ...options,
   });
@@ -163,7 +166,7 @@ describe('check runs client', () => {
     const created = await client().create({ name: 'x', headSha: fakeCommitSha() });
     expect(created.id).toBeGreaterThan(0);
     expect(infos).toEqual([
-      expect.stringMatching(/^GitHub API POST \/repos\/octo\/app\/check-runs failed \(503 Server Error\); retry 1 of 3/),
+      expect.stringMatching(/^GitHub API POST \/repos\/\{owner\}\/\{repo\}\/check-runs failed \(503 Server Error\); retry 1 of 3/),
       expect.stringMatching(/failed \(no response: .*\); retry 2 of 3/),
     ]);
 
@@ -179,15 +182,20 @@ describe('check runs client', () => {
   it('waits as long as Retry-After asks, up to a minute; longer is reported at once', async () => {
     gh.faults.inject({ method: 'POST', path: '/repos/octo/app/check-runs', kind: '429', times: 1, retryAfterSeconds: 7 });
     await client().create({ name: 'x', headSha: fakeCommitSha() });
-    // 7 s in 5 ms units: 35 ms.
-    expect(infos).toEqual([expect.stringMatching(/failed \(429 Too many requests\); retry 1 of 3 in 0\.0 s/)]);
+    expect(infos).toEqual([expect.stringMatching(/failed \(429 .*\); retry 1 of 3 in 7\.0 s/)]);
+    expect(slept).toEqual([7000]);
 
     gh.faults.inject({ method: 'POST', path: '/repos/octo/app/check-runs', kind: '429', times: 1, retryAfterSeconds: 3600 });
     const before = gh.requests.length;
     const error = await client()
       .create({ name: 'x', headSha: fakeCommitSha() })
       .catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/429 Too many requests.*longer than this report is worth/);
+    expect(error).toBeInstanceOf(ChecksApiError);
+    expect((error as ChecksApiError).status).toBe(429);
+    expect((error as Error).message).toMatch(
+      /^Could not create the check run "x": GitHub answered 429 to POST \/repos\/\{owner\}\/\{repo\}\/check-runs and asked to wait 3600 s \(Retry-After\), longer than the 60 s a run waits\. Try again later/,
+    );
+    expect(slept).toEqual([7000]);
     expect(gh.requests.length - before).toBe(1);
   });
 

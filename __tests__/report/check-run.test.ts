@@ -156,7 +156,7 @@ describe('reporting to GitHub', () => {
 
   beforeAll(async () => {
     gh = await startFakeGitHub({ token: 'ghs_report' });
-    checks = createChecksClient({ token: 'ghs_report', repository: 'octo/app', apiUrl: gh.apiUrl, retry: { delayUnitMs: 5 } });
+    checks = createChecksClient({ token: 'ghs_report', repository: 'octo/app', apiUrl: gh.apiUrl, retry: { baseDelayMs: 5 } });
   });
   afterAll(async () => {
     await gh.close();

@@ -12,6 +12,7 @@ import { resolveApp } from './app.js';
 import { connectFromConfig, engineContext, origin, workspace, type CommandDeps } from './context.js';
 import { saveDeferred } from './deferred.js';
 import { readKey } from './preflight.js';
+import { statusReporter } from './status.js';
 
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
 export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
@@ -62,9 +63,16 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     skip: ['upload-state'],
     origin: origin(),
   });
-  if (config.postProcessing === 'deferred') {
+  // A check run of this build on this commit (a publish whose post-processing failed) is carried on, not repeated.
+  const status = statusReporter(config, runtime, deps);
+  const deferredStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : undefined;
+  state.checkRunId = await status.report(state, { adopt: true });
+  if (deferredStore) {
     // Promote now, finish later: the scheduled resume takes it from here, as after a deferred publish.
-    const saved = await saveDeferred(openArtifactStore(config, runtime, deps, key), state, runtime);
+    const saved = await saveDeferred(deferredStore, state, runtime).catch(async (error: Error) => {
+      await status.report(state, { outcome: 'failed', reason: error.message });
+      throw error;
+    });
     await finishPostProcessing(
       [{ result: { state, changed: true }, outcome: 'pending', stateArtifactId: saved.id }],
       runtime,
@@ -73,5 +81,6 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     return;
   }
   const result = await advance(state, engineContext(asc, config.pollIntervalMs, runtime, deps, new MemoryStateStore()), { wait: true });
+  state.checkRunId = await status.report(state, result.error ? { outcome: 'failed', reason: result.error.message } : {});
   await finishPostProcessing([{ result }], runtime, 'distribute');
 }

@@ -10,6 +10,7 @@ import { engineContext, origin, type CommandDeps } from './context.js';
 import { saveDeferred } from './deferred.js';
 import { preflightPublish, type PublishPlan } from './preflight.js';
 import { finishPostProcessing, type PackageReport } from './report.js';
+import { statusReporter } from './status.js';
 
 /** Upload every package the `path` globs match, then post-process each (inline, deferred or off). */
 export async function publish(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
@@ -19,6 +20,7 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
 
 async function executePublish(plan: PublishPlan, config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
   const reports: PackageReport[] = [];
+  const status = statusReporter(config, runtime, deps);
   for (const { pkg, app, request } of plan.targets) {
     try {
       const upload = await plan.upload(pkg, app.id);
@@ -42,13 +44,15 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
         { title: `Upload (${upload.method})`, status: 'done' as const, detail: uploadDetail(upload), durationMs: upload.durationMs },
       ];
       const report: PackageReport = { result: { state, changed: true }, before, buildUploadId: upload.buildUploadId };
+      // Before a deferred save, so the id travels in the signed state.
+      if (config.postProcessing !== 'off') state.checkRunId = await status.report(state);
       if (config.postProcessing === 'off') {
         report.outcome = 'skipped';
       } else if (config.postProcessing === 'deferred') {
-        const saved = await saveDeferred(plan.store, state, runtime).catch((error: Error) => {
-          throw new UserError(
-            `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`,
-          );
+        const saved = await saveDeferred(plan.store, state, runtime).catch(async (error: Error) => {
+          const reason = `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`;
+          await status.report(state, { outcome: 'failed', reason });
+          throw new UserError(reason);
         });
         report.outcome = 'pending';
         report.stateArtifactId = saved.id;
@@ -57,6 +61,8 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
         const failed = report.result.error;
         if (failed)
           report.result.error = new Error(`${failed.message}\nThe upload itself succeeded. ${distributeHint(pkg)}`, { cause: failed });
+        const error = report.result.error;
+        state.checkRunId = await status.report(state, error ? { outcome: 'failed', reason: error.message } : {});
       }
       reports.push(report);
     } catch (error) {

@@ -12,6 +12,7 @@ import { openArtifactStore } from '../state/artifact-store.js';
 import type { RejectedState, StateStore, StoredRef } from '../state/store.js';
 import { buildLink, escapeCell } from '../summary.js';
 import { connectFromConfig, engineContext, type CommandDeps } from './context.js';
+import { statusReporter, type StatusReporter } from './status.js';
 import { enumsInWords } from '../words.js';
 
 type Outcome = 'completed' | 'pending' | 'failed';
@@ -42,6 +43,7 @@ export async function resume(
     refs.length ? `${refs.length} pending post-processing state${refs.length === 1 ? '' : 's'} found.` : 'No pending post-processing.',
   );
   const visibleApps = new Map<string, Promise<boolean>>();
+  const status = statusReporter(config, runtime, deps);
   // Never acted on, never deleted, and the job's result does not depend on them.
   const rows: Row[] = rejected.map((r) => {
     runtime.log.warning(`${r.label} is not used: ${r.reason}.${r.run ? ` It was made by workflow run ${r.run.id}: ${r.run.url}` : ''}`);
@@ -50,7 +52,7 @@ export async function resume(
   for (const ref of refs) {
     // One build's trouble (a failed delete, an unreadable answer) must not stop the others.
     rows.push(
-      await resumeOne(ref, store, asc, config, runtime, deps, visibleApps).catch((error: Error) => {
+      await resumeOne(ref, store, asc, config, runtime, deps, visibleApps, status).catch((error: Error) => {
         runtime.log.error(`${ref.label}: ${error.message}`);
         return { label: ref.label, outcome: 'failed' as const, detail: error.message.split('\n')[0]! };
       }),
@@ -66,6 +68,7 @@ export async function resume(
         ? 'completed'
         : 'skipped';
   runtime.setOutput('post-processing', worst);
+  if (counted.some((r) => r.state?.checkRunId)) runtime.setOutput('check-run-id', counted.map((r) => r.state?.checkRunId ?? '').join('\n'));
   await runtime.appendSummary(resumeSummary(rows));
   const failed = rows.filter((r) => r.outcome === 'failed');
   if (failed.length)
@@ -82,6 +85,7 @@ async function resumeOne(
   runtime: Runtime,
   deps: CommandDeps,
   visibleApps: Map<string, Promise<boolean>>,
+  status: StatusReporter,
 ): Promise<Row> {
   let state: PostProcessingState;
   try {
@@ -102,9 +106,13 @@ async function resumeOne(
     return { label: ref.label, outcome: 'failed', state, detail: message };
   }
   const result = await advance(state, engineContext(asc, config.pollIntervalMs, runtime, deps), { wait: false });
+  // Before the save, so a check run made now (none could be made at publish) is kept.
+  const checkRunId = result.changed || state.checkRunId === undefined ? await status.report(state) : state.checkRunId;
+  const newCheckRun = checkRunId !== state.checkRunId;
+  state.checkRunId = checkRunId;
   if (state.status !== 'pending') {
     await store.remove(ref);
-  } else if (result.changed) {
+  } else if (result.changed || newCheckRun) {
     await store.save(state, ref);
   }
   if (result.error) runtime.log.error(result.error.message);

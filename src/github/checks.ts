@@ -1,7 +1,5 @@
-import { retry } from '@octokit/plugin-retry';
-import { Octokit } from '@octokit/rest';
 import { errorMessage } from '../errors.js';
-import type { Logger } from '../runtime.js';
+import { createGitHubClient, GitHubWaitTooLongError, type GitHubClientOptions } from './octokit.js';
 
 /**
  * Check runs on a commit through GitHub's Checks API: create, update, and find by name. Needs the job's
@@ -49,19 +47,8 @@ export interface ChecksClient {
   findByName(headSha: string, name: string, options?: { externalId?: string }): Promise<CheckRun | undefined>;
 }
 
-export interface ChecksClientOptions {
-  token: string;
-  /** owner/name */
-  repository: string;
-  /** GITHUB_API_URL; default https://api.github.com */
-  apiUrl?: string;
-  /** Per request (each try); default 30 s. */
-  timeoutMs?: number;
-  /** Tries after the first (default 3, so 4 in all); `delayUnitMs` scales every wait, Retry-After included (default 1000). */
-  retry?: { retries?: number; delayUnitMs?: number };
-  /** Told about retries. */
-  log?: Pick<Logger, 'info' | 'debug'>;
-}
+/** The shared GitHub client's options; `maxRetryAfterMs` defaults to {@link MAX_RETRY_AFTER_MS}. */
+export type ChecksClientOptions = GitHubClientOptions;
 
 /** The token may not write check runs: no `checks: write`, or a read-only token (pull request from a fork). */
 export class ChecksPermissionError extends Error {
@@ -91,16 +78,13 @@ export class ChecksApiError extends Error {
   }
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** A Retry-After (or rate-limit reset) further away than this is reported rather than waited for. */
+/** A Retry-After further away than this is reported rather than waited for: no status report is worth holding the job. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 /** Check runs with one name on one commit that `findByName` reads through; GitHub keeps at most 1000 per suite. */
 const MAX_LIST_PAGES = 5;
 
 export function createChecksClient(options: ChecksClientOptions): ChecksClient {
-  const [owner, repo, extra] = options.repository.split('/');
-  if (!owner || !repo || extra !== undefined) throw new Error(`Repository must be owner/name, got "${options.repository}"`);
-  const octokit = createOctokit(options);
+  const { octokit, owner, repo } = createGitHubClient({ maxRetryAfterMs: MAX_RETRY_AFTER_MS, ...options });
 
   async function call<T>(what: string, run: () => Promise<T>, id?: number): Promise<T> {
     try {
@@ -147,94 +131,6 @@ export function createChecksClient(options: ChecksClientOptions): ChecksClient {
   };
 }
 
-/**
- * Octokit with bounded retries: @octokit/plugin-retry retries 5xx, connection failures and timeouts
- * (waits of 1, 4, 9 s), and the wait GitHub asks for on 429 and secondary rate limits is honoured up to
- * a minute; beyond that the request fails at once, as no status report is worth holding the job for.
- * Each try has its own timeout.
- */
-export function createOctokit(options: Pick<ChecksClientOptions, 'token' | 'apiUrl' | 'timeoutMs' | 'retry' | 'log'>): Octokit {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const unitMs = options.retry?.delayUnitMs ?? 1000;
-  const log = options.log;
-  const RetryingOctokit = Octokit.plugin(retry, waitAsGitHubAsks(unitMs, log));
-  return new RetryingOctokit({
-    auth: options.token,
-    baseUrl: (options.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
-    userAgent: 'app-store-connect-publish',
-    // 403 is retried only when it is a rate limit (decided below); the rest never change on a retry.
-    retry: { retries: options.retry?.retries ?? 3, retryAfterBaseValue: unitMs, doNotRetry: [400, 401, 404, 410, 422, 451] },
-    request: { fetch: timedFetch(timeoutMs) },
-    // Octokit's default logger writes to the console; route it to the action's log.
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log?.debug(m), error: (m: string) => log?.debug(m) },
-  });
-}
-
-interface FailedRequest {
-  status?: number;
-  response?: { headers?: Record<string, string | undefined>; data?: unknown };
-  request?: { method?: string; url?: string; request?: { retryCount?: number } };
-}
-
-type RetryRequest = (error: FailedRequest, retries: number, retryAfter: number) => unknown;
-
-/**
- * plugin-retry decides that a request is worth another try, then asks `octokit.retry.retryRequest` (its
- * public hook) for the wait; this plugin replaces the wait with GitHub's own when it gave one.
- */
-function waitAsGitHubAsks(unitMs: number, log: ChecksClientOptions['log']) {
-  return (octokit: object): Record<string, never> => {
-    const hook = (octokit as unknown as { retry: { retryRequest: RetryRequest } }).retry;
-    const decide = hook.retryRequest;
-    hook.retryRequest = (error, retries, retryAfter) => {
-      const askedMs = askedWaitMs(error);
-      let tries = retries;
-      let wait = retryAfter;
-      if (askedMs !== undefined) {
-        if (askedMs > MAX_RETRY_AFTER_MS) tries = 0;
-        else wait = askedMs / 1000;
-      } else if (error.status === 403) {
-        tries = 0;
-      }
-      const attempt = (error.request?.request?.retryCount ?? 0) + 1;
-      if (attempt <= tries) {
-        log?.info(
-          `GitHub API ${error.request?.method ?? ''} ${routeOf(error.request?.url)} failed (${describeFailure(error)}); ` +
-            `retry ${attempt} of ${tries} in ${((wait * unitMs) / 1000).toFixed(1)} s`,
-        );
-      }
-      return decide(error, tries, wait);
-    };
-    return {};
-  };
-}
-
-/** The wait GitHub asked for: Retry-After, or the rate-limit reset when the limit is spent. */
-function askedWaitMs(error: FailedRequest, now = Date.now()): number | undefined {
-  const headers = error.response?.headers ?? {};
-  const retryAfter = headers['retry-after'];
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
-  }
-  if (headers['x-ratelimit-remaining'] === '0' && headers['x-ratelimit-reset']) {
-    const reset = Number(headers['x-ratelimit-reset']) * 1000;
-    if (Number.isFinite(reset)) return Math.max(0, reset - now);
-  }
-  return undefined;
-}
-
-/** A fresh timeout for every try (a signal in Octokit's defaults would be one deadline for the client's life). */
-function timedFetch(timeoutMs: number): typeof fetch {
-  return (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
-  };
-}
-
 function body(fields: CheckRunFields) {
   return {
     ...(fields.status ? { status: fields.status } : {}),
@@ -265,6 +161,12 @@ function checkRun(data: {
   };
 }
 
+/** What Octokit's RequestError carries. */
+interface FailedRequest {
+  status?: number;
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+}
+
 interface GitHubErrorBody {
   message?: string;
   errors?: Array<string | { resource?: string; field?: string; code?: string; message?: string }>;
@@ -289,6 +191,9 @@ function describeFailure(error: unknown): string {
 }
 
 function checksError(what: string, error: unknown, id?: number): Error {
+  if (error instanceof GitHubWaitTooLongError) {
+    return new ChecksApiError(`Could not ${what}: ${error.message}`, error.status, { cause: error });
+  }
   const failed = error as FailedRequest;
   const status = failed?.response !== undefined ? failed.status : undefined;
   const gh = failed ? githubBody(failed) : {};
@@ -303,8 +208,8 @@ function checksError(what: string, error: unknown, id?: number): Error {
   const hint =
     status === 401
       ? ' Pass a valid `github-token`, such as `${{ github.token }}`.'
-      : askedWaitMs(failed) !== undefined && (status === 403 || status === 429)
-        ? ' GitHub asked to wait longer than this report is worth; the next run updates it.'
+      : status === 429 || (status === 403 && failed.response?.headers?.['x-ratelimit-remaining'] === '0')
+        ? " GitHub's rate limit is spent for now; the next run that advances the build reports again."
         : status === 422
           ? ' GitHub refused the check run as sent; please report this with the message above.'
           : status === undefined || status >= 500
@@ -312,13 +217,4 @@ function checksError(what: string, error: unknown, id?: number): Error {
             : '';
   const docs = gh.documentation_url ? ` (${gh.documentation_url})` : '';
   return new ChecksApiError(`Could not ${what}: ${detail}${docs}.${hint}`, status, { cause: error });
-}
-
-function routeOf(url: string | undefined): string {
-  if (!url) return '';
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return url.split('?')[0] ?? url;
-  }
 }

@@ -1,0 +1,250 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkRunName } from '../../src/report/check-run.js';
+import { seedState } from '../../test-support/deferred.js';
+import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
+import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { makeIpa } from '../../test-support/packages.js';
+import { runDist, type DistRun } from '../../test-support/run-dist.js';
+import { expectNoSecrets } from '../../test-support/secrets.js';
+
+/**
+ * The check run on the published commit, as the bundled action reports it to a fake GitHub: made by the
+ * publish, carried by every resume that advances the build, concluded once; and never a failed job for
+ * want of `checks: write`.
+ */
+describe('status on the commit: a check run (dist/index.js)', () => {
+  let key: TestKey;
+  let asc: FakeAsc;
+  let gh: FakeGitHub;
+  let workspace: string;
+  let nextBuild = 40;
+  const runs: DistRun[] = [];
+  const NOTICE = /^::notice::Add `checks: write` to the job's permissions to see post-processing on the commit/m;
+
+  beforeAll(async () => {
+    key = makeTestKey();
+    asc = await startFakeAsc({ keys: [key], partSize: 512 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 300 } });
+    gh = await startFakeGitHub();
+    for (const [bundleId, name] of [
+      ['com.example.checks', 'Checks'],
+      ['com.example.checks.tv', 'Checks TV'],
+    ] as const) {
+      asc.setBetaAppReviewDetailComplete(asc.addApp({ bundleId, name }).id, true);
+    }
+  });
+  afterEach(() => {
+    gh.checks.reset();
+    asc.timing.buildProcessingMs = 300;
+  });
+  afterAll(async () => {
+    expectNoViolations(asc);
+    expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token], runs, artifacts: gh.artifacts() });
+    await asc.close();
+    await gh.close();
+  });
+
+  /** A fresh workspace with one .ipa per bundle ID, each with a build number not used yet. */
+  function packages(...bundleIds: string[]): string {
+    workspace = mkdtempSync(join(tmpdir(), 'ascp-checks-'));
+    for (const bundleId of bundleIds) {
+      makeIpa({
+        path: join(workspace, `${bundleId}.ipa`),
+        bundleId,
+        version: '4.0',
+        buildNumber: String(nextBuild++),
+        payloadBytes: 200_000,
+      });
+    }
+    return workspace;
+  }
+
+  async function workflowRun(runId: number, sha: string, inputs: Record<string, string>): Promise<DistRun> {
+    const run = await runDist({
+      inputs: {
+        'key-id': key.keyId,
+        'issuer-id': key.issuerId!,
+        'private-key': key.privateKeyPem,
+        'api-url': asc.url,
+        'github-token': gh.token,
+        'poll-interval': '0.05',
+        'uses-non-exempt-encryption': 'false',
+        ...inputs,
+      },
+      cwd: workspace,
+      env: { ...gh.runEnv(runId), GITHUB_WORKSPACE: workspace, GITHUB_SHA: sha },
+    });
+    runs.push(run);
+    return run;
+  }
+
+  const runUrl = (runId: number) => `https://github.com/${gh.repository}/actions/runs/${runId}`;
+  const checkCalls = () => gh.checks.requests.map((r) => `${r.method} ${r.path.replace(/^\/repos\/[^/]+\/[^/]+/, '')} ${r.status}`);
+
+  it('deferred: publish → in progress; resume while processing → the same run updated; resume after VALID → success with the steps', async () => {
+    packages('com.example.checks');
+    asc.timing.buildProcessingMs = 60 * 60_000;
+    const sha = fakeCommitSha();
+    const publish = await workflowRun(11, sha, { path: '*.ipa', 'post-processing': 'deferred' });
+    expect(publish.code, publish.stdout).toBe(0);
+    const [created] = gh.checks.runs();
+    expect(gh.checks.runs()).toHaveLength(1);
+    expect(created).toMatchObject({
+      name: 'App Store Connect: Checks 4.0 (40)',
+      headSha: sha,
+      status: 'in_progress',
+      conclusion: null,
+      detailsUrl: runUrl(11),
+      output: { title: 'Still waiting for Apple: checking the upload' },
+    });
+    expect(created!.output.summary).toContain('| Upload accepted by Apple | ⏳ pending');
+    expect(publish.outputs['check-run-id']).toBe(String(created!.id));
+    expect(checkCalls()).toEqual(['POST /check-runs 201']);
+
+    await new Promise((r) => setTimeout(r, 300)); // Apple is done with the file; the build is processing
+    // A scheduled run checks out the default branch: its GITHUB_SHA is another commit.
+    const waiting = await workflowRun(12, fakeCommitSha(), { command: 'resume' });
+    expect(waiting.code, waiting.stdout).toBe(0);
+    expect(waiting.outputs['post-processing']).toBe('pending');
+    expect(gh.checks.runs()).toEqual([
+      expect.objectContaining({
+        id: created!.id,
+        headSha: sha,
+        status: 'in_progress',
+        conclusion: null,
+        detailsUrl: runUrl(12),
+        output: expect.objectContaining({ title: 'Still waiting for Apple: processing' }),
+      }),
+    ]);
+    expect(waiting.outputs['check-run-id']).toBe(String(created!.id));
+
+    asc.setBuildProcessingState(asc.resources('builds').find((b) => b.attributes.version === '40').id, 'VALID');
+    const done = await workflowRun(13, fakeCommitSha(), { command: 'resume' });
+    expect(done.code, done.stdout).toBe(0);
+    expect(done.outputs['post-processing']).toBe('completed');
+    const [finished] = gh.checks.runs();
+    expect(gh.checks.runs()).toHaveLength(1);
+    expect(finished).toMatchObject({
+      id: created!.id,
+      status: 'completed',
+      conclusion: 'success',
+      detailsUrl: runUrl(13),
+      output: { title: 'Ready for testers' },
+    });
+    expect(finished!.output.summary).toMatch(/\| Processing \| ✅ done \| valid/);
+    expect(finished!.output.summary).toMatch(/\| Export compliance \| ✅ done \|/);
+    expect(finished!.output.summary).toContain(`[Workflow run](${runUrl(13)})`);
+    expect(checkCalls()).toEqual(['POST /check-runs 201', `PATCH /check-runs/${created!.id} 200`, `PATCH /check-runs/${created!.id} 200`]);
+  });
+
+  it('a missed deadline concludes the check run with failure and the reason', async () => {
+    const sha = fakeCommitSha();
+    let checkRunId = 0;
+    const state = seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
+      appId: asc.resources('apps')[0].id,
+      bundleId: 'com.example.checks',
+      version: '4.0',
+      buildNumber: '399',
+      uploadedAt: new Date(Date.now() - 3 * 60 * 60_000),
+      runId: 20,
+      mutate: (s) => {
+        s.origin = { ...s.origin, sha };
+        checkRunId = gh.checks.add({ name: checkRunName(s), headSha: sha, status: 'in_progress', externalId: s.id });
+        s.checkRunId = checkRunId;
+      },
+    });
+    const resume = await workflowRun(21, fakeCommitSha(), { command: 'resume' });
+    expect(resume.code).toBe(1);
+    expect(resume.outputs['post-processing']).toBe('failed');
+    const [failed] = gh.checks.runs();
+    expect(gh.checks.runs()).toHaveLength(1);
+    expect(failed).toMatchObject({ id: checkRunId, name: checkRunName(state), status: 'completed', conclusion: 'failure' });
+    expect(failed!.output.title).toMatch(/^Failed: .*the build did not appear in App Store Connect within `find-build-timeout`/);
+    expect(failed!.output.summary).toMatch(/```\n.*the build did not appear in App Store Connect within `find-build-timeout` \(15 minutes/);
+    expect(checkCalls()).toEqual([`PATCH /check-runs/${checkRunId} 200`]);
+  });
+
+  it('distribute after a failed publish carries on its check run on the commit and turns it green', async () => {
+    const sha = fakeCommitSha();
+    const app = asc.resources('apps').find((a) => a.attributes.bundleId === 'com.example.checks');
+    asc.addBuild({ appId: app.id, version: '4.0', buildNumber: '398', processingState: 'VALID', usesNonExemptEncryption: false });
+    const failed = gh.checks.add({
+      name: 'App Store Connect: Checks 4.0 (398)',
+      headSha: sha,
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: 'Failed: the build did not appear', summary: '…', text: null },
+    });
+    const distribute = await workflowRun(25, sha, {
+      command: 'distribute',
+      'bundle-id': 'com.example.checks',
+      'app-version': '4.0',
+      'build-number': '398',
+    });
+    expect(distribute.code, distribute.stdout).toBe(0);
+    expect(gh.checks.runs()).toEqual([
+      expect.objectContaining({ id: failed, status: 'completed', conclusion: 'success', detailsUrl: runUrl(25) }),
+    ]);
+    expect(distribute.outputs['check-run-id']).toBe(String(failed));
+    expect(checkCalls()).toEqual([
+      expect.stringMatching(/^GET \/commits\/[0-9a-f]{40}\/check-runs 200$/),
+      `PATCH /check-runs/${failed} 200`,
+      `PATCH /check-runs/${failed} 200`,
+    ]);
+  });
+
+  it('inline, two packages: one check run each, created and completed in the same run', async () => {
+    packages('com.example.checks', 'com.example.checks.tv');
+    const sha = fakeCommitSha();
+    const publish = await workflowRun(31, sha, { path: '*.ipa' });
+    expect(publish.code, publish.stdout).toBe(0);
+    const made = gh.checks.runs();
+    expect(made.map((r) => [r.name, r.headSha, r.status, r.conclusion, r.output.title])).toEqual([
+      ['App Store Connect: Checks 4.0 (41)', sha, 'completed', 'success', 'Ready for testers'],
+      ['App Store Connect: Checks TV 4.0 (42)', sha, 'completed', 'success', 'Ready for testers'],
+    ]);
+    expect(publish.outputs['check-run-id']).toBe(made.map((r) => r.id).join('\n'));
+    expect(checkCalls()).toEqual(made.flatMap((r) => ['POST /check-runs 201', `PATCH /check-runs/${r.id} 200`]));
+    // The first report is the upload accepted: in progress, before any post-processing.
+    expect(gh.checks.requests[0]!.body).toMatchObject({ status: 'in_progress', details_url: runUrl(31) });
+  });
+
+  it('without `checks: write` (403): exit 0, one notice for the run, post-processing as before', async () => {
+    gh.checks.setPermission('read');
+    packages('com.example.checks', 'com.example.checks.tv');
+    const publish = await workflowRun(41, fakeCommitSha(), { path: '*.ipa' });
+    expect(publish.code, publish.stdout).toBe(0);
+    expect(publish.outputs['post-processing']).toBe('completed');
+    expect(publish.stdout.match(new RegExp(NOTICE.source, 'gm'))).toHaveLength(1);
+    expect(publish.stdout).toMatch(/403 Resource not accessible by integration/);
+    expect(publish.stdout).not.toMatch(/::(warning|error)::/);
+    expect(publish.outputs['check-run-id']).toBeUndefined();
+    expect(gh.checks.runs()).toEqual([]);
+    expect(checkCalls().every((c) => c === 'POST /check-runs 403')).toBe(true);
+  });
+
+  it('a pull request from a fork (read-only token): the same notice, and the run succeeds', async () => {
+    gh.checks.setReadOnlyToken(true);
+    packages('com.example.checks');
+    const publish = await workflowRun(51, fakeCommitSha(), { path: '*.ipa' });
+    expect(publish.code, publish.stdout).toBe(0);
+    expect(publish.stdout).toMatch(NOTICE);
+    expect(publish.stdout).toMatch(/pull requests from forks get a read-only token/);
+    expect(gh.checks.runs()).toEqual([]);
+  });
+
+  it('`status-check: false`: not a single Checks API call', async () => {
+    packages('com.example.checks');
+    const mark = gh.requests.length;
+    const publish = await workflowRun(61, fakeCommitSha(), { path: '*.ipa', 'status-check': 'false' });
+    expect(publish.code, publish.stdout).toBe(0);
+    expect(publish.outputs['post-processing']).toBe('completed');
+    expect(gh.checks.requests).toEqual([]);
+    expect(gh.requests.slice(mark).filter((r) => r.path.includes('/check-runs') || r.path.includes('/check-suites'))).toEqual([]);
+    expect(publish.stdout).not.toMatch(/check run|checks: write/i);
+  });
+});

@@ -1,0 +1,57 @@
+import type { Config } from '../config.js';
+import { createChecksClient, type ChecksClient } from '../github/checks.js';
+import type { PostProcessingState, PostProcessingStatus } from '../postprocess/state.js';
+import { checkRunName, reportCheckRun } from '../report/check-run.js';
+import type { Runtime } from '../runtime.js';
+import type { CommandDeps } from './context.js';
+
+/**
+ * The build's post-processing as a check run on the commit it was published from (`state.origin.sha`).
+ * Best effort: GitHub's refusals are a notice or a warning, never the run's failure.
+ */
+export interface StatusReporter {
+  /**
+   * Creates or updates the state's check run; returns the id for `state.checkRunId` (the one it had when
+   * GitHub failed). `adopt`: a state without an id takes over a check run of the same name on its commit.
+   */
+  report(
+    state: PostProcessingState,
+    options?: { outcome?: PostProcessingStatus; reason?: string; adopt?: boolean },
+  ): Promise<number | undefined>;
+}
+
+/** Off with `status-check: false`, and outside a repository's workflow (no token or repository): then no GitHub call at all. */
+export function statusReporter(config: Config, runtime: Runtime, deps: CommandDeps): StatusReporter {
+  const repository = process.env.GITHUB_REPOSITORY;
+  const token = config.githubToken;
+  if (!config.statusCheck || !token || !repository) return { report: async (state) => state.checkRunId };
+  const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const runId = process.env.GITHUB_RUN_ID;
+  const runUrl = `${server}/${repository}/actions${runId ? `/runs/${runId}` : ''}`;
+  let client: ChecksClient | undefined;
+  const checks = () =>
+    (client ??= createChecksClient({
+      token,
+      repository,
+      apiUrl: process.env.GITHUB_API_URL,
+      log: runtime.log,
+      retry: deps.retry,
+      sleep: deps.sleep,
+      timeoutMs: deps.requestTimeoutMs,
+    }));
+  return {
+    async report(state, { adopt, ...payload } = {}) {
+      let checkRunId = state.checkRunId;
+      const sha = state.origin?.sha;
+      if (checkRunId === undefined && adopt && sha) {
+        // A failure here is reported by the create that follows.
+        checkRunId = (
+          await checks()
+            .findByName(sha, checkRunName(state))
+            .catch(() => undefined)
+        )?.id;
+      }
+      return reportCheckRun(checks(), state, { ...payload, runUrl, checkRunId, log: runtime.log });
+    },
+  };
+}
