@@ -1,0 +1,89 @@
+/**
+ * `command: release`: makes an approved App Store version live now. A version waiting in
+ * PENDING_DEVELOPER_RELEASE is released; a phased release that is ACTIVE or PAUSED is completed (every
+ * user now). Anything else is an error that says the version's state.
+ */
+import type { AppStoreVersionDetail, AppStoreVersionState } from '../asc/app-store-types.js';
+import type { AppStoreConnect } from '../asc/client.js';
+import { AscApiError } from '../asc/errors.js';
+import type { Platform } from '../config.js';
+import { UserError } from '../errors.js';
+import type { Logger } from '../runtime.js';
+
+export interface ReleaseTarget {
+  appId: string;
+  /** The version's `versionString` (`app-version`). */
+  version: string;
+  platform: Platform;
+}
+
+export interface ReleaseOutcome {
+  versionId: string;
+  /** The version's state after the release (`app-store-state`). */
+  state?: AppStoreVersionState;
+  action: 'released' | 'phased-release-completed';
+  detail: string;
+}
+
+const HINTS: Partial<Record<AppStoreVersionState, string>> = {
+  PREPARE_FOR_SUBMISSION: 'it has not been submitted: publish or distribute it with `submit-app-store-review: true` first',
+  WAITING_FOR_REVIEW: 'App Review has not approved it yet: run `command: release` once it is Pending Developer Release',
+  IN_REVIEW: 'App Review has not approved it yet: run `command: release` once it is Pending Developer Release',
+  PENDING_APPLE_RELEASE:
+    'it is scheduled: Apple releases it at its earliest release date (change the date in App Store Connect to release sooner)',
+  READY_FOR_SALE: 'it is already on the App Store for every user',
+  PROCESSING_FOR_APP_STORE: 'Apple is releasing it now',
+  REJECTED: 'App Review rejected it: see Resolution Center in App Store Connect',
+  METADATA_REJECTED: 'App Review rejected its metadata: see Resolution Center in App Store Connect',
+  DEVELOPER_REJECTED: 'it was withdrawn from review: submit it again first',
+};
+
+export async function releaseVersion(asc: AppStoreConnect, target: ReleaseTarget, log: Logger): Promise<ReleaseOutcome> {
+  const version = await find(asc, target);
+  const state = version.attributes?.appStoreState;
+  const name = `App Store version ${target.version} of ${target.platform}`;
+
+  if (state === 'PENDING_DEVELOPER_RELEASE') {
+    try {
+      await asc.appStore.releaseRequests.create(version.id);
+    } catch (error) {
+      // An earlier attempt whose answer was lost may have released it: read the state back.
+      const now = error instanceof AscApiError && error.status === 409 ? await stateNow(asc, version.id) : undefined;
+      if (now !== 'READY_FOR_SALE' && now !== 'PROCESSING_FOR_APP_STORE') throw error;
+    }
+    const after = await stateNow(asc, version.id);
+    const detail = `${name} released (${after ?? 'state unknown'})`;
+    log.info(detail);
+    return { versionId: version.id, state: after, action: 'released', detail };
+  }
+
+  if (state === 'READY_FOR_SALE') {
+    const phased = await asc.appStore.phasedReleases.forVersion(version.id);
+    const phase = phased?.attributes?.phasedReleaseState;
+    if (phased && (phase === 'ACTIVE' || phase === 'PAUSED')) {
+      const completed = await asc.appStore.phasedReleases.complete(phased.id, version.id);
+      const detail = `${name}: phased release ${phase} on day ${phased.attributes?.currentDayNumber ?? '?'} completed (${completed.attributes?.phasedReleaseState ?? 'COMPLETE'}): every user gets it now`;
+      log.info(detail);
+      return { versionId: version.id, state, action: 'phased-release-completed', detail };
+    }
+  }
+
+  throw new UserError(
+    `${name} is ${state ?? 'in an unknown state'}${state === 'READY_FOR_SALE' ? ' with no phased release under way' : ''}, so there is nothing to release: ${HINTS[state!] ?? 'only a version in PENDING_DEVELOPER_RELEASE, or one whose phased release is ACTIVE or PAUSED, can be released'}.`,
+  );
+}
+
+async function find(asc: AppStoreConnect, target: ReleaseTarget): Promise<AppStoreVersionDetail> {
+  const { versions } = await asc.appStore.versions.list(target.appId, { platform: target.platform, versionString: target.version });
+  const version = versions.find((v) => v.attributes?.versionString === target.version);
+  if (!version) {
+    throw new UserError(
+      `Input \`app-version\`: the app has no App Store version ${target.version} for ${target.platform}. Check \`app-version\` and \`platform\` (App Store Connect → your app → the platform's versions).`,
+    );
+  }
+  return version;
+}
+
+async function stateNow(asc: AppStoreConnect, id: string): Promise<AppStoreVersionState | undefined> {
+  return (await asc.appStore.versions.get(id)).version.attributes?.appStoreState;
+}
