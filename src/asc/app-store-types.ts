@@ -68,13 +68,7 @@ export type AppStoreVersionPhasedRelease = ResourceObject<
 export type AppStoreVersionReleaseRequest = ResourceObject<'appStoreVersionReleaseRequests'>;
 
 export type ReviewSubmissionState =
-  | 'READY_FOR_REVIEW'
-  | 'WAITING_FOR_REVIEW'
-  | 'IN_REVIEW'
-  | 'UNRESOLVED_ISSUES'
-  | 'CANCELING'
-  | 'COMPLETING'
-  | 'COMPLETE';
+  'READY_FOR_REVIEW' | 'WAITING_FOR_REVIEW' | 'IN_REVIEW' | 'UNRESOLVED_ISSUES' | 'CANCELING' | 'COMPLETING' | 'COMPLETE';
 
 export type ReviewSubmission = ResourceObject<
   'reviewSubmissions',

@@ -34,7 +34,10 @@ const PLACES: Place[] = [
   { match: /categor/i, where: 'App Information → Category' },
   { match: /appInfoLocalization|subtitle|name/i, where: 'App Information → Name and Subtitle (every language)' },
   { match: /price|pricing|availability|territor/i, where: 'Pricing and Availability' },
-  { match: /encryption|export compliance/i, where: 'App Information → App Encryption Documentation, or the `uses-non-exempt-encryption` input' },
+  {
+    match: /encryption|export compliance/i,
+    where: 'App Information → App Encryption Documentation, or the `uses-non-exempt-encryption` input',
+  },
   { match: /agreement|contract|tax|banking/i, where: 'Business → Agreements, Tax, and Banking (Account Holder)' },
   { match: /appStoreVersionLocalization/i, where: 'App Store tab → the version page (every language)' },
   { match: /appStoreVersion/i, where: 'App Store tab → the version page' },
@@ -68,7 +71,11 @@ export function associatedErrorLines(error: Pick<AscApiError, 'errors'>): string
           lines.push('- … (more errors: see the version in App Store Connect)');
           return lines;
         }
-        const what = [a.title, a.detail].filter((t): t is string => !!t).map(clip).join(' — ') || clip(a.code ?? 'unnamed error');
+        const what =
+          [a.title, a.detail]
+            .filter((t): t is string => !!t)
+            .map(clip)
+            .join(' — ') || clip(a.code ?? 'unnamed error');
         const code = a.code ? ` [${clip(a.code)}]` : '';
         lines.push(`- ${what}${code} → fix in App Store Connect: ${placeToFix(path, a)}`);
       }

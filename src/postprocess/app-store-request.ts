@@ -52,13 +52,18 @@ export function parseAppStoreInputs(
   const submit = bool('submit-app-store-review', raw('submit-app-store-review') || 'false');
   const cancelPreviousSubmission = bool('cancel-previous-submission', raw('cancel-previous-submission') || 'false');
   if (!submit) {
-    const given = APP_STORE_INPUTS.filter((name) =>
-      name === 'cancel-previous-submission' ? cancelPreviousSubmission : raw(name) !== '',
-    );
+    const given = APP_STORE_INPUTS.filter((name) => (name === 'cancel-previous-submission' ? cancelPreviousSubmission : raw(name) !== ''));
     if (given.length) {
       throw new InputError(
         given[0]!,
-        `asks for an App Store release, but \`submit-app-store-review\` is not \`true\`${given.length > 1 ? ` (also given: ${given.slice(1).map((g) => `\`${g}\``).join(', ')})` : ''}. Set \`submit-app-store-review: true\`, or remove ${given.length > 1 ? 'these inputs' : 'this input'}.`,
+        `asks for an App Store release, but \`submit-app-store-review\` is not \`true\`${
+          given.length > 1
+            ? ` (also given: ${given
+                .slice(1)
+                .map((g) => `\`${g}\``)
+                .join(', ')})`
+            : ''
+        }. Set \`submit-app-store-review: true\`, or remove ${given.length > 1 ? 'these inputs' : 'this input'}.`,
       );
     }
     return undefined;

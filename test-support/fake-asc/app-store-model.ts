@@ -65,6 +65,11 @@ export interface FakeAppStore {
   /** App Review found issues: the submission is UNRESOLVED_ISSUES and its versions REJECTED. */
   reject(submissionId: string): void;
   advance(): void;
+  /** The version as Apple would answer now (after what the clock says has happened). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  version(id: string): any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  submission(id: string): any;
 }
 
 export interface Tracks {

@@ -95,6 +95,14 @@ export function startAppStore(env: Env): { handlers: Record<string, Handler>; co
       }
     },
     advance: () => advance(env, control.timing, tracks),
+    version: (id) => {
+      control.advance();
+      return store.serialize(store.need('appStoreVersions', id), new Set(), true);
+    },
+    submission: (id) => {
+      control.advance();
+      return store.serialize(store.need('reviewSubmissions', id), new Set(), true);
+    },
   };
 
   const doc = (r: StoredResource, ctx: Ctx, status = 200): Reply => ({
