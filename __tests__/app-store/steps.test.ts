@@ -272,4 +272,36 @@ describe('App Store steps against the fake App Store Connect', () => {
     // The build was attached by the read-back path, since the lost create's answer never said so.
     expect(w.fake.resource('appStoreVersions', state.appStore!.versionId!).relationships.build.data.id).toBe(w.buildId);
   }, 20_000);
+  it('an editable version created by an overlapping run between our read and our create is taken over', async () => {
+    const w = await world();
+    released(w);
+    w.fake.faults.inject({ method: 'POST', path: '/v1/appStoreVersions', kind: 'slow', delayMs: 400, times: 1 });
+    const state = w.plan();
+    const running = w.run(state, 'app-store-version');
+    await new Promise((r) => setTimeout(r, 150));
+    const { id } = w.fake.appStore.addVersion({ appId: w.appId, versionString: '1.0.7', locales: ['en-US'] });
+    const result = await running;
+    expect(result.detail).toContain('renamed 1.0.7 (PREPARE_FOR_SUBMISSION) to 1.1.0 (it appeared meanwhile)');
+    expect(result.detail).toContain('build 42 attached');
+    expect(state.appStore?.versionId).toBe(id);
+    const refused = w.fake.requests.find((r) => r.method === 'POST' && r.path === '/v1/appStoreVersions');
+    expect(refused?.status).toBe(409);
+  });
+
+  it("once App Review approved the build, a distribute leaves What's New and the submission alone", async () => {
+    const w = await world();
+    released(w);
+    const state = w.plan();
+    await w.runAll(state);
+    w.fake.appStore.setVersionState(state.appStore!.versionId!, 'PENDING_DEVELOPER_RELEASE');
+    const before = w.writes().length;
+    const results = await w.runAll(w.plan({ notes: [{ locale: 'en-US', text: 'Other text.' }] }));
+    expect(results['app-store-version'].detail).toContain('already ships this build');
+    expect(results['app-store-whats-new']).toMatchObject({
+      status: 'skipped',
+      detail: expect.stringContaining('PENDING_DEVELOPER_RELEASE'),
+    });
+    expect(results['app-store-submit'].detail).toBe('already reviewed with this build: PENDING_DEVELOPER_RELEASE');
+    expect(w.writes().length).toBe(before);
+  });
 });

@@ -75,10 +75,10 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
           `App Store version ${label(inReview)} is in review with build ${buildNumber(inReview)}, so Apple allows no new version`,
         );
       }
-      const created = await asc.appStore.versions.create(state.app.id, platform, wanted, settings, buildId);
+      const created = await createOrTakeOver(asc, state, settings, buildId);
       version = created.version;
-      changes.push(created.created ? `created version ${wanted}` : `found version ${wanted} (created by an earlier attempt)`);
-      if (created.created) return phased(asc, request, version, changes, true);
+      changes.push(created.how);
+      if (created.how.startsWith('created')) return phased(asc, request, version, changes, true);
     }
   }
 
@@ -101,6 +101,37 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
   }
   return phased(asc, request, version, changes, false);
 };
+
+/**
+ * Creates the version. A 409 is read back: the version made by an earlier attempt whose answer was lost,
+ * or an editable version another run created meanwhile (Apple keeps one per platform), then renamed.
+ */
+async function createOrTakeOver(
+  asc: AppStoreConnect,
+  state: Readonly<PostProcessingState>,
+  settings: Omit<AppStoreVersionSettings, 'versionString'>,
+  buildId: string,
+): Promise<{ version: AppStoreVersionDetail; how: string }> {
+  const wanted = state.build.version;
+  try {
+    const created = await asc.appStore.versions.create(state.app.id, state.build.platform, wanted, settings, buildId);
+    return {
+      version: created.version,
+      how: created.created ? `created version ${wanted}` : `found version ${wanted} (created by an earlier attempt)`,
+    };
+  } catch (error) {
+    if (!(error instanceof AscApiError && error.status === 409)) throw error;
+    const editable = (await asc.appStore.versions.list(state.app.id, { platform: state.build.platform })).versions.find((v) =>
+      EDITABLE.includes(stateOf(v)!),
+    );
+    if (!editable) throw error;
+    const renamed = await asc.appStore.versions.update(editable.id, { versionString: wanted });
+    return {
+      version: { ...renamed, relationships: editable.relationships },
+      how: `renamed ${label(editable)} to ${wanted} (it appeared meanwhile)`,
+    };
+  }
+}
 
 async function phased(
   asc: AppStoreConnect,

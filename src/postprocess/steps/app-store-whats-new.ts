@@ -2,12 +2,17 @@
 import { AscApiError } from '../../asc/errors.js';
 import { UserError, errorMessage } from '../../errors.js';
 import { isTransientFailure } from './app-store-transient.js';
-import { appStoreOf, needVersionId, RELEASED, stateOf } from './app-store-shared.js';
+import type { AppStoreVersionState } from '../../asc/app-store-types.js';
+import { APPROVED, appStoreOf, needVersionId, RELEASED, stateOf } from './app-store-shared.js';
 import type { StepRun } from './types.js';
 
 export const appStoreWhatsNewStep: StepRun = async (state, { asc, log }) => {
-  const { request } = appStoreOf(state);
+  const { request, record } = appStoreOf(state);
   const versionId = needVersionId(state);
+  const versionState = record.versionState as AppStoreVersionState | undefined;
+  if (versionState && (APPROVED.includes(versionState) || RELEASED.includes(versionState))) {
+    return { status: 'skipped', detail: `the version is ${versionState}: its What's New is left as App Review saw it` };
+  }
   if (request.notes.length === 0)
     return { status: 'skipped', detail: 'no notes given (`app-store-release-notes` or the TestFlight notes)' };
 
