@@ -304,4 +304,32 @@ describe('App Store steps against the fake App Store Connect', () => {
     expect(results['app-store-submit'].detail).toBe('already reviewed with this build: PENDING_DEVELOPER_RELEASE');
     expect(w.writes().length).toBe(before);
   });
+  it('another waiting submission of the platform stops the submit with its name, or is withdrawn and waited out', async () => {
+    const w = await world();
+    const { versionId: live } = released(w);
+    const { id: other } = w.fake.appStore.addSubmission({ appId: w.appId, state: 'UNRESOLVED_ISSUES', versionIds: [live] });
+    const state = w.plan();
+    await w.run(state, 'app-store-version');
+    await w.run(state, 'app-store-whats-new');
+    await expect(w.run(state, 'app-store-submit')).rejects.toThrow(
+      new RegExp(
+        `review submission ${other} \\(UNRESOLVED_ISSUES, holding version 1\\.0\\.0.*\\. Wait.*\`cancel-previous-submission: true\``,
+      ),
+    );
+    state.request.appStore!.cancelPreviousSubmission = true;
+    expect(await w.run(state, 'app-store-submit')).toMatchObject({ status: 'waiting', detail: expect.stringContaining('withdrew') });
+    expect(await w.run(state, 'app-store-submit')).toMatchObject({ status: 'waiting', detail: expect.stringContaining('CANCELING') });
+    w.clock.ms += w.fake.appStore.timing.cancelingMs;
+    expect(await w.run(state, 'app-store-submit')).toMatchObject({ status: 'done' });
+    expect(w.fake.appStore.submission(state.appStore!.submissionId!).attributes.state).toBe('WAITING_FOR_REVIEW');
+  });
+
+  it('a 409 on attaching the build explains that the version is in review', async () => {
+    const w = await world();
+    released(w);
+    w.fake.appStore.addVersion({ appId: w.appId, versionString: '1.1.0', state: 'READY_FOR_REVIEW', locales: ['en-US'] });
+    await expect(w.run(w.plan(), 'app-store-version')).rejects.toThrow(
+      /Build 42 could not be attached to App Store version 1\.1\.0 \(READY_FOR_REVIEW\): the version is in review: wait, or use `cancel-previous-submission`\.\nApp Store Connect answered PATCH .* with HTTP 409\.\n- STATE_ERROR/,
+    );
+  });
 });
