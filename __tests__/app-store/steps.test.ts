@@ -332,4 +332,21 @@ describe('App Store steps against the fake App Store Connect', () => {
       /Build 42 could not be attached to App Store version 1\.1\.0 \(READY_FOR_REVIEW\): the version is in review: wait, or use `cancel-previous-submission`\.\nApp Store Connect answered PATCH .* with HTTP 409\.\n- STATE_ERROR/,
     );
   });
+  it('a run killed between adding the version and submitting resumes with the same draft and submits once', async () => {
+    const w = await world();
+    released(w);
+    const state = w.plan();
+    await w.run(state, 'app-store-version');
+    await w.run(state, 'app-store-whats-new');
+    // Every attempt at the submit is cut off: the step ends in a network error, as a killed run would.
+    w.fake.faults.inject({ method: 'PATCH', path: /^\/v1\/reviewSubmissions\//, kind: 'reset', times: 6 });
+    await expect(w.run(state, 'app-store-submit')).rejects.toThrow(/Could not reach App Store Connect for PATCH/);
+    const [draft] = w.fake.resources('reviewSubmissions');
+    expect(draft.attributes.state).toBe('READY_FOR_REVIEW');
+    const resumed = await w.run(state, 'app-store-submit');
+    expect(resumed.detail).toContain('submitted (draft held it already)');
+    expect(w.fake.resources('reviewSubmissions')).toHaveLength(1);
+    expect(w.fake.resources('reviewSubmissionItems')).toHaveLength(1);
+    expect(w.fake.appStore.submission(draft.id).attributes.state).toBe('WAITING_FOR_REVIEW');
+  });
 });
