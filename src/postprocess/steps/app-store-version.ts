@@ -78,7 +78,7 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
       const created = await createOrTakeOver(asc, state, settings, buildId);
       version = created.version;
       changes.push(created.how);
-      if (created.how.startsWith('created')) return phased(asc, request, version, changes, true);
+      if (created.fresh) return phased(asc, request, version, changes, true);
     }
   }
 
@@ -111,13 +111,14 @@ async function createOrTakeOver(
   state: Readonly<PostProcessingState>,
   settings: Omit<AppStoreVersionSettings, 'versionString'>,
   buildId: string,
-): Promise<{ version: AppStoreVersionDetail; how: string }> {
+): Promise<{ version: AppStoreVersionDetail; how: string; fresh: boolean }> {
   const wanted = state.build.version;
   try {
     const created = await asc.appStore.versions.create(state.app.id, state.build.platform, wanted, settings, buildId);
     return {
       version: created.version,
       how: created.created ? `created version ${wanted}` : `found version ${wanted} (created by an earlier attempt)`,
+      fresh: created.created,
     };
   } catch (error) {
     if (!(error instanceof AscApiError && error.status === 409)) throw error;
@@ -129,6 +130,7 @@ async function createOrTakeOver(
     return {
       version: { ...renamed, relationships: editable.relationships },
       how: `renamed ${label(editable)} to ${wanted} (it appeared meanwhile)`,
+      fresh: false,
     };
   }
 }
