@@ -86,7 +86,7 @@ describe('App Store inputs', () => {
     expect(() => on({ 'app-store-release-notes': 'locale.json' })).toThrow(/^Input `app-store-release-notes`: .*not a TestFlight locale/);
     writeFileSync(join(dir, 'angle.json'), JSON.stringify([{ language: 'en-US', text: 'a <b> tag' }]));
     expect(() => on({ 'app-store-release-notes': 'angle.json' })).toThrow(
-      /^Input `app-store-release-notes`: the en-US text contains < or >/,
+      /^Input `app-store-release-notes`: angle.json entry 1 \(en-US\) contains "<"/,
     );
     writeFileSync(join(dir, 'empty.json'), '[]');
     expect(() => on({ 'app-store-release-notes': 'empty.json' })).toThrow(/holds no notes/);

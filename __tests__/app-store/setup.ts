@@ -3,7 +3,8 @@ import { connect } from '../../src/asc/client.js';
 import type { AppStoreRequest } from '../../src/postprocess/app-store-request.js';
 import { APP_STORE_STEPS, type AppStoreStepName } from '../../src/postprocess/steps/app-store.js';
 import type { AppStoreRecord, StepContext, StepResult } from '../../src/postprocess/steps/types.js';
-import { newState, type PostProcessingState } from '../../src/postprocess/state.js';
+import { newState } from '../../src/postprocess/new-state.js';
+import type { PostProcessingState } from '../../src/postprocess/state.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc } from '../../test-support/fake-asc/index.js';
 import { recordingLog, type RecordingLog } from '../../test-support/log.js';
 
@@ -55,7 +56,7 @@ export async function world(opts: { timeoutMs?: number; sleep?: (ms: number) => 
     timeoutMs: opts.timeoutMs,
     sleep: opts.sleep ?? (async (ms) => void (clock.ms += ms)),
   });
-  const ctx: StepContext = { asc, log, now: () => clock.ms };
+  const ctx: StepContext = { asc, log, now: () => clock.ms, sleep: async (ms) => void (clock.ms += ms), pollIntervalMs: 30_000 };
 
   const plan: World['plan'] = (request = {}) => {
     const state = newState({

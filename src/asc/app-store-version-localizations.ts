@@ -16,6 +16,10 @@ export class AppStoreVersionLocalizationsApi {
   /** Setting a text is idempotent: a repeat after a lost answer writes the same value again. */
   async updateWhatsNew(id: string, whatsNew: string): Promise<AppStoreVersionLocalization> {
     const body = { data: { type: 'appStoreVersionLocalizations', id, attributes: { whatsNew } } };
-    return (await this.http.patch<Document<AppStoreVersionLocalization>>(`/v1/appStoreVersionLocalizations/${enc(id)}`, body)).data;
+    return (
+      await this.http.patch<Document<AppStoreVersionLocalization>>(`/v1/appStoreVersionLocalizations/${enc(id)}`, body, {
+        repeatable: true,
+      })
+    ).data;
   }
 }

@@ -1,7 +1,6 @@
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 import { enc } from './apps.js';
 import type { AppStoreVersionDetail, AppStoreVersionSettings } from './app-store-types.js';
-import { AscApiError } from './errors.js';
 import type { AscHttp } from './http.js';
 import { relatedId, type Build, type Document } from './types.js';
 
@@ -59,43 +58,42 @@ export class AppStoreVersionsApi {
         },
       },
     };
-    try {
-      const doc = await this.http.post<Document<AppStoreVersionDetail>>('/v1/appStoreVersions', body);
-      return { version: doc.data, created: true };
-    } catch (error) {
-      if (!(error instanceof AscApiError && error.status === 409)) throw error;
-      const existing = (await this.list(appId, { platform, versionString })).versions.find(
-        (v) => v.attributes?.versionString === versionString,
-      );
-      if (!existing) throw error;
-      return { version: existing, created: false };
-    }
+    let readBack = false;
+    const doc = await this.http.post<Document<AppStoreVersionDetail>>('/v1/appStoreVersions', body, {
+      readBack: async () => {
+        const existing = (await this.list(appId, { platform, versionString })).versions.find(
+          (v) => v.attributes?.versionString === versionString,
+        );
+        readBack = existing !== undefined;
+        return existing ? { data: existing } : undefined;
+      },
+    });
+    return { version: doc.data, created: !readBack };
   }
 
   /** Sets attributes; a 409 is read back, and is no failure when the version already holds them. */
   async update(id: string, settings: AppStoreVersionSettings): Promise<AppStoreVersionDetail> {
     const body = { data: { type: 'appStoreVersions', id, attributes: settings } };
-    try {
-      return (await this.http.patch<Document<AppStoreVersionDetail>>(`/v1/appStoreVersions/${enc(id)}`, body)).data;
-    } catch (error) {
-      if (!(error instanceof AscApiError && error.status === 409)) throw error;
-      const { version } = await this.get(id);
-      if (!holds(version, settings)) throw error;
-      return version;
-    }
+    const doc = await this.http.patch<Document<AppStoreVersionDetail>>(`/v1/appStoreVersions/${enc(id)}`, body, {
+      readBack: async () => {
+        const { version } = await this.get(id);
+        return holds(version, settings) ? { data: version } : undefined;
+      },
+    });
+    return doc.data;
   }
 
   /** Attaches the build; a 409 is no failure when the version already ships that build. */
   async attachBuild(id: string, buildId: string): Promise<void> {
-    try {
-      await this.http.request(`PATCH`, `/v1/appStoreVersions/${enc(id)}/relationships/build`, {
-        body: { data: { type: 'builds', id: buildId } },
-      });
-    } catch (error) {
-      if (!(error instanceof AscApiError && error.status === 409)) throw error;
-      const { build } = await this.get(id);
-      if (build?.id !== buildId) throw error;
-    }
+    await this.http.request<Document<Build> | undefined>('PATCH', `/v1/appStoreVersions/${enc(id)}/relationships/build`, {
+      body: { data: { type: 'builds', id: buildId } },
+      safety: {
+        readBack: async () => {
+          const { build } = await this.get(id);
+          return build?.id === buildId ? { data: build } : undefined;
+        },
+      },
+    });
   }
 }
 

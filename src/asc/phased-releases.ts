@@ -30,14 +30,13 @@ export class PhasedReleasesApi {
         relationships: { appStoreVersion: { data: { type: 'appStoreVersions', id: versionId } } },
       },
     };
-    try {
-      return (await this.http.post<Document<AppStoreVersionPhasedRelease>>('/v1/appStoreVersionPhasedReleases', body)).data;
-    } catch (error) {
-      if (!(error instanceof AscApiError && error.status === 409)) throw error;
-      const existing = await this.forVersion(versionId);
-      if (!existing) throw error;
-      return existing;
-    }
+    const doc = await this.http.post<Document<AppStoreVersionPhasedRelease>>('/v1/appStoreVersionPhasedReleases', body, {
+      readBack: async () => {
+        const existing = await this.forVersion(versionId);
+        return existing ? { data: existing } : undefined;
+      },
+    });
+    return doc.data;
   }
 
   /** Removes it; already gone (404) is what was wanted. */
@@ -52,13 +51,12 @@ export class PhasedReleasesApi {
   /** Releases to every user now; a 409 when it is COMPLETE already is no failure. */
   async complete(id: string, versionId: string): Promise<AppStoreVersionPhasedRelease> {
     const body = { data: { type: 'appStoreVersionPhasedReleases', id, attributes: { phasedReleaseState: 'COMPLETE' } } };
-    try {
-      return (await this.http.patch<Document<AppStoreVersionPhasedRelease>>(`/v1/appStoreVersionPhasedReleases/${enc(id)}`, body)).data;
-    } catch (error) {
-      if (!(error instanceof AscApiError && error.status === 409)) throw error;
-      const now = await this.forVersion(versionId);
-      if (now?.attributes?.phasedReleaseState !== 'COMPLETE') throw error;
-      return now;
-    }
+    const doc = await this.http.patch<Document<AppStoreVersionPhasedRelease>>(`/v1/appStoreVersionPhasedReleases/${enc(id)}`, body, {
+      readBack: async () => {
+        const now = await this.forVersion(versionId);
+        return now?.attributes?.phasedReleaseState === 'COMPLETE' ? { data: now } : undefined;
+      },
+    });
+    return doc.data;
   }
 }

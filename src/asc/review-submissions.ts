@@ -1,7 +1,6 @@
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 import { enc } from './apps.js';
 import type { AppStoreVersionDetail, ReviewSubmission, ReviewSubmissionItem, ReviewSubmissionState } from './app-store-types.js';
-import { AscApiError } from './errors.js';
 import type { AscHttp } from './http.js';
 import { relatedId, type Document } from './types.js';
 
@@ -54,15 +53,19 @@ export class ReviewSubmissionsApi {
         relationships: { app: { data: { type: 'apps', id: appId } } },
       },
     };
-    try {
-      return { submission: (await this.http.post<Document<ReviewSubmission>>('/v1/reviewSubmissions', body)).data, created: true };
-    } catch (error) {
-      if (!(error instanceof AscApiError && error.status === 409)) throw error;
-      for (const draft of (await this.listOpen(appId, platform)).filter((s) => s.attributes?.state === 'READY_FOR_REVIEW')) {
-        if ((await this.items(draft.id)).length === 0) return { submission: draft, created: false };
-      }
-      throw error;
-    }
+    let readBack = false;
+    const doc = await this.http.post<Document<ReviewSubmission>>('/v1/reviewSubmissions', body, {
+      readBack: async () => {
+        for (const draft of (await this.listOpen(appId, platform)).filter((s) => s.attributes?.state === 'READY_FOR_REVIEW')) {
+          if ((await this.items(draft.id)).length === 0) {
+            readBack = true;
+            return { data: draft };
+          }
+        }
+        return undefined;
+      },
+    });
+    return { submission: doc.data, created: !readBack };
   }
 
   async items(submissionId: string): Promise<SubmissionItem[]> {
@@ -91,12 +94,12 @@ export class ReviewSubmissionsApi {
         },
       },
     };
-    try {
-      await this.http.post<Document<ReviewSubmissionItem>>('/v1/reviewSubmissionItems', body);
-    } catch (error) {
-      if (!(error instanceof AscApiError && error.status === 409)) throw error;
-      if (!(await this.items(submissionId)).some((i) => i.versionId === versionId)) throw error;
-    }
+    await this.http.post<Document<ReviewSubmissionItem>>('/v1/reviewSubmissionItems', body, {
+      readBack: async () => {
+        const held = (await this.items(submissionId)).find((i) => i.versionId === versionId);
+        return held ? { data: held.item } : undefined;
+      },
+    });
   }
 
   /** Sends the submission to App Review; a 409 is no failure when it has been sent already. */
@@ -115,13 +118,12 @@ export class ReviewSubmissionsApi {
     doneStates: readonly ReviewSubmissionState[],
   ): Promise<ReviewSubmission> {
     const body = { data: { type: 'reviewSubmissions', id, attributes } };
-    try {
-      return (await this.http.patch<Document<ReviewSubmission>>(`/v1/reviewSubmissions/${enc(id)}`, body)).data;
-    } catch (error) {
-      if (!(error instanceof AscApiError && error.status === 409)) throw error;
-      const now = await this.get(id);
-      if (!doneStates.includes(now.attributes?.state as ReviewSubmissionState)) throw error;
-      return now;
-    }
+    const doc = await this.http.patch<Document<ReviewSubmission>>(`/v1/reviewSubmissions/${enc(id)}`, body, {
+      readBack: async () => {
+        const now = await this.get(id);
+        return doneStates.includes(now.attributes?.state as ReviewSubmissionState) ? { data: now } : undefined;
+      },
+    });
+    return doc.data;
   }
 }

@@ -5,8 +5,7 @@
  */
 import type { AppStoreVersionDetail, AppStoreVersionState } from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
-import { AscApiError } from '../asc/errors.js';
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../runtime.js';
 
@@ -44,13 +43,8 @@ export async function releaseVersion(asc: AppStoreConnect, target: ReleaseTarget
   const name = `App Store version ${target.version} of ${target.platform}`;
 
   if (state === 'PENDING_DEVELOPER_RELEASE') {
-    try {
-      await asc.appStore.releaseRequests.create(version.id);
-    } catch (error) {
-      // An earlier attempt whose answer was lost may have released it: read the state back.
-      const now = error instanceof AscApiError && error.status === 409 ? await stateNow(asc, version.id) : undefined;
-      if (now !== 'READY_FOR_SALE' && now !== 'PROCESSING_FOR_APP_STORE') throw error;
-    }
+    // A lost answer or a 409 is read back by the client: a version released meanwhile is done.
+    await asc.appStore.releaseRequests.create(version.id);
     const after = await stateNow(asc, version.id);
     const detail = `${name} released (${after ?? 'state unknown'})`;
     log.info(detail);

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readAppStoreSettings, type AppStoreSettings } from '../app-store-inputs.js';
 import type { ReleaseType } from '../asc/app-store-types.js';
 import { InputError } from '../errors.js';
 import type { InputReader, Logger } from '../runtime.js';
@@ -24,22 +25,6 @@ export interface AppStoreRequest {
 /** The App Store inputs as parsed; `notes` undefined means "use the TestFlight notes". */
 export type AppStoreInputs = Omit<AppStoreRequest, 'notes'> & { notes?: Note[] };
 
-/** The inputs that only mean something with `submit-app-store-review: true`. */
-export const APP_STORE_INPUTS = [
-  'release-type',
-  'earliest-release-date',
-  'phased-release',
-  'copyright',
-  'app-store-release-notes',
-  'cancel-previous-submission',
-] as const;
-
-const RELEASE_TYPES: Record<string, ReleaseType> = { manual: 'MANUAL', 'after-approval': 'AFTER_APPROVAL', scheduled: 'SCHEDULED' };
-const HOUR_MS = 3_600_000;
-const MAX_COPYRIGHT = 200;
-/** An ISO 8601 date-time; the zone is checked separately so its absence gets its own message. */
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
 /**
  * Reads the App Store inputs. Undefined when `submit-app-store-review` is not `true`; then any App Store
  * input given is an error, since it would silently do nothing.
@@ -48,63 +33,26 @@ export function parseAppStoreInputs(
   read: InputReader,
   options: { now: () => number; log: Logger; cwd?: string },
 ): AppStoreInputs | undefined {
-  const raw = (name: string): string => read(name).trim();
-  const submit = bool('submit-app-store-review', raw('submit-app-store-review') || 'false');
-  const cancelPreviousSubmission = bool('cancel-previous-submission', raw('cancel-previous-submission') || 'false');
-  if (!submit) {
-    const given = APP_STORE_INPUTS.filter((name) => (name === 'cancel-previous-submission' ? cancelPreviousSubmission : raw(name) !== ''));
-    if (given.length) {
-      throw new InputError(
-        given[0]!,
-        `asks for an App Store release, but \`submit-app-store-review\` is not \`true\`${
-          given.length > 1
-            ? ` (also given: ${given
-                .slice(1)
-                .map((g) => `\`${g}\``)
-                .join(', ')})`
-            : ''
-        }. Set \`submit-app-store-review: true\`, or remove ${given.length > 1 ? 'these inputs' : 'this input'}.`,
-      );
-    }
-    return undefined;
-  }
+  const settings = readAppStoreSettings(read, options.now);
+  return settings && appStoreInputs(settings, options.log, options.cwd);
+}
 
-  const typeText = raw('release-type').toLowerCase();
-  let releaseType: ReleaseType | undefined;
-  if (typeText) {
-    releaseType = RELEASE_TYPES[typeText];
-    if (!releaseType)
-      throw new InputError('release-type', `"${raw('release-type')}" is not one of \`manual\`, \`after-approval\`, \`scheduled\`.`);
-  }
-  const dateText = raw('earliest-release-date');
-  const earliestReleaseDate = dateText ? releaseDate(dateText, releaseType, options.now()) : undefined;
-  if (releaseType === 'SCHEDULED' && !earliestReleaseDate) {
-    throw new InputError(
-      'release-type',
-      '`scheduled` needs `earliest-release-date`: an ISO 8601 date-time with a time zone, on the hour, in the future (e.g. 2026-12-24T09:00:00Z).',
-    );
-  }
-  const phasedText = raw('phased-release');
-  const phasedRelease = phasedText ? bool('phased-release', phasedText) : undefined;
-  const copyright = raw('copyright') || undefined;
-  if (copyright && (copyright.length > MAX_COPYRIGHT || /[\r\n]/.test(copyright))) {
-    throw new InputError('copyright', `must be one line of at most ${MAX_COPYRIGHT} characters (e.g. "2026 Example Inc.").`);
-  }
-  const notesPath = raw('app-store-release-notes');
+/** The checked settings with the `app-store-release-notes` file read (before any upload). */
+export function appStoreInputs(settings: AppStoreSettings, log: Logger, cwd = process.cwd()): AppStoreInputs {
+  const { notesPath, ...rest } = settings;
   let notes: Note[] | undefined;
   if (notesPath) {
-    const cwd = options.cwd ?? process.cwd();
     if (!existsSync(resolve(cwd, notesPath))) {
       throw new InputError(
         'app-store-release-notes',
         `${notesPath} does not exist. Give the path of a JSON file like [{"language": "en-US", "text": "What's new…"}], or remove the input to use the TestFlight notes.`,
       );
     }
-    notes = readReleaseNotesFile(notesPath, options.log, cwd, 'app-store-release-notes');
+    notes = readReleaseNotesFile(notesPath, log, cwd, 'app-store-release-notes');
     if (notes.length === 0) throw new InputError('app-store-release-notes', `${notesPath} holds no notes.`);
     checkStoreText(notes, 'app-store-release-notes');
   }
-  return { notes, releaseType, earliestReleaseDate, phasedRelease, copyright, cancelPreviousSubmission };
+  return { notes, ...rest };
 }
 
 /** The request saved in the plan: the App Store notes, else the TestFlight notes (once their locales are known). */
@@ -123,45 +71,4 @@ function checkStoreText(notes: Note[], input: string): void {
       `the ${bad.join(', ')} text contains < or >, which the App Store refuses in "What's New"${input === 'release-notes' ? ' (these are the TestFlight notes, used because `app-store-release-notes` is not given)' : ''}. Remove those characters.`,
     );
   }
-}
-
-function releaseDate(text: string, releaseType: ReleaseType | undefined, now: number): string {
-  const example = 'e.g. 2026-12-24T09:00:00Z or 2026-12-24T10:00:00+01:00';
-  if (releaseType !== 'SCHEDULED') {
-    throw new InputError(
-      'earliest-release-date',
-      `only applies with \`release-type: scheduled\`${releaseType ? `, not \`${releaseType.toLowerCase().replace('_', '-')}\`` : ''}. Set \`release-type: scheduled\`, or remove the date.`,
-    );
-  }
-  const m = DATE_TIME.exec(text);
-  const at = m ? Date.parse(m[7] ? text : `${text}Z`) : NaN;
-  if (!m || Number.isNaN(at)) {
-    throw new InputError('earliest-release-date', `"${text}" is not an ISO 8601 date-time with a time zone (${example}).`);
-  }
-  if (!m[7]) {
-    throw new InputError(
-      'earliest-release-date',
-      `"${text}" has no time zone, so the hour is ambiguous: add \`Z\` for UTC or an offset such as \`+01:00\` (${example}).`,
-    );
-  }
-  if (at % HOUR_MS !== 0) {
-    throw new InputError(
-      'earliest-release-date',
-      `"${text}" is not on the hour (${new Date(at).toISOString()} in UTC): Apple releases on the hour. Use minutes and seconds 00.`,
-    );
-  }
-  if (at <= now) {
-    throw new InputError(
-      'earliest-release-date',
-      `"${text}" is in the past (now is ${new Date(now).toISOString()}): give a future hour, or use \`release-type: after-approval\`.`,
-    );
-  }
-  return new Date(at).toISOString();
-}
-
-function bool(name: string, value: string): boolean {
-  const v = value.toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw new InputError(name, `"${value}" is not a boolean: use \`true\` or \`false\`.`);
 }
