@@ -2,7 +2,7 @@
  * The App Store resources of Apple's schemas (asc-openapi/openapi.json) that the App Store release reads
  * and writes: versions, their localizations and phased release, release requests, review submissions.
  */
-import type { Platform } from '../config.js';
+import type { Platform } from '../domain.js';
 import type { ResourceObject } from './types.js';
 
 /** `AppStoreVersionState` (Apple still fills this deprecated attribute, and it is the finer one). */

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { compareBuildNumbers, nextBuildNumber } from '../domain.js';
 import { InputError, UserError } from '../errors.js';
 import { findPackages, readPackageInfo, refuseSameBuildTwice, type PackageInfo } from '../package/index.js';
+import { appStoreInputs } from '../postprocess/app-store-request.js';
 import { readNotes } from '../postprocess/release-notes.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { PlanRequest } from '../postprocess/state.js';
@@ -48,6 +49,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   const key = readKey(config);
   const asc = connectFromConfig(config, runtime, deps, key);
   const notes = readNotes(config, runtime.log, workspace(deps));
+  const appStore = config.appStore && appStoreInputs(config.appStore, runtime.log, workspace(deps));
   const packages: PackageInfo[] = [];
   for (const path of await findPackages(config.paths, workspace(deps))) {
     packages.push(
@@ -78,7 +80,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
     // A misspelt group would otherwise surface only after the upload and the processing wait.
     if (config.postProcessing !== 'off' && config.betaGroups.length)
       resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);
-    targets.push(Object.freeze({ pkg, app, request: planRequest(config, resolveNotes(notes, app)) }));
+    targets.push(Object.freeze({ pkg, app, request: planRequest(config, resolveNotes(notes, app), appStore) }));
   }
 
   // altool reads the key from a file; the API upload signs tokens in memory and needs none.

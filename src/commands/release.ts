@@ -5,9 +5,14 @@
  */
 import type { AppStoreVersionDetail, AppStoreVersionState } from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
-import type { Platform } from '../domain.js';
+import type { Config } from '../config.js';
+import { PLATFORMS, type Platform } from '../domain.js';
 import { UserError } from '../errors.js';
-import type { Logger } from '../runtime.js';
+import type { Logger, Runtime } from '../runtime.js';
+import { appStoreVersionLink, escapeCell } from '../summary.js';
+import { inWords } from '../words.js';
+import { resolveApp } from './app.js';
+import { connectFromConfig, type CommandDeps } from './context.js';
 
 export interface ReleaseTarget {
   appId: string;
@@ -80,4 +85,55 @@ async function find(asc: AppStoreConnect, target: ReleaseTarget): Promise<AppSto
 
 async function stateNow(asc: AppStoreConnect, id: string): Promise<AppStoreVersionState | undefined> {
   return (await asc.appStore.versions.get(id)).version.attributes?.appStoreState;
+}
+
+/**
+ * The `release` command: finds the app and the version (`app-version`; `platform`, or the one platform
+ * that has that version), releases it, and reports `app-store-version-id` and `app-store-state`.
+ */
+export async function release(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
+  const asc = connectFromConfig(config, runtime, deps);
+  const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
+  const version = config.appVersion!;
+  const platform = config.platform ?? (await onlyPlatformWith(asc, app.id, version));
+  const outcome = await releaseVersion(asc, { appId: app.id, version, platform }, runtime.log);
+  runtime.setOutput('app-id', app.id);
+  runtime.setOutput('bundle-id', app.attributes?.bundleId ?? '');
+  runtime.setOutput('app-version', version);
+  runtime.setOutput('platform', platform);
+  runtime.setOutput('app-store-version-id', outcome.versionId);
+  runtime.setOutput('app-store-state', outcome.state ?? '');
+  const what = outcome.action === 'released' ? 'Released' : 'Phased release completed';
+  await runtime.appendSummary(
+    [
+      `## App Store Connect Publish — release`,
+      '',
+      `### ${app.attributes?.name ?? app.attributes?.bundleId ?? app.id} ${version} (${platform}) — ${what.toLowerCase()}`,
+      '',
+      '| Version | Result | State |',
+      '| --- | --- | --- |',
+      `| ${outcome.versionId} | ✅ ${what} | ${escapeCell(outcome.state ? inWords(outcome.state) : 'unknown')} |`,
+      '',
+      `[Open the version in App Store Connect](${appStoreVersionLink(app.id, platform, outcome.state)})`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Without `platform`: the platform that has version `version`; several → the input must choose. */
+async function onlyPlatformWith(asc: AppStoreConnect, appId: string, version: string): Promise<Platform> {
+  const found: Platform[] = [];
+  for (const platform of PLATFORMS) {
+    const { versions } = await asc.appStore.versions.list(appId, { platform, versionString: version });
+    if (versions.some((v) => v.attributes?.versionString === version)) found.push(platform);
+  }
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) {
+    throw new UserError(
+      `Input \`platform\`: App Store version ${version} exists for ${found.join(' and ')}; set \`platform\` to choose one.`,
+    );
+  }
+  throw new UserError(
+    `Input \`app-version\`: the app has no App Store version ${version} on any platform. Check \`app-version\` (App Store Connect → your app → Distribution).`,
+  );
 }
