@@ -58,8 +58,8 @@ function cronMinutes(field: string): number[] {
 }
 
 describe('example workflows', () => {
-  it('are the three the README describes', () => {
-    expect(FILES).toEqual(['post-processing.yml', 'promote.yml', 'publish.yml']);
+  it('are the four the README describes', () => {
+    expect(FILES).toEqual(['post-processing.yml', 'promote.yml', 'publish.yml', 'release.yml']);
   });
 
   it.each(FILES)('%s passes actionlint', async (file) => {
@@ -141,5 +141,15 @@ describe('example workflows', () => {
     const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs;
     expect(Object.keys(inputs).sort()).toEqual(['app-version', 'beta-groups', 'build-number', 'notes', 'submit-beta-review']);
     expect(actionSteps(wf)[0]!.with).toMatchObject({ command: 'distribute' });
+  });
+
+  it('release.yml releases the approved version named in the dispatch form, with no token permission', () => {
+    const wf = workflow('release.yml');
+    const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, { required?: boolean }> }).inputs;
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
+    expect(Object.keys(inputs).sort()).toEqual(['app-version', 'platform']);
+    expect(inputs['app-version']!.required).toBe(true);
+    expect(wf.permissions).toEqual({});
+    expect(actionSteps(wf)[0]!.with).toMatchObject({ command: 'release', 'app-version': '${{ inputs.app-version }}' });
   });
 });
