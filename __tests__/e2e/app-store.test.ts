@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { seedState } from '../../test-support/deferred.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { makeIpa } from '../../test-support/packages.js';
 import { runDist, type DistRun } from '../../test-support/run-dist.js';
@@ -283,5 +284,43 @@ describe('App Store release (dist/index.js)', () => {
     } finally {
       asc.appStore.incompleteMetadata = false;
     }
+  });
+
+  it('a package whose version is already live is refused before the upload', async () => {
+    const app = newApp('live', { version: '1.0', build: '12' });
+    const before = asc.requests.length;
+    const run = await action(app.workspace, { path: '*.ipa', 'submit-app-store-review': 'true', 'whats-new': 'More.' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /::error::App Store version 1\.0 of com\.example\.live \(IOS\) is already READY_FOR_SALE: raise the app's version/,
+    );
+    expect(asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('a deferred state saved by the previous version (schema 1, no App Store steps) is still finished', async () => {
+    const app = newApp('schema-one');
+    const buildId = asc.addBuild({
+      appId: app.id,
+      version: '1.1',
+      buildNumber: '11',
+      processingState: 'VALID',
+      usesNonExemptEncryption: false,
+    }).id;
+    const state = seedState(gh, {
+      privateKeyPem: key.privateKeyPem,
+      appId: app.id,
+      bundleId: app.bundleId,
+      version: '1.1',
+      buildNumber: '11',
+      buildId,
+      runId: 200,
+      request: { notes: [{ locale: 'en-US', text: 'Old notes' }] },
+      mutate: (s) => void (s.schemaVersion = 1),
+    });
+    const run = await action(app.workspace, { command: 'resume' }, 201);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs['post-processing']).toBe('completed');
+    expect(gh.artifacts().filter((a) => !a.deleted && a.name.includes(state.id))).toEqual([]);
+    expect(versionsOf(app.id).map((v) => v.attributes.versionString)).toEqual(['1.0']);
   });
 });
