@@ -95,4 +95,48 @@ describe('parseConfig', () => {
     expect(error.message).toContain(`Input \`${name}\``);
     expect(error.message).toMatch(message);
   });
+
+  it('reads the App Store inputs into settings, checked; unset when not asked', () => {
+    expect(parseConfig(reader(base)).appStore).toBeUndefined();
+    const now = () => Date.UTC(2026, 11, 1, 9, 30);
+    const c = parseConfig(
+      reader({
+        ...base,
+        'submit-app-store-review': 'true',
+        'release-type': 'scheduled',
+        'earliest-release-date': '2026-12-24T10:00:00+01:00',
+        'phased-release': 'false',
+        copyright: '2026 Example Inc.',
+        'app-store-release-notes': 'store.json',
+      }),
+      now,
+    );
+    expect(c.appStore).toEqual({
+      releaseType: 'SCHEDULED',
+      earliestReleaseDate: '2026-12-24T09:00:00.000Z',
+      phasedRelease: false,
+      copyright: '2026 Example Inc.',
+      notesPath: 'store.json',
+      cancelPreviousSubmission: false,
+    });
+  });
+
+  it.each<[Record<string, string>, string, RegExp]>([
+    [{ 'submit-app-store-review': 'true', 'post-processing': 'off' }, 'submit-app-store-review', /`post-processing` is `off`/],
+    [{ 'submit-app-store-review': 'yes' }, 'submit-app-store-review', /not a boolean/],
+    [{ copyright: '2026 X' }, 'copyright', /`submit-app-store-review` is not `true`/],
+    [{ command: 'release', 'bundle-id': 'com.example.app' }, 'app-version', /required with `command: release`/],
+    [{ command: 'release', 'app-version': '1.2' }, 'app-id', /`bundle-id` is required with `command: release`/],
+  ])('refuses %o, naming `%s`', (inputs, input, message) => {
+    const error = inputError(inputs);
+    expect(error.input).toBe(input);
+    expect(error.message).toMatch(message);
+  });
+
+  it('accepts command: release with the version and the app', () => {
+    expect(parseConfig(reader({ ...base, command: 'release', 'app-id': '123', 'app-version': '1.2' }))).toMatchObject({
+      command: 'release',
+      appVersion: '1.2',
+    });
+  });
 });

@@ -5,7 +5,8 @@
  *   1. publish with inline post-processing (upload, notes in two locales, export compliance, beta review,
  *      two beta groups, tester notification);
  *   2. publish of the next build with deferred post-processing (state saved to a workflow artifact);
- *   3. the scheduled resume while Apple is still processing the build, then once the build is valid.
+ *   3. the scheduled resume while Apple is still processing the build, then once the build is valid;
+ *   4. the next version submitted to App Review, approved, and released (scripts/demo/app-store.ts).
  * Prints what a user sees for each run: the log, the outputs and the job summary.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { startFakeGitHub, type FakeGitHub } from '../test-support/fake-github/in
 import { makeIpa } from '../test-support/packages.js';
 import { DIST_INDEX, runDist, type DistRun } from '../test-support/run-dist.js';
 import { checkRunsOnCommit, DEMO_COMMIT } from './demo/check-run.js';
+import { appStoreDemo } from './demo/app-store.js';
 
 const BUNDLE_ID = 'com.example.demo';
 const VERSION = '1.0';
@@ -79,7 +81,7 @@ async function step(
   label: string,
   inputs: Record<string, string>,
   options: StepOptions,
-  expect: { postProcessing: string },
+  expect: { postProcessing?: string },
 ): Promise<DistRun> {
   heading(title);
   section('Step', withBlock(inputs, options.shown));
@@ -100,13 +102,13 @@ async function step(
   section('Job summary', run.summary || '(empty)');
   const outcome = run.outputs['post-processing'];
   const ok = run.code === 0 && outcome === expect.postProcessing;
-  const result = `${title}: exit code ${run.code}, post-processing ${outcome ?? '(none)'}`;
+  const result = `${title}: exit code ${run.code}${outcome ? `, post-processing ${outcome}` : ''}`;
   console.log(`\n${ok ? '✔' : '✘'} ${result}`);
   if (!ok)
     throw new Error(
       `${title}: expected exit code 0 and post-processing ${expect.postProcessing}, got exit code ${run.code} and ${outcome}`,
     );
-  results.push(`${label} ${outcome}`);
+  results.push(outcome ? `${label} ${outcome}` : label);
   return run;
 }
 
@@ -230,7 +232,13 @@ async function main(): Promise<void> {
     { postProcessing: 'completed' },
   );
 
-  heading(`5. the commit ${DEMO_COMMIT.slice(0, 7)} on GitHub — one check run per published build`);
+  await appStoreDemo(asc, {
+    appId: app.id,
+    bundleId: BUNDLE_ID,
+    ipa,
+    step: (t, l, i, e) => step(t, l, i, { ...shared, env: gh.runEnv(105) }, e),
+  });
+  heading(`7. the commit ${DEMO_COMMIT.slice(0, 7)} on GitHub — one check run per published build`);
   console.log(checkRunsOnCommit(gh));
 
   const left = gh.artifacts().filter((a) => !a.deleted);

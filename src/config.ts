@@ -1,10 +1,11 @@
 import { ACTION_INPUTS, type ActionInput } from './action-inputs.js';
+import { readAppStoreSettings, type AppStoreSettings } from './app-store-inputs.js';
 import { PLATFORMS, VERSION_PATTERN, type Platform } from './domain.js';
 import { InputError } from './errors.js';
 import { bool, integer, lines, MAX_PROCESSING_TIMEOUT_MINUTES, minutes, oneOf, pollInterval, url } from './input-values.js';
 import type { InputReader } from './runtime.js';
 
-export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number'] as const;
+export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number', 'release'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const UPLOAD_METHODS = ['api', 'altool'] as const;
@@ -12,17 +13,6 @@ export type UploadMethod = (typeof UPLOAD_METHODS)[number];
 
 export const POST_PROCESSING_MODES = ['inline', 'deferred', 'off'] as const;
 export type PostProcessingMode = (typeof POST_PROCESSING_MODES)[number];
-
-/** The App Store inputs, as given (strings where the App Store module checks the form). */
-export interface AppStoreInputs {
-  submitAppStoreReview: boolean;
-  releaseType?: string;
-  earliestReleaseDate?: string;
-  phasedRelease?: string;
-  copyright?: string;
-  releaseNotesPath?: string;
-  cancelPreviousSubmission: boolean;
-}
 
 /** Every input of action.yml, parsed and checked once, before any network request. */
 export interface Config {
@@ -52,8 +42,8 @@ export interface Config {
   betaGroups: string[];
   notifyTesters: boolean;
   expirePreviousBuilds: boolean;
-  /** App Store inputs as given; checked and turned into the App Store request by the App Store module. */
-  appStore: AppStoreInputs;
+  /** `submit-app-store-review: true` and the App Store inputs, checked; undefined when not asked. */
+  appStore?: AppStoreSettings;
   statusCheck: boolean;
   resumeWorkflow: string;
   disableWhenIdle: boolean;
@@ -72,7 +62,7 @@ export const DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
 const MAX_UPLOAD_CONCURRENCY = 32;
 
 /** Reads and validates every input. Throws InputError naming the first bad input. */
-export function parseConfig(read: InputReader): Config {
+export function parseConfig(read: InputReader, now: () => number = Date.now): Config {
   const input = (name: string): string => {
     const value = read(name).trim();
     return value !== '' ? value : (DEFAULTS[name] ?? '');
@@ -179,15 +169,7 @@ export function parseConfig(read: InputReader): Config {
   const notifyTesters = bool('notify-testers', input('notify-testers') || 'false');
   const expirePreviousBuilds = bool('expire-previous-builds', input('expire-previous-builds') || 'false');
 
-  const appStore: AppStoreInputs = {
-    submitAppStoreReview: bool('submit-app-store-review', input('submit-app-store-review') || 'false'),
-    releaseType: optional('release-type'),
-    earliestReleaseDate: optional('earliest-release-date'),
-    phasedRelease: optional('phased-release'),
-    copyright: optional('copyright'),
-    releaseNotesPath: optional('app-store-release-notes'),
-    cancelPreviousSubmission: bool('cancel-previous-submission', input('cancel-previous-submission') || 'false'),
-  };
+  const appStore = readAppStoreSettings(read, now);
   const statusCheck = bool('status-check', input('status-check') || 'true');
   const resumeWorkflow = input('resume-workflow');
   if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(resumeWorkflow)) {
@@ -256,6 +238,7 @@ function checkCombinations(config: Config): void {
         ['expire-previous-builds', config.expirePreviousBuilds],
         ['whats-new', config.whatsNew !== undefined],
         ['uses-non-exempt-encryption', config.usesNonExemptEncryption !== undefined],
+        ['submit-app-store-review', config.appStore !== undefined],
       ] as const
     ).find(([, set]) => set);
     if (asked) {
@@ -285,6 +268,17 @@ function checkCombinations(config: Config): void {
     }
     if (!config.appId && !config.bundleId) {
       throw new InputError('app-id', 'or `bundle-id` is required with `command: distribute` to find the app.');
+    }
+  }
+  if (config.command === 'release') {
+    if (!config.appVersion) {
+      throw new InputError(
+        'app-version',
+        'is required with `command: release`: give the App Store version to release (e.g. `app-version: 1.4.2`).',
+      );
+    }
+    if (!config.appId && !config.bundleId) {
+      throw new InputError('app-id', 'or `bundle-id` is required with `command: release` to find the app.');
     }
   }
   if (config.command === 'latest-build-number' && !config.appId && !config.bundleId) {

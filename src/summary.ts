@@ -27,6 +27,15 @@ export function buildLink(appId: string, platform: Platform, buildId?: string): 
   return buildId ? `${base}/${buildId}` : base;
 }
 
+/** Released or being released: App Store Connect shows these as the live ("deliverable") version. */
+const LIVE_STATES = ['READY_FOR_SALE', 'PREORDER_READY_FOR_SALE', 'PROCESSING_FOR_APP_STORE', 'REPLACED_WITH_NEW_VERSION'];
+
+/** The App Store version's page in App Store Connect: the version in flight, or the live one. */
+export function appStoreVersionLink(appId: string, platform: Platform, versionState?: string): string {
+  const which = versionState && LIVE_STATES.includes(versionState) ? 'deliverable' : 'inflight';
+  return `https://appstoreconnect.apple.com/apps/${appId}/distribution/${PLATFORM_PATH[platform]}/version/${which}`;
+}
+
 /** One package's section: heading, step table and the App Store Connect link. */
 export function stateSection(state: PostProcessingState, options: { before?: ExtraRow[]; outcome?: string } = {}): string {
   const b = state.build;
@@ -40,6 +49,14 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
   lines.push(
     `${b.platform} · bundle ID \`${state.app.bundleId}\` · app ${state.app.id}${b.id ? ` · build ${b.id}` : ''} · [Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})`,
   );
+  const store = state.appStore;
+  if (store?.versionId) {
+    const seen = store.versionState ? ` · ${escapeCell(enumsInWords(store.versionState))}` : '';
+    lines.push(
+      '',
+      `App Store version ${store.versionId}${seen}${store.submissionId ? ` · review submission ${store.submissionId}` : ''} · [Open the version in App Store Connect](${appStoreVersionLink(state.app.id, b.platform, store.versionState)})`,
+    );
+  }
   if (state.failure) lines.push('', '```', state.failure, '```');
   lines.push('');
   return lines.join('\n');

@@ -33,8 +33,16 @@ describe('the demo (scripts/demo.ts)', () => {
     // 3. the resume that completes it.
     expect(output).toContain('✔ 4. resume — scheduled, after build 2 is valid: exit code 0, post-processing completed');
     expect(output).toMatch(/\| Demo 1\.0 \\\(2\\\) \| ✅ completed \|/);
-    expect(output).toMatch(/^Result: OK in \d+\.\d s — publish completed, deferred publish pending, resume pending, resume completed\.$/m);
-    // 4. the check runs on the commit: one per build, the deferred one carried by each run until it succeeds.
+    // 4. the next version to App Review, then released once approved.
+    expect(output).toContain('✔ 5. publish — to App Review (submit-app-store-review): exit code 0, post-processing completed');
+    expect(output).toContain("| App Store What's New | ✅ done | en-US set, de-DE set");
+    expect(output).toMatch(/^app-store-state = WAITING_FOR_REVIEW$/m);
+    expect(output).toContain('✔ 6. release — make the approved version live (workflow_dispatch): exit code 0');
+    expect(output).toMatch(/^app-store-state = READY_FOR_SALE$/m);
+    expect(output).toMatch(
+      /^Result: OK in \d+\.\d s — publish completed, deferred publish pending, resume pending, resume completed, App Store publish completed, release\.$/m,
+    );
+    // 7. the check runs on the commit: one per build, the deferred one carried by each run until it succeeds.
     expect(output).toMatch(/^✅ App Store Connect: Demo 1\.0 \(1\) — success/m);
     expect(output).toMatch(/^✅ App Store Connect: Demo 1\.0 \(2\) — success/m);
     expect(output).toContain('workflow run 102: created, in_progress — “Still waiting for Apple: checking the upload”');

@@ -63,9 +63,39 @@ describe('parseState: the strict form of a state read back', () => {
       ...s,
       appStore: { versionId: 'f00d-1', versionState: 'WAITING_FOR_REVIEW', submissionId: 'abc-123' },
       checkRunId: 4242,
-      request: { ...s.request, appStore: { releaseType: 'SCHEDULED', earliestReleaseDate: '2027-01-01T10:00:00Z', phasedRelease: true } },
+      request: {
+        ...s.request,
+        appStore: {
+          notes: [{ locale: 'en-US', text: 'New search' }],
+          releaseType: 'SCHEDULED',
+          earliestReleaseDate: '2027-01-01T10:00:00.000Z',
+          phasedRelease: true,
+          copyright: '2026 Example Inc.',
+          cancelPreviousSubmission: false,
+        },
+      },
+      steps: { ...s.steps, 'app-store-version': { status: 'done', detail: 'created 2.1.0' }, 'app-store-submit': { status: 'pending' } },
     };
     expect(parseState(later, 'x')).toEqual(later);
+    expect(() => parseState({ ...later, request: { ...later.request, appStore: { cancelPreviousSubmission: false } } }, 'x')).toThrow(
+      /state\.request\.appStore\.notes is missing/,
+    );
+    expect(() =>
+      parseState({ ...later, request: { ...later.request, appStore: { ...later.request.appStore, copyright: 'a\nb' } } }, 'x'),
+    ).toThrow(/state\.request\.appStore\.copyright is not of the form/);
+  });
+
+  it('still reads a state written before the App Store steps (schema 1), and refuses one that claims them', () => {
+    const one = { ...valid(), schemaVersion: 1 };
+    expect(parseState(JSON.parse(JSON.stringify(one)), 'x')).toEqual(one);
+    expect(() => parseState({ ...one, steps: { ...one.steps, 'app-store-submit': { status: 'pending' } } }, 'x')).toThrow(
+      /state\.steps\.app-store-submit is not a step of state schema 1/,
+    );
+    expect(() => parseState({ ...one, appStore: { versionId: 'f00d-1' } }, 'x')).toThrow(
+      /state\.appStore is not a field of state schema 1/,
+    );
+    expect(() => parseState({ ...one, schemaVersion: 3 }, 'x')).toThrow(/written by a newer version of the action \(state schema 3/);
+    expect(() => parseState({ ...one, schemaVersion: 0 }, 'x')).toThrow(/written by an older version/);
   });
 
   it.each(BAD)('refuses %s, naming the field', (_, mutate, message) => {

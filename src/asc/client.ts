@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from '../runtime.js';
 import type { RetryPolicy, Sleep } from '../net/retry.js';
+import { AppStoreApis } from './app-store-apis.js';
 import { AppsApi } from './apps.js';
 import { loadPrivateKey, TokenProvider } from './auth.js';
 import { BetaAppReviewSubmissionsApi } from './beta-app-review.js';
@@ -22,6 +23,7 @@ export class AppStoreConnect {
   readonly betaDetails: BuildBetaDetailsApi;
   readonly betaGroups: BetaGroupsApi;
   readonly versions: VersionsApi;
+  readonly appStore: AppStoreApis;
 
   constructor(readonly http: AscHttp) {
     this.apps = new AppsApi(http);
@@ -32,6 +34,7 @@ export class AppStoreConnect {
     this.betaDetails = new BuildBetaDetailsApi(http);
     this.betaGroups = new BetaGroupsApi(http);
     this.versions = new VersionsApi(http);
+    this.appStore = new AppStoreApis(http);
   }
 }
 

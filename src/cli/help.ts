@@ -7,6 +7,7 @@ const COMMAND_HELP: Array<[string, string]> = [
   ['distribute', 'Post-process a build already in App Store Connect, found by app, `--app-version` and `--build-number`.'],
   ['resume', "Finish deferred post-processing saved in workflow artifacts (needs GitHub Actions' artifact service)."],
   ['latest-build-number', 'Print the highest build number in TestFlight and the App Store, and the next one to use.'],
+  ['release', 'Make an approved App Store version (`--app-version`) live now, or complete its phased release.'],
 ];
 
 const WIDTH = 100;

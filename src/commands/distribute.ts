@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { advance } from '../postprocess/engine.js';
 import { newState } from '../postprocess/new-state.js';
+import { appStoreInputs } from '../postprocess/app-store-request.js';
 import { readNotes } from '../postprocess/release-notes.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { Runtime } from '../runtime.js';
@@ -19,6 +20,7 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   const key = readKey(config);
   const asc = connectFromConfig(config, runtime, deps, key);
   const notes = readNotes(config, runtime.log, workspace(deps));
+  const appStore = config.appStore && appStoreInputs(config.appStore, runtime.log, workspace(deps));
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const version = config.appVersion!;
   const buildNumber = config.buildNumber!;
@@ -59,7 +61,7 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     uploadedAt: started,
     findBuildTimeoutMs: config.findBuildTimeoutMs,
     processingTimeoutMs: config.processingTimeoutMs,
-    request: planRequest(config, resolveNotes(notes, app)),
+    request: planRequest(config, resolveNotes(notes, app), appStore),
     skip: ['upload-state'],
     origin: origin(),
   });

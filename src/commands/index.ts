@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime.js';
 import { distribute } from './distribute.js';
 import { latestBuildNumber } from './latest-build-number.js';
 import { publish } from './publish.js';
+import { release } from './release.js';
 import { resume } from './resume.js';
 import { realDeps, type CommandDeps } from './context.js';
 
@@ -34,5 +35,7 @@ function dispatch(config: Config, runtime: Runtime, deps: CommandDeps): Promise<
       return resume(config, runtime, deps);
     case 'latest-build-number':
       return latestBuildNumber(config, runtime, deps);
+    case 'release':
+      return release(config, runtime, deps);
   }
 }

@@ -6,9 +6,11 @@ import type { Config } from '../config.js';
 import { compareBuildNumbers, nextBuildNumber } from '../domain.js';
 import { InputError, UserError } from '../errors.js';
 import { findPackages, readPackageInfo, refuseSameBuildTwice, type PackageInfo } from '../package/index.js';
+import { appStoreInputs } from '../postprocess/app-store-request.js';
 import { readNotes } from '../postprocess/release-notes.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { PlanRequest } from '../postprocess/state.js';
+import { APPROVED, RELEASED } from '../postprocess/steps/app-store-shared.js';
 import { resolveBetaGroups } from '../postprocess/steps/testers.js';
 import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../state/artifact-store.js';
@@ -48,6 +50,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   const key = readKey(config);
   const asc = connectFromConfig(config, runtime, deps, key);
   const notes = readNotes(config, runtime.log, workspace(deps));
+  const appStore = config.appStore && appStoreInputs(config.appStore, runtime.log, workspace(deps));
   const packages: PackageInfo[] = [];
   for (const path of await findPackages(config.paths, workspace(deps))) {
     packages.push(
@@ -75,10 +78,11 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
     );
     const app = await resolveApp(asc, config.appId, pkg.bundleId);
     await refuseDuplicate(asc, app.id, pkg);
+    if (appStore) await refuseReviewedVersion(asc, app.id, pkg);
     // A misspelt group would otherwise surface only after the upload and the processing wait.
     if (config.postProcessing !== 'off' && config.betaGroups.length)
       resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);
-    targets.push(Object.freeze({ pkg, app, request: planRequest(config, resolveNotes(notes, app)) }));
+    targets.push(Object.freeze({ pkg, app, request: planRequest(config, resolveNotes(notes, app), appStore) }));
   }
 
   // altool reads the key from a file; the API upload signs tokens in memory and needs none.
@@ -93,6 +97,20 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
       idleTimeoutMs: deps.requestTimeoutMs,
     });
   return Object.freeze({ asc, targets: Object.freeze(targets), store, upload });
+}
+
+/**
+ * A new build can never join an App Store version that is approved or live: the App Store steps would
+ * fail after the upload, so say so before it.
+ */
+async function refuseReviewedVersion(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
+  const { versions } = await asc.appStore.versions.list(appId, { platform: pkg.platform, versionString: pkg.version });
+  const taken = versions.find((v) => v.attributes?.versionString === pkg.version);
+  const state = taken?.attributes?.appStoreState;
+  if (!state || !(RELEASED.includes(state) || APPROVED.includes(state))) return;
+  throw new UserError(
+    `App Store version ${pkg.version} of ${pkg.bundleId} (${pkg.platform}) is already ${state}${APPROVED.includes(state) ? ': release it with `command: release`, or' : ':'} raise the app's version (CFBundleShortVersionString) to submit a new build with \`submit-app-store-review\`. Nothing was uploaded.`,
+  );
 }
 
 /** Apple refuses a build number already used for the version; say so before sending a byte. */

@@ -40,6 +40,10 @@ export async function finishPostProcessing(
   ];
   if (reports.some((r) => r.stateArtifactId)) columns.push(['state-artifact-id', (r) => r.stateArtifactId]);
   if (reports.some((r) => r.result.state.checkRunId)) columns.push(['check-run-id', (r) => r.result.state.checkRunId?.toString()]);
+  if (reports.some((r) => r.result.state.request.appStore)) {
+    columns.push(['app-store-version-id', (r) => r.result.state.appStore?.versionId]);
+    columns.push(['app-store-state', (r) => r.result.state.appStore?.versionState]);
+  }
   for (const [name, pick] of columns) runtime.setOutput(name, reports.map((r) => pick(r) ?? '').join('\n'));
   runtime.setOutput('post-processing', reports.length === 1 ? outcomes[0]! : (WORST.find((w) => outcomes.includes(w)) ?? 'skipped'));
 

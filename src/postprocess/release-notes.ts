@@ -52,14 +52,15 @@ export function readNotes(
   return notes;
 }
 
-function readReleaseNotesFile(path: string, log: Logger, cwd: string): Note[] {
+/** Reads a `release_notes.json`; `input` is the input that named it, for the errors. */
+export function readReleaseNotesFile(path: string, log: Logger, cwd: string, input = 'release-notes'): Note[] {
   const file = resolve(cwd, path);
   if (!existsSync(file)) {
     if (path !== DEFAULTS['release-notes']) log.warning(`\`release-notes\`: ${path} does not exist, so no notes are read from it.`);
     return [];
   }
   const fail = (what: string): never => {
-    throw new InputError('release-notes', `${path} ${what} Expected: [{"language": "en-US", "text": "What to test…"}, …].`);
+    throw new InputError(input, `${path} ${what} Expected: [{"language": "en-US", "text": "What to test…"}, …].`);
   };
   let parsed: unknown;
   try {

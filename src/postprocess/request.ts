@@ -1,12 +1,18 @@
 import type { App } from '../asc/types.js';
+import { appStoreRequest, type AppStoreInputs } from './app-store-request.js';
 import type { Note } from './release-notes.js';
 import type { PlanRequest } from './state.js';
 
 /** What post-processing was asked to do, as the inputs say it (notes resolved separately, per app). */
-export type RequestOptions = Omit<PlanRequest, 'notes'>;
+export type RequestOptions = Omit<PlanRequest, 'notes' | 'appStore'>;
 
-export function planRequest(options: RequestOptions, notes: Note[]): PlanRequest {
+/**
+ * The plan's request. `appStore` (the App Store inputs, read before any request) adds the App Store
+ * steps; their "What's New" is the App Store notes, else these (TestFlight) notes once resolved.
+ */
+export function planRequest(options: RequestOptions, notes: Note[], appStore?: AppStoreInputs): PlanRequest {
   return {
+    ...(appStore ? { appStore: appStoreRequest(appStore, notes) } : {}),
     notes,
     usesNonExemptEncryption: options.usesNonExemptEncryption,
     expirePreviousBuilds: options.expirePreviousBuilds,

@@ -1,11 +1,14 @@
 import type { Platform } from '../domain.js';
+import type { AppStoreRequest } from './app-store-request.js';
 import type { Note } from './release-notes.js';
 
 /**
  * Post-processing as data: what was asked (the plan) and how far it got (progress). It is saved as-is
  * to a workflow artifact for deferred mode, so it holds no secrets: no key, no token, no key ID.
  */
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
+/** The oldest state this version still finishes: version 1 is version 2 without the App Store steps. */
+export const MIN_STATE_SCHEMA_VERSION = 1;
 
 export const STEP_NAMES = [
   'upload-state',
@@ -19,6 +22,10 @@ export const STEP_NAMES = [
   // build as it reaches them, once, however often this runs.
   'notify-testers',
   'beta-groups',
+  // After TestFlight: the build goes to App Review only once testers could have it.
+  'app-store-version',
+  'app-store-whats-new',
+  'app-store-submit',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
@@ -47,12 +54,15 @@ export interface PlanRequest {
   submitBetaReview: boolean;
   betaGroups: string[];
   notifyTesters: boolean;
+  /** `submit-app-store-review: true`: the version, What's New and the App Review submission. */
+  appStore?: AppStoreRequest;
 }
 
 export type PostProcessingStatus = 'pending' | 'completed' | 'failed';
 
 export interface PostProcessingState {
-  schemaVersion: typeof STATE_SCHEMA_VERSION;
+  /** STATE_SCHEMA_VERSION when written by this version; a version-1 state read back keeps its 1. */
+  schemaVersion: number;
   /** Unique per published package; names its state artifacts. */
   id: string;
   /** Incremented each time the state is saved, so a newer copy wins over a superseded one. */

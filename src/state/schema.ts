@@ -1,7 +1,7 @@
 import { PLATFORMS } from '../domain.js';
 import { TESTFLIGHT_LOCALES } from '../postprocess/locales.js';
 import { MAX_WHATS_NEW } from '../postprocess/release-notes.js';
-import { STATE_SCHEMA_VERSION, STEP_NAMES, type PostProcessingState } from '../postprocess/state.js';
+import { MIN_STATE_SCHEMA_VERSION, STATE_SCHEMA_VERSION, STEP_NAMES, type PostProcessingState } from '../postprocess/state.js';
 
 /**
  * The strict form of a state read back: every field typed, bounded and known. Anything else is refused
@@ -101,20 +101,18 @@ const steps: Checker = (v, path) => {
 const resourceId = string(64, RESOURCE_ID);
 
 const appStoreRequest = object(
-  {},
+  { notes: uniqueLocales, cancelPreviousSubmission: boolean },
   {
     releaseType: oneOf(RELEASE_TYPES),
     earliestReleaseDate: date,
     phasedRelease: boolean,
-    copyright: string(200),
-    notes: uniqueLocales,
-    cancelPreviousSubmission: boolean,
+    copyright: string(200, /^[^\r\n]*$/),
   },
 );
 
 const stateForm = object(
   {
-    schemaVersion: integer(STATE_SCHEMA_VERSION, STATE_SCHEMA_VERSION),
+    schemaVersion: integer(MIN_STATE_SCHEMA_VERSION, STATE_SCHEMA_VERSION),
     id: string(36, UUID),
     revision: integer(0, 1_000_000),
     createdAt: date,
@@ -159,6 +157,14 @@ const stateForm = object(
   },
 );
 
+/** Version 1 predates the App Store steps: one that carries them was not written by that version. */
+function versionOneForm(state: PostProcessingState): void {
+  if (state.request.appStore !== undefined) fail('state.request.appStore', 'is not a field of state schema 1');
+  if (state.appStore !== undefined) fail('state.appStore', 'is not a field of state schema 1');
+  const appStoreStep = Object.keys(state.steps).find((name) => name.startsWith('app-store-'));
+  if (appStoreStep) fail(`state.steps.${appStoreStep}`, 'is not a step of state schema 1');
+}
+
 /**
  * Checks a state read back from storage: first that this version of the action can read it (another
  * version may have written it), then its whole form. Throws with what is wrong and what to do.
@@ -173,7 +179,7 @@ export function parseState(document: unknown, source: string): PostProcessingSta
       `${source} was written by a newer version of the action (state schema ${state.schemaVersion}; this version reads ${STATE_SCHEMA_VERSION}). Use the same action version in the publish and resume workflows.`,
     );
   }
-  if (state.schemaVersion < STATE_SCHEMA_VERSION) {
+  if (state.schemaVersion < MIN_STATE_SCHEMA_VERSION) {
     const build = typeof state.build?.buildNumber === 'string' ? state.build.buildNumber.slice(0, 32) : '?';
     throw new StateFormError(
       `${source} was written by an older version of the action (state schema ${state.schemaVersion}). Finish it with \`command: distribute\` for build ${build}, then delete the artifact.`,
@@ -181,6 +187,7 @@ export function parseState(document: unknown, source: string): PostProcessingSta
   }
   try {
     stateForm(document, 'state');
+    if (state.schemaVersion === 1) versionOneForm(state as PostProcessingState);
   } catch (error) {
     if (!(error instanceof StateFormError)) throw error;
     throw new StateFormError(`${source} is not in the form this action writes: ${error.message}.`);

@@ -5,6 +5,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { Server } from 'node:http';
 import { SignJWT } from 'jose';
+import { startAppStore, type FakeAppStore } from './app-store.js';
 import { iso, type Env, type Quirks } from './context.js';
 import { loadSpec } from './contract.js';
 import { Lifecycle } from './lifecycle.js';
@@ -72,6 +73,8 @@ export interface FakeAsc {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   resources(type: string): any[];
   uploadedFile(buildUploadFileId: string): Buffer | undefined;
+  /** App Store versions and App Review: controls for tests. */
+  readonly appStore: FakeAppStore;
   readonly requests: LoggedRequest[];
   readonly violations: ContractViolation[];
   readonly tokens: Array<Record<string, unknown>>;
@@ -108,6 +111,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     quirks,
   };
   const uploads = new Uploads(env);
+  const appStore = startAppStore(env);
   const requests: LoggedRequest[] = [];
   const violations: ContractViolation[] = [];
   const tokens: Array<Record<string, unknown>> = [];
@@ -117,7 +121,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     now,
     env,
     uploads,
-    handlers: { ...readHandlers(env), ...testflightHandlers(env), ...uploads.handlers() },
+    handlers: { ...readHandlers(env), ...testflightHandlers(env), ...uploads.handlers(), ...appStore.handlers },
     requests,
     violations,
     tokens,
@@ -253,6 +257,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     },
     uploadedFile: (id) => uploads.uploadedFile(id),
     quirks,
+    appStore: appStore.control,
     requests,
     violations,
     tokens,

@@ -63,6 +63,14 @@ const RELS: Record<string, Record<string, RelSpec>> = {
   buildBetaNotifications: { build: one('builds', { hidden: true }) },
 };
 
+/** Lets a resource family kept in its own module (the App Store's) declare its relationships. */
+export function declareRelationships(
+  type: string,
+  specs: Record<string, { to: string; many?: boolean; links?: boolean; inverse?: string; hidden?: boolean }>,
+): void {
+  for (const [name, spec] of Object.entries(specs)) (RELS[type] ??= {})[name] = (spec.many ? many : one)(spec.to, spec);
+}
+
 /** Relationships whose only member in Apple's schema is `links` (no `data` even when included). */
 const LINKS_ONLY: Record<string, string[]> = { apps: ['buildUploads'], buildUploads: ['buildUploadFiles'] };
 

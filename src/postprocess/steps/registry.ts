@@ -1,4 +1,5 @@
 import type { PlanRequest, StepName } from '../state.js';
+import { APP_STORE_STEP_TITLES, APP_STORE_STEPS, type AppStoreStepName } from './app-store.js';
 import * as testers from './testers.js';
 import * as testflight from './testflight.js';
 import type { StepRun } from './types.js';
@@ -14,6 +15,13 @@ export interface StepDefinition {
 }
 
 const always = (): boolean => true;
+const appStore = (name: AppStoreStepName): StepDefinition => ({
+  title: APP_STORE_STEP_TITLES[name],
+  // A withdrawn submission leaving CANCELING is waited for within `processing-timeout`, like the rest.
+  deadline: 'processing',
+  applies: (r) => r.appStore !== undefined,
+  run: APP_STORE_STEPS[name],
+});
 
 /** Every step by name; the order of execution is STEP_NAMES'. */
 export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
@@ -41,6 +49,9 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
     run: testflight.notifyTesters,
   },
   'beta-groups': { title: 'Beta groups', deadline: 'processing', applies: (r) => r.betaGroups.length > 0, run: testers.betaGroups },
+  'app-store-version': appStore('app-store-version'),
+  'app-store-whats-new': appStore('app-store-whats-new'),
+  'app-store-submit': appStore('app-store-submit'),
 };
 
 export function stepTitle(name: StepName): string {

@@ -1,0 +1,83 @@
+/**
+ * The App Store resources of Apple's schemas (asc-openapi/openapi.json) that the App Store release reads
+ * and writes: versions, their localizations and phased release, release requests, review submissions.
+ */
+import type { Platform } from '../domain.js';
+import type { ResourceObject } from './types.js';
+
+/** `AppStoreVersionState` (Apple still fills this deprecated attribute, and it is the finer one). */
+export type AppStoreVersionState =
+  | 'ACCEPTED'
+  | 'DEVELOPER_REMOVED_FROM_SALE'
+  | 'DEVELOPER_REJECTED'
+  | 'IN_REVIEW'
+  | 'INVALID_BINARY'
+  | 'METADATA_REJECTED'
+  | 'PENDING_APPLE_RELEASE'
+  | 'PENDING_CONTRACT'
+  | 'PENDING_DEVELOPER_RELEASE'
+  | 'PREPARE_FOR_SUBMISSION'
+  | 'PREORDER_READY_FOR_SALE'
+  | 'PROCESSING_FOR_APP_STORE'
+  | 'READY_FOR_REVIEW'
+  | 'READY_FOR_SALE'
+  | 'REJECTED'
+  | 'REMOVED_FROM_SALE'
+  | 'WAITING_FOR_EXPORT_COMPLIANCE'
+  | 'WAITING_FOR_REVIEW'
+  | 'REPLACED_WITH_NEW_VERSION'
+  | 'NOT_APPLICABLE';
+
+export type ReleaseType = 'MANUAL' | 'AFTER_APPROVAL' | 'SCHEDULED';
+
+export type AppStoreVersionDetail = ResourceObject<
+  'appStoreVersions',
+  {
+    platform?: Platform;
+    versionString?: string;
+    appStoreState?: AppStoreVersionState;
+    appVersionState?: string;
+    copyright?: string | null;
+    releaseType?: ReleaseType | null;
+    earliestReleaseDate?: string | null;
+    downloadable?: boolean;
+    createdDate?: string;
+  }
+>;
+
+/** The attributes a create or an update may set. */
+export interface AppStoreVersionSettings {
+  versionString?: string;
+  copyright?: string;
+  releaseType?: ReleaseType;
+  earliestReleaseDate?: string;
+}
+
+export type AppStoreVersionLocalization = ResourceObject<
+  'appStoreVersionLocalizations',
+  { locale?: string; whatsNew?: string | null; description?: string | null; keywords?: string | null }
+>;
+
+export type PhasedReleaseState = 'INACTIVE' | 'ACTIVE' | 'PAUSED' | 'COMPLETE';
+
+export type AppStoreVersionPhasedRelease = ResourceObject<
+  'appStoreVersionPhasedReleases',
+  { phasedReleaseState?: PhasedReleaseState; startDate?: string; totalPauseDuration?: number; currentDayNumber?: number }
+>;
+
+export type AppStoreVersionReleaseRequest = ResourceObject<'appStoreVersionReleaseRequests'>;
+
+export type ReviewSubmissionState =
+  'READY_FOR_REVIEW' | 'WAITING_FOR_REVIEW' | 'IN_REVIEW' | 'UNRESOLVED_ISSUES' | 'CANCELING' | 'COMPLETING' | 'COMPLETE';
+
+export type ReviewSubmission = ResourceObject<
+  'reviewSubmissions',
+  { platform?: Platform; submittedDate?: string; state?: ReviewSubmissionState }
+>;
+
+export type ReviewSubmissionItem = ResourceObject<
+  'reviewSubmissionItems',
+  { state?: 'READY_FOR_REVIEW' | 'ACCEPTED' | 'APPROVED' | 'REJECTED' | 'REMOVED' }
+>;
+
+export type AppInfo = ResourceObject<'appInfos', { state?: string; appStoreState?: AppStoreVersionState }>;

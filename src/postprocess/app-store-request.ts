@@ -1,0 +1,74 @@
+/**
+ * The App Store part of a publish: the inputs that ask for it, checked from their raw text before any
+ * upload, and the typed request the App Store steps read from the saved plan.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readAppStoreSettings, type AppStoreSettings } from '../app-store-inputs.js';
+import type { ReleaseType } from '../asc/app-store-types.js';
+import { InputError } from '../errors.js';
+import type { InputReader, Logger } from '../runtime.js';
+import { readReleaseNotesFile, type Note } from './release-notes.js';
+
+export interface AppStoreRequest {
+  /** "What's New" per locale: `app-store-release-notes`, else the TestFlight notes. */
+  notes: Note[];
+  /** Unset: the version keeps its current setting. */
+  releaseType?: ReleaseType;
+  /** ISO 8601 in UTC, on the hour; only with `SCHEDULED`. */
+  earliestReleaseDate?: string;
+  phasedRelease?: boolean;
+  copyright?: string;
+  cancelPreviousSubmission: boolean;
+}
+
+/** The App Store inputs as parsed; `notes` undefined means "use the TestFlight notes". */
+export type AppStoreInputs = Omit<AppStoreRequest, 'notes'> & { notes?: Note[] };
+
+/**
+ * Reads the App Store inputs. Undefined when `submit-app-store-review` is not `true`; then any App Store
+ * input given is an error, since it would silently do nothing.
+ */
+export function parseAppStoreInputs(
+  read: InputReader,
+  options: { now: () => number; log: Logger; cwd?: string },
+): AppStoreInputs | undefined {
+  const settings = readAppStoreSettings(read, options.now);
+  return settings && appStoreInputs(settings, options.log, options.cwd);
+}
+
+/** The checked settings with the `app-store-release-notes` file read (before any upload). */
+export function appStoreInputs(settings: AppStoreSettings, log: Logger, cwd = process.cwd()): AppStoreInputs {
+  const { notesPath, ...rest } = settings;
+  let notes: Note[] | undefined;
+  if (notesPath) {
+    if (!existsSync(resolve(cwd, notesPath))) {
+      throw new InputError(
+        'app-store-release-notes',
+        `${notesPath} does not exist. Give the path of a JSON file like [{"language": "en-US", "text": "What's new…"}], or remove the input to use the TestFlight notes.`,
+      );
+    }
+    notes = readReleaseNotesFile(notesPath, log, cwd, 'app-store-release-notes');
+    if (notes.length === 0) throw new InputError('app-store-release-notes', `${notesPath} holds no notes.`);
+    checkStoreText(notes, 'app-store-release-notes');
+  }
+  return { notes, ...rest };
+}
+
+/** The request saved in the plan: the App Store notes, else the TestFlight notes (once their locales are known). */
+export function appStoreRequest(inputs: AppStoreInputs, testflightNotes: Note[]): AppStoreRequest {
+  const notes = inputs.notes ?? testflightNotes;
+  if (!inputs.notes) checkStoreText(notes, 'release-notes');
+  return { ...inputs, notes };
+}
+
+/** Apple refuses "What's New" with `<` or `>` (a 409 "invalid characters"): named here, before the upload. */
+function checkStoreText(notes: Note[], input: string): void {
+  const bad = notes.filter((n) => /[<>]/.test(n.text)).map((n) => n.locale);
+  if (bad.length) {
+    throw new InputError(
+      input,
+      `the ${bad.join(', ')} text contains < or >, which the App Store refuses in "What's New"${input === 'release-notes' ? ' (these are the TestFlight notes, used because `app-store-release-notes` is not given)' : ''}. Remove those characters.`,
+    );
+  }
+}

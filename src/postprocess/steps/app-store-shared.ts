@@ -1,0 +1,105 @@
+/** What the three App Store steps share: where they find their request and record, and Apple's states. */
+import type { AppStoreVersionDetail, AppStoreVersionState, ReviewSubmission } from '../../asc/app-store-types.js';
+import type { AppStoreConnect } from '../../asc/client.js';
+import type { SubmissionItem } from '../../asc/review-submissions.js';
+import { UserError } from '../../errors.js';
+import type { AppStoreRequest } from '../app-store-request.js';
+import type { PostProcessingState } from '../state.js';
+import type { AppStoreRecord, StepResult } from './types.js';
+
+/** The state as the App Store steps read it: the plan carries `request.appStore`, progress `appStore`. */
+type WithAppStore = Readonly<PostProcessingState> & {
+  appStore?: AppStoreRecord;
+  request: PostProcessingState['request'] & { appStore?: AppStoreRequest };
+};
+
+export function appStoreOf(state: Readonly<PostProcessingState>): { request: AppStoreRequest; record: AppStoreRecord } {
+  const s = state as WithAppStore;
+  if (!s.request.appStore) throw new Error('internal: the plan has no App Store request');
+  return { request: s.request.appStore, record: s.appStore ?? {} };
+}
+
+export function needBuildId(state: Readonly<PostProcessingState>): string {
+  if (!state.build.id) throw new Error('internal: the build has not been found yet');
+  return state.build.id;
+}
+
+export function needVersionId(state: Readonly<PostProcessingState>): string {
+  const id = appStoreOf(state).record.versionId;
+  if (!id) throw new Error('internal: the App Store version has not been prepared yet');
+  return id;
+}
+
+/** A version in one of these can be renamed, given a build and submitted (PRODUCT.md's list). */
+export const EDITABLE: readonly AppStoreVersionState[] = [
+  'PREPARE_FOR_SUBMISSION',
+  'DEVELOPER_REJECTED',
+  'REJECTED',
+  'METADATA_REJECTED',
+  'INVALID_BINARY',
+];
+/** Sent to App Review and not yet decided. */
+export const IN_REVIEW: readonly AppStoreVersionState[] = ['WAITING_FOR_REVIEW', 'IN_REVIEW', 'WAITING_FOR_EXPORT_COMPLIANCE'];
+/** Approved, not yet (or being) released. */
+export const APPROVED: readonly AppStoreVersionState[] = [
+  'PENDING_DEVELOPER_RELEASE',
+  'PENDING_APPLE_RELEASE',
+  'ACCEPTED',
+  'PROCESSING_FOR_APP_STORE',
+];
+/** On the App Store now or before. */
+export const RELEASED: readonly AppStoreVersionState[] = [
+  'READY_FOR_SALE',
+  'PREORDER_READY_FOR_SALE',
+  'REPLACED_WITH_NEW_VERSION',
+  'DEVELOPER_REMOVED_FROM_SALE',
+  'REMOVED_FROM_SALE',
+];
+
+export const stateOf = (v: AppStoreVersionDetail | undefined): AppStoreVersionState | undefined => v?.attributes?.appStoreState;
+
+export function label(v: AppStoreVersionDetail): string {
+  return `${v.attributes?.versionString ?? v.id} (${stateOf(v) ?? 'state unknown'})`;
+}
+
+export interface OpenSubmission {
+  submission: ReviewSubmission;
+  items: SubmissionItem[];
+}
+
+/** Every open review submission of the app and platform, with what each holds. */
+export async function openSubmissions(asc: AppStoreConnect, state: Readonly<PostProcessingState>): Promise<OpenSubmission[]> {
+  const open = await asc.appStore.reviewSubmissions.listOpen(state.app.id, state.build.platform);
+  return Promise.all(open.map(async (submission) => ({ submission, items: await asc.appStore.reviewSubmissions.items(submission.id) })));
+}
+
+export function describeSubmission(o: OpenSubmission): string {
+  const held = o.items.map((i) => (i.version ? `version ${label(i.version)}` : i.versionId ? `version ${i.versionId}` : 'another item'));
+  return `review submission ${o.submission.id} (${o.submission.attributes?.state ?? 'state unknown'}${held.length ? `, holding ${held.join(', ')}` : ''})`;
+}
+
+/**
+ * A submission that stands in the way: with `cancel-previous-submission` it is withdrawn and the step
+ * waits for Apple to finish cancelling; without, an error names it and the input.
+ */
+export async function withdrawOrRefuse(
+  asc: AppStoreConnect,
+  request: AppStoreRequest,
+  blocking: OpenSubmission,
+  why: string,
+): Promise<StepResult> {
+  const submissionState = blocking.submission.attributes?.state;
+  if (submissionState === 'CANCELING' || submissionState === 'COMPLETING') {
+    return { status: 'waiting', detail: `${describeSubmission(blocking)} is ${submissionState}; waiting for Apple` };
+  }
+  if (!request.cancelPreviousSubmission) {
+    throw new UserError(
+      `${why}: ${describeSubmission(blocking)}. Wait until App Review has finished with it, or set \`cancel-previous-submission: true\` to withdraw it and submit this build instead.`,
+    );
+  }
+  await asc.appStore.reviewSubmissions.cancel(blocking.submission.id);
+  return {
+    status: 'waiting',
+    detail: `withdrew ${describeSubmission(blocking)} (\`cancel-previous-submission\`); waiting for it to leave CANCELING`,
+  };
+}
