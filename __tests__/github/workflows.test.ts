@@ -16,7 +16,7 @@ let gh: FakeGitHub;
 let retries: string[];
 
 beforeAll(async () => {
-  gh = await startFakeGitHub({ token: TOKEN });
+  gh = await startFakeGitHub({ token: TOKEN, resumeWorkflow: null });
 });
 afterAll(async () => {
   await gh.close();

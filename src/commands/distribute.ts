@@ -12,6 +12,7 @@ import { resolveApp } from './app.js';
 import { connectFromConfig, engineContext, origin, workspace, type CommandDeps } from './context.js';
 import { saveDeferred } from './deferred.js';
 import { readKey } from './preflight.js';
+import { prepareResumeSchedule } from './schedule.js';
 
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
 export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
@@ -64,7 +65,8 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   });
   if (config.postProcessing === 'deferred') {
     // Promote now, finish later: the scheduled resume takes it from here, as after a deferred publish.
-    const saved = await saveDeferred(openArtifactStore(config, runtime, deps, key), state, runtime);
+    const store = openArtifactStore(config, runtime, deps, key);
+    const saved = await saveDeferred(store, state, runtime, await prepareResumeSchedule(config, runtime, deps));
     await finishPostProcessing(
       [{ result: { state, changed: true }, outcome: 'pending', stateArtifactId: saved.id }],
       runtime,

@@ -45,7 +45,7 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
       if (config.postProcessing === 'off') {
         report.outcome = 'skipped';
       } else if (config.postProcessing === 'deferred') {
-        const saved = await saveDeferred(plan.store, state, runtime).catch((error: Error) => {
+        const saved = await saveDeferred(plan.store, state, runtime, plan.schedule!).catch((error: Error) => {
           throw new UserError(
             `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`,
           );
