@@ -12,7 +12,7 @@ let gh: FakeGitHub;
 let client: WorkflowsClient;
 
 beforeAll(async () => {
-  gh = await startFakeGitHub({ token: TOKEN });
+  gh = await startFakeGitHub({ token: TOKEN, resumeWorkflow: null });
   client = createWorkflowsClient({ token: TOKEN, repository: 'octo/app', apiUrl: gh.apiUrl, retryBaseMs: 10 });
 });
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github
 let gh: FakeGitHub;
 
 beforeAll(async () => {
-  gh = await startFakeGitHub({ token: 'ghs_workflowsToken' });
+  gh = await startFakeGitHub({ token: 'ghs_workflowsToken', resumeWorkflow: null });
 });
 afterAll(async () => {
   await gh.close();

@@ -14,6 +14,7 @@ import { connectFromConfig, engineContext, origin, workspace, type CommandDeps }
 import { saveDeferred } from './deferred.js';
 import { readKey } from './preflight.js';
 import { statusReporter } from './status.js';
+import { prepareResumeSchedule } from './schedule.js';
 
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
 export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
@@ -68,10 +69,12 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   // A check run of this build on this commit (a publish whose post-processing failed) is carried on, not repeated.
   const status = statusReporter(config, runtime, deps);
   const deferredStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : undefined;
+  // Before anything is written: without the resume workflow a deferred build would wait forever.
+  const schedule = deferredStore ? await prepareResumeSchedule(config, runtime, deps) : undefined;
   state.checkRunId = await status.report(state, { adopt: true });
   if (deferredStore) {
     // Promote now, finish later: the scheduled resume takes it from here, as after a deferred publish.
-    const saved = await saveDeferred(deferredStore, state, runtime).catch(async (error: Error) => {
+    const saved = await saveDeferred(deferredStore, state, runtime, schedule!).catch(async (error: Error) => {
       await status.report(state, { outcome: 'failed', reason: error.message });
       throw error;
     });

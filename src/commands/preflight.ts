@@ -19,6 +19,7 @@ import { requireMacOS } from '../upload/altool.js';
 import { uploadPackage, type UploadResult } from '../upload/index.js';
 import { connectFromConfig, workspace, type CommandDeps } from './context.js';
 import { resolveApp } from './app.js';
+import { prepareResumeSchedule, type ResumeSchedule } from './schedule.js';
 
 /** One package to publish, with its app and what post-processing it asks for. */
 export interface PublishTarget {
@@ -33,6 +34,8 @@ export interface PublishPlan {
   readonly targets: readonly PublishTarget[];
   /** Where post-processing progress is kept: memory (inline, off) or workflow artifacts (deferred). */
   readonly store: StateStore;
+  /** Deferred: the resume workflow, checked and enabled; enabled again after each save. */
+  readonly schedule?: ResumeSchedule;
   readonly upload: (pkg: PackageInfo, appId: string) => Promise<UploadResult>;
 }
 
@@ -85,6 +88,9 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
     targets.push(Object.freeze({ pkg, app, request: planRequest(config, resolveNotes(notes, app), appStore) }));
   }
 
+  // Last, once everything else holds: a deferred build must never wait behind a missing or disabled schedule.
+  const schedule = config.postProcessing === 'deferred' ? await prepareResumeSchedule(config, runtime, deps) : undefined;
+
   // altool reads the key from a file; the API upload signs tokens in memory and needs none.
   const privateKeyPem = config.uploadMethod === 'altool' ? key.export({ type: 'pkcs8', format: 'pem' }).toString() : '';
   const upload = (pkg: PackageInfo, appId: string): Promise<UploadResult> =>
@@ -96,7 +102,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
       retry: deps.retry,
       idleTimeoutMs: deps.requestTimeoutMs,
     });
-  return Object.freeze({ asc, targets: Object.freeze(targets), store, upload });
+  return Object.freeze({ asc, targets: Object.freeze(targets), store, schedule, upload });
 }
 
 /**

@@ -49,7 +49,7 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
       if (config.postProcessing === 'off') {
         report.outcome = 'skipped';
       } else if (config.postProcessing === 'deferred') {
-        const saved = await saveDeferred(plan.store, state, runtime).catch(async (error: Error) => {
+        const saved = await saveDeferred(plan.store, state, runtime, plan.schedule!).catch(async (error: Error) => {
           const reason = `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`;
           await status.report(state, { outcome: 'failed', reason });
           throw new UserError(reason);

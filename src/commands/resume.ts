@@ -14,6 +14,7 @@ import { buildLink, escapeCell } from '../summary.js';
 import { connectFromConfig, engineContext, type CommandDeps } from './context.js';
 import { statusReporter, type StatusReporter } from './status.js';
 import { enumsInWords } from '../words.js';
+import { settleIdleSchedule } from './schedule.js';
 
 type Outcome = 'completed' | 'pending' | 'failed';
 
@@ -24,6 +25,7 @@ interface Row {
   detail: string;
   /** The run that made a rejected artifact. */
   run?: RejectedState['run'];
+  kind?: RejectedState['kind'];
 }
 
 /**
@@ -47,7 +49,7 @@ export async function resume(
   // Never acted on, never deleted, and the job's result does not depend on them.
   const rows: Row[] = rejected.map((r) => {
     runtime.log.warning(`${r.label} is not used: ${r.reason}.${r.run ? ` It was made by workflow run ${r.run.id}: ${r.run.url}` : ''}`);
-    return { label: r.label, outcome: 'rejected', detail: r.reason, run: r.run };
+    return { label: r.label, outcome: 'rejected', detail: r.reason, run: r.run, kind: r.kind };
   });
   for (const ref of refs) {
     // One build's trouble (a failed delete, an unreadable answer) must not stop the others.
@@ -69,12 +71,25 @@ export async function resume(
         : 'skipped';
   runtime.setOutput('post-processing', worst);
   if (counted.some((r) => r.state?.checkRunId)) runtime.setOutput('check-run-id', counted.map((r) => r.state?.checkRunId ?? '').join('\n'));
-  await runtime.appendSummary(resumeSummary(rows));
+  const schedule = await settleIdleSchedule(config, runtime, deps, store, rows.filter(leftPending).length);
+  await runtime.appendSummary(`${resumeSummary(rows)}\n${schedule.sentence}\n`);
+  if (schedule.error) throw schedule.error;
   const failed = rows.filter((r) => r.outcome === 'failed');
   if (failed.length)
     throw new UserError(
       `${failed.length} of ${counted.length} deferred build${counted.length === 1 ? '' : 's'} failed: ${failed.map((r) => (r.state ? describeBuild(r.state) : r.label)).join(', ')}. See the errors above and the job summary.`,
     );
+}
+
+/**
+ * Whether a row leaves work for a later run: a pending build, a state kept after a failure (unreadable,
+ * an app the key cannot see), or a valid state sealed by another team's key. A finished or failed build's
+ * state is deleted; an untrusted artifact is never work.
+ */
+function leftPending(row: Row): boolean {
+  if (row.outcome === 'rejected') return row.kind === 'other-key';
+  if (row.outcome === 'failed') return row.state?.status !== 'failed';
+  return row.outcome === 'pending';
 }
 
 async function resumeOne(

@@ -22,6 +22,8 @@ export interface GitHubClientOptions {
   timeoutMs?: number;
   /** The longest `Retry-After` slept; a longer one ends the call with {@link GitHubWaitTooLongError}. */
   maxRetryAfterMs?: number;
+  /** An answer body past this many bytes is not read into memory (Octokit then hands over ''); unbounded when absent. */
+  maxAnswerBytes?: number;
   sleep?: Sleep;
 }
 
@@ -80,8 +82,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       const status = failure.status ?? 0;
       const what = `${requestOptions.method} ${routeOf(requestOptions.url)}`;
       const retryCount = (requestOptions.request as { retryCount?: number } | undefined)?.retryCount ?? 0;
-      const willRetry = (status >= 500 || status === 429) && retryCount < retries;
       const delayMs = parseRetryAfter(failure.response?.headers?.['retry-after'] ?? null);
+      // A 403 with Retry-After is GitHub's secondary rate limit; any other 403 never changes on a retry.
+      const secondaryLimit = status === 403 && delayMs !== undefined;
+      if (status === 403 && !secondaryLimit) (requestOptions.request as { retries?: number }).retries = 0;
+      const willRetry = (status >= 500 || status === 429 || secondaryLimit) && retryCount < retries;
       if (delayMs !== undefined && delayMs > maxRetryAfterMs && (status === 429 || status >= 500 || status === 403)) {
         throw new GitHubWaitTooLongError(status, delayMs, maxRetryAfterMs, what, failure.response);
       }
@@ -104,8 +109,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     auth: options.token,
     baseUrl: (options.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'app-store-connect-publish',
-    retry: { retries, retryAfterBaseValue: policy.baseDelayMs },
-    request: { fetch: withTimeout(timeoutMs) },
+    retry: { retries, retryAfterBaseValue: policy.baseDelayMs, doNotRetry: [400, 401, 404, 410, 422, 451] },
+    request: { fetch: withTimeout(timeoutMs, options.maxAnswerBytes) },
     // Octokit's default logger writes warnings to the console; route them to the action's log instead.
     log: { debug: () => {}, info: () => {}, warn: (m: string) => log?.debug(m), error: (m: string) => log?.debug(m) },
   });
@@ -113,12 +118,31 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
 }
 
 /** Every request gets its own deadline, the body included; a caller's signal still applies. */
-function withTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => {
+function withTimeout(timeoutMs: number, maxAnswerBytes?: number): typeof fetch {
+  return async (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
+    const response = await fetch(input, { ...init, signal });
+    return maxAnswerBytes === undefined ? response : bounded(response, maxAnswerBytes);
   };
+}
+
+/** The answer with its body cut off, as a stream error, past `maxBytes`. */
+function bounded(response: Response, maxBytes: number): Response {
+  if (!response.body) return response;
+  let seen = 0;
+  const limited = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxBytes) controller.error(new Error(`GitHub's answer exceeds ${maxBytes} bytes`));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  const copy = new Response(limited, { status: response.status, statusText: response.statusText, headers: response.headers });
+  Object.defineProperty(copy, 'url', { value: response.url });
+  return copy;
 }
 
 /** `/repos/{owner}/{repo}/actions/artifacts/{id}` style route, for logs without query strings. */

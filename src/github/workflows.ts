@@ -1,8 +1,7 @@
-import { retry } from '@octokit/plugin-retry';
-import { Octokit } from '@octokit/rest';
 import { UserError, errorMessage } from '../errors.js';
-import { networkErrorReason, parseRetryAfter, sleep } from '../net/retry.js';
+import { networkErrorReason, parseRetryAfter, type Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
+import { createGitHubClient, GitHubWaitTooLongError } from './octokit.js';
 
 /**
  * The repository's Actions workflows, as deferred post-processing needs them: read one, enable it,
@@ -40,6 +39,7 @@ export interface WorkflowsClientOptions {
   retryBaseMs?: number;
   /** Told about retries. */
   log?: Pick<Logger, 'info' | 'debug'>;
+  sleep?: Sleep;
 }
 
 /** The `permissions:` a job needs to enable or disable a workflow with its default token. */
@@ -89,6 +89,8 @@ const ATTEMPTS = 4;
 /** A 429 or secondary rate limit asking to wait longer than this is reported, not slept through. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A workflow is a few hundred bytes; an answer past this is not one, and is not read into memory. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
 /** Workflow file names are short; anything longer is not one. */
 const MAX_FILE_NAME = 255;
 
@@ -98,9 +100,17 @@ export function isWorkflowReference(value: string): boolean {
 }
 
 export function createWorkflowsClient(options: WorkflowsClientOptions): WorkflowsClient {
-  const [owner, repo, extra] = options.repository.split('/');
-  if (!owner || !repo || extra !== undefined) throw new Error(`Repository must be owner/name, got "${options.repository}"`);
-  const octokit = createOctokit(options);
+  const { octokit, owner, repo } = createGitHubClient({
+    token: options.token,
+    repository: options.repository,
+    apiUrl: options.apiUrl,
+    log: options.log,
+    retry: { attempts: ATTEMPTS, baseDelayMs: options.retryBaseMs ?? 1000 },
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+    maxAnswerBytes: MAX_ANSWER_BYTES,
+    sleep: options.sleep,
+  });
 
   async function call<T>(action: 'read' | 'enable' | 'disable', fileOrId: string | number, run: () => Promise<T>): Promise<T> {
     const workflow = String(fileOrId);
@@ -132,85 +142,6 @@ export function createWorkflowsClient(options: WorkflowsClientOptions): Workflow
   };
 }
 
-/**
- * Octokit with bounded retries: @octokit/plugin-retry schedules up to 4 tries of 5xx, 429 and connection
- * failures; the hook below (innermost, so it sees each try) honours `Retry-After` up to a minute, stops
- * retrying past that, and gives every try its own timeout.
- */
-export function createOctokit(options: Omit<WorkflowsClientOptions, 'repository'>): Octokit {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const baseMs = options.retryBaseMs ?? 1000;
-  const RetryingOctokit = Octokit.plugin(retryAfterHook(baseMs, options.log), retry);
-  return new RetryingOctokit({
-    auth: options.token,
-    baseUrl: (options.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
-    userAgent: 'app-store-connect-publish',
-    // 403 is decided per answer (rate limit or permission) by the hook.
-    retry: { retries: ATTEMPTS - 1, retryAfterBaseValue: baseMs, doNotRetry: [400, 401, 404, 410, 422, 451] },
-    request: {
-      fetch: async (url: string | URL, init: RequestInit = {}) => {
-        const timeout = AbortSignal.timeout(timeoutMs);
-        return bounded(await fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout }));
-      },
-    },
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => options.log?.debug(m), error: (m: string) => options.log?.debug(m) },
-  });
-}
-
-/** A workflow is a few hundred bytes; an answer past this is not one, and is not read into memory. */
-export const MAX_ANSWER_BYTES = 1024 * 1024;
-
-function bounded(response: Response): Response {
-  if (!response.body) return response;
-  let seen = 0;
-  const limited = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > MAX_ANSWER_BYTES) controller.error(new Error(`GitHub's answer exceeds ${MAX_ANSWER_BYTES} bytes`));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
-  const copy = new Response(limited, { status: response.status, statusText: response.statusText, headers: response.headers });
-  Object.defineProperty(copy, 'url', { value: response.url });
-  return copy;
-}
-
-interface RetryState {
-  retries?: number;
-  retryCount?: number;
-}
-
-function retryAfterHook(baseMs: number, log: WorkflowsClientOptions['log']) {
-  return (octokit: Pick<Octokit, 'hook'>) => {
-    octokit.hook.wrap('request', async (request, requestOptions) => {
-      try {
-        return await request(requestOptions);
-      } catch (error) {
-        const state = requestOptions.request as RetryState;
-        const tried = (state.retryCount ?? 0) + 1;
-        const wait = rateLimitWait(error);
-        const status = statusOf(error);
-        if (status === 403 && wait === undefined) state.retries = 0;
-        if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) state.retries = 0;
-        const retrying =
-          state.retries !== 0 && tried < ATTEMPTS && status !== undefined && (status >= 500 || status === 429 || wait !== undefined);
-        if (retrying) {
-          // plugin-retry then waits tried² × base; top that up to what GitHub asked for.
-          if (wait !== undefined) await sleep(Math.max(0, wait - tried * tried * baseMs));
-          log?.info(
-            `GitHub API ${requestOptions.method} ${requestOptions.url} failed (${describeFailure(error)}); ` +
-              `try ${tried + 1} of ${ATTEMPTS} follows`,
-          );
-        }
-        throw error;
-      }
-    });
-    return {};
-  };
-}
-
 /** Milliseconds GitHub asked to wait (Retry-After, or the rate-limit reset), for a 429 or a rate-limited 403. */
 function rateLimitWait(error: unknown): number | undefined {
   const status = statusOf(error);
@@ -226,6 +157,17 @@ function rateLimitWait(error: unknown): number | undefined {
 
 function translate(error: unknown, action: 'read' | 'enable' | 'disable', workflow: string, repository: string): Error {
   const status = statusOf(error);
+  if (error instanceof GitHubWaitTooLongError && status !== 429 && status !== 403) {
+    return new WorkflowRequestError(`Could not ${action} the workflow ${describe(workflow)}: ${error.message}`, status);
+  }
+  if (error instanceof GitHubWaitTooLongError) {
+    return new WorkflowRequestError(
+      `Could not ${action} the workflow ${describe(workflow)}: GitHub's API rate limit for the \`github-token\` is spent ` +
+        `(${status} ${messageOf(error)}; it asks to wait ${Math.ceil(error.waitMs / 1000)} s, longer than the ` +
+        `${MAX_RETRY_AFTER_MS / 1000} s a run waits). Run the job again later.`,
+      status,
+    );
+  }
   const hasResponse = (error as ResponseLike | undefined)?.response !== undefined;
   if (status === undefined) {
     return new WorkflowRequestError(`Could not ${action} the workflow ${describe(workflow)}: ${reasonOf(error)}. Run the job again.`);
@@ -304,11 +246,6 @@ function messageOf(error: unknown): string {
   const message = typeof data === 'object' && data !== null ? (data as { message?: unknown }).message : undefined;
   // A hostile or broken answer must not flood the log.
   return (typeof message === 'string' ? message : errorMessage(error)).slice(0, 300);
-}
-
-function describeFailure(error: unknown): string {
-  const hasResponse = (error as ResponseLike | undefined)?.response !== undefined;
-  return hasResponse ? `${statusOf(error)} ${messageOf(error)}` : `no response: ${reasonOf(error)}`;
 }
 
 /** Octokit wraps a failure without an answer in a RequestError; the reason is in its cause. */

@@ -19,6 +19,11 @@ export interface FakeGitHubOptions {
   token?: string;
   /** owner/name; default `octo/app`. */
   repository?: string;
+  /**
+   * The workflow file that runs `command: resume`, present and active from the start as in a repository
+   * set up as the README says (default `post-processing.yml`); null starts with no workflow at all.
+   */
+  resumeWorkflow?: string | null;
 }
 
 /** `hang`: the request is read and never answered (until the fake closes). */
@@ -164,6 +169,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const blobUrl = await listen(blobServer);
   const checks = createFakeChecks({ apiUrl, owner, repo, headers: () => rateHeaders() });
   const workflows = mountWorkflows({ owner, repo, apiUrl, headers: () => rateHeaders() });
+  const resumeWorkflow = options.resumeWorkflow === undefined ? 'post-processing.yml' : options.resumeWorkflow;
+  if (resumeWorkflow) workflows.api.add(resumeWorkflow, { name: 'App Store Connect post-processing' });
 
   function runFor(runId: number): Run {
     let run = runs.get(runId);
@@ -591,6 +598,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         GITHUB_RUN_ID: String(runId),
         GITHUB_RUN_ATTEMPT: '1',
         GITHUB_TOKEN: token,
+        // The job's own workflow; a resume run disables this one when idle.
+        GITHUB_WORKFLOW_REF: `${repository}/.github/workflows/${resumeWorkflow || 'post-processing.yml'}@refs/heads/main`,
       };
     },
     artifacts() {

@@ -1,0 +1,106 @@
+import type { Config } from '../config.js';
+import {
+  disableWhenIdle,
+  ensureResumeWorkflow,
+  reenableAfterSave,
+  type IdleResult,
+  type ResumeWorkflowCheck,
+} from '../deferred/schedule.js';
+import { InputError, errorMessage } from '../errors.js';
+import { createWorkflowsClient, type WorkflowsClient } from '../github/workflows.js';
+import type { Runtime } from '../runtime.js';
+import type { StateListing, StateStore } from '../state/store.js';
+import type { CommandDeps } from './context.js';
+
+/**
+ * The resume workflow's schedule as the commands use it: a deferred publish or distribute checks and
+ * enables it before its first write and enables it again after saving; a resume that leaves nothing
+ * pending disables it (see src/deferred/schedule.ts for why no interleaving strands a build).
+ */
+
+/** The resume workflow a deferred run checked and enabled before its first write. */
+export interface ResumeSchedule {
+  readonly client: WorkflowsClient;
+  readonly check: ResumeWorkflowCheck;
+}
+
+/** What a resume run did with its schedule; `error` fails the run after its summary is written. */
+export interface IdleSchedule {
+  result?: IdleResult;
+  sentence: string;
+  error?: Error;
+}
+
+/** The workflows client for this repository, from `github-token` and the runner's environment. */
+function workflowsClient(config: Config, runtime: Runtime, deps: CommandDeps): WorkflowsClient {
+  const repository = process.env.GITHUB_REPOSITORY;
+  if (!repository) {
+    throw new InputError(
+      config.command === 'resume' ? 'command' : 'post-processing',
+      `${config.command === 'resume' ? '`resume`' : '`deferred`'} turns the resume workflow's schedule on and off, which needs ` +
+        'the repository (GITHUB_REPOSITORY) of a GitHub Actions step (`uses:`).',
+    );
+  }
+  if (!config.githubToken) {
+    throw new InputError(
+      'github-token',
+      `is required to enable and disable the resume workflow (\`${config.resumeWorkflow}\`): keep the default ` +
+        '`${{ github.token }}` and grant the job `permissions: actions: write`.',
+    );
+  }
+  return createWorkflowsClient({
+    token: config.githubToken,
+    repository,
+    apiUrl: process.env.GITHUB_API_URL,
+    log: runtime.log,
+    retryBaseMs: deps.retry?.baseDelayMs,
+    timeoutMs: deps.requestTimeoutMs,
+    sleep: deps.sleep,
+  });
+}
+
+/** Before the first write of a deferred run: `resume-workflow` exists and is enabled, or the run stops here. */
+export async function prepareResumeSchedule(config: Config, runtime: Runtime, deps: CommandDeps): Promise<ResumeSchedule> {
+  const client = workflowsClient(config, runtime, deps);
+  const check = await ensureResumeWorkflow(client, config.resumeWorkflow);
+  runtime.log.info(check.sentence);
+  return { client, check };
+}
+
+/** After the state is saved: enable once more (a failure is a warning; the state is saved). */
+export async function reenableResumeSchedule(schedule: ResumeSchedule, runtime: Runtime): Promise<void> {
+  await reenableAfterSave(schedule.client, schedule.check.file, runtime.log);
+}
+
+/** Deferred work another resume may still finish: valid states, and states sealed by another team's key. */
+function pendingIn(listing: StateListing): unknown[] {
+  return [...listing.states, ...listing.rejected.filter((r) => r.kind === 'other-key')];
+}
+
+/**
+ * At the end of a resume: with nothing pending, disable this run's own workflow (then look again and
+ * enable it if a state appeared). `disable-when-idle: false` makes no call.
+ */
+export async function settleIdleSchedule(
+  config: Config,
+  runtime: Runtime,
+  deps: CommandDeps,
+  store: StateStore,
+  pendingAfterRun: number,
+): Promise<IdleSchedule> {
+  try {
+    const result = await disableWhenIdle({
+      client: workflowsClient(config, runtime, deps),
+      ownWorkflowRef: process.env.GITHUB_WORKFLOW_REF,
+      listPending: async () => pendingIn(await store.list()),
+      resumeWorkflow: config.resumeWorkflow,
+      enabled: config.disableWhenIdle,
+      pendingAfterRun,
+      log: runtime.log,
+    });
+    return { result, sentence: result.sentence };
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(errorMessage(error));
+    return { sentence: `Schedule: ${failure.message.split('\n')[0]}`, error: failure };
+  }
+}

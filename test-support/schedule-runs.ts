@@ -1,0 +1,127 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from './fake-asc/index.js';
+import { startFakeGitHub, type FakeGitHub } from './fake-github/index.js';
+import { makeIpa } from './packages.js';
+import { runDist, type DistRun } from './run-dist.js';
+
+/**
+ * Runs of the bundled action against a fake App Store Connect (one app whose builds stay processing until
+ * a test says otherwise) and, per test, a fresh fake GitHub repository with its resume workflow: for the
+ * tests of the resume workflow's schedule.
+ */
+
+export const RESUME_FILE = 'post-processing.yml';
+export const BUNDLE_ID = 'com.example.idle';
+export const VERSION = '5.0';
+
+export interface ScheduleRuns {
+  readonly key: TestKey;
+  readonly asc: FakeAsc;
+  readonly appId: string;
+  /** The repository of the running test (see `freshRepository`). */
+  readonly gh: FakeGitHub;
+  /** A new repository (its resume workflow as given, null for none) and a package with the next build number. */
+  freshRepository(resumeWorkflow?: string | null): Promise<string>;
+  /** Another package with the next build number; returns the number (also its folder under the workspace). */
+  nextPackage(): string;
+  /** The next unused build number, for a build added straight to the fake Apple. */
+  nextBuildNumber(): string;
+  run(inputs: Record<string, string>, env?: Record<string, string>): Promise<DistRun>;
+  publish(buildNumber: string, mode?: string, extra?: Record<string, string>): Promise<DistRun>;
+  resume(extra?: Record<string, string>): Promise<DistRun>;
+  /** The workflows requests of this repository as `action status`. */
+  calls(): string[];
+  /** State artifacts not deleted. */
+  livePending(): number;
+  /** Requests since `mark` that write to App Store Connect (the build upload, its file, every part). */
+  ascWrites(mark: number): string[];
+  buildOf(buildNumber: string): { id: string };
+  closeRepository(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startScheduleRuns(): Promise<ScheduleRuns> {
+  const key = makeTestKey();
+  const asc = await startFakeAsc({
+    keys: [key],
+    partSize: 256 * 1024,
+    timing: { uploadProcessingMs: 50, buildProcessingMs: 60 * 60_000 },
+  });
+  const appId = asc.addApp({ bundleId: BUNDLE_ID, name: 'Idle' }).id;
+  const workspace = mkdtempSync(join(tmpdir(), 'ascp-idle-'));
+  let gh: FakeGitHub | undefined;
+  let nextBuild = 500;
+  let nextRun = 1;
+
+  const repository = (): FakeGitHub => {
+    if (!gh) throw new Error('call freshRepository() first');
+    return gh;
+  };
+  const nextBuildNumber = () => String(nextBuild++);
+  const nextPackage = (): string => {
+    const buildNumber = nextBuildNumber();
+    makeIpa({ path: join(workspace, buildNumber, 'Idle.ipa'), bundleId: BUNDLE_ID, version: VERSION, buildNumber, payloadBytes: 300_000 });
+    return buildNumber;
+  };
+  const run = (inputs: Record<string, string>, env: Record<string, string> = {}): Promise<DistRun> =>
+    runDist({
+      inputs: {
+        'key-id': key.keyId,
+        'issuer-id': key.issuerId!,
+        'private-key': key.privateKeyPem,
+        'api-url': asc.url,
+        'github-token': repository().token,
+        'poll-interval': '0.05',
+        ...inputs,
+      },
+      cwd: workspace,
+      env: { ...repository().runEnv(nextRun++), GITHUB_WORKSPACE: workspace, ...env },
+    });
+
+  return {
+    key,
+    asc,
+    appId,
+    get gh() {
+      return repository();
+    },
+    async freshRepository(resumeWorkflow: string | null = RESUME_FILE) {
+      await gh?.close();
+      gh = await startFakeGitHub({ resumeWorkflow });
+      return nextPackage();
+    },
+    nextPackage,
+    nextBuildNumber,
+    run,
+    publish: (buildNumber, mode = 'deferred', extra = {}) =>
+      run({
+        path: `${buildNumber}/*.ipa`,
+        'post-processing': mode,
+        ...(mode === 'off' ? {} : { 'uses-non-exempt-encryption': 'false' }),
+        ...extra,
+      }),
+    resume: (extra = {}) => run({ command: 'resume', ...extra }),
+    calls: () => repository().workflows.calls.map((c) => `${c.action} ${c.status}`),
+    livePending: () =>
+      repository()
+        .artifacts()
+        .filter((a) => !a.deleted).length,
+    ascWrites: (mark) => asc.requests.slice(mark).flatMap((r) => (r.method === 'GET' ? [] : [`${r.method} ${r.path}`])),
+    buildOf(buildNumber) {
+      const build = asc.resources('builds').find((b: { attributes: { version: string } }) => b.attributes.version === buildNumber);
+      if (!build) throw new Error(`no build ${buildNumber} at the fake Apple`);
+      return build;
+    },
+    async closeRepository() {
+      await gh?.close();
+      gh = undefined;
+    },
+    async close() {
+      await gh?.close();
+      expectNoViolations(asc);
+      await asc.close();
+    },
+  };
+}
