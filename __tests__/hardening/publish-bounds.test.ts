@@ -2,12 +2,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/commands/index.js';
 import { parseConfig } from '../../src/config.js';
 import { InputError } from '../../src/errors.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
-import { recordingRuntime } from '../../test-support/log.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { makeIpa } from '../../test-support/packages.js';
+import { ascInputs, closeCheckedFake, runWithInputs, startFakeAscWithApp } from '../../test-support/setup.js';
 
 /**
  * Inputs and workspaces that used to fail only after an upload was sent: a processing timeout
@@ -21,43 +20,23 @@ describe('caught before the first byte', () => {
   let ws: string;
 
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], partSize: 64 * 1024, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } });
-    fake.addApp({ bundleId: 'com.example.app', name: 'Example' });
+    ({ key, fake } = await startFakeAscWithApp({
+      fake: { partSize: 64 * 1024, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } },
+    }));
     ws = mkdtempSync(join(tmpdir(), 'ascp-bounds-'));
   });
   afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
+    await closeCheckedFake(fake);
     rmSync(ws, { recursive: true, force: true });
   });
 
   const run = async (extra: Record<string, string>) => {
-    const all: Record<string, string> = {
-      'key-id': key.keyId,
-      'issuer-id': key.issuerId!,
-      'private-key': key.privateKeyPem,
-      'api-url': fake.url,
-      path: '**/*.ipa',
-      'post-processing': 'off',
-      'poll-interval': '0.02',
-      ...extra,
-    };
     const saved = process.env.GITHUB_WORKSPACE;
     process.env.GITHUB_WORKSPACE = ws;
     try {
       // Config and run together, as the action does: an input error is the run's error.
-      return await Promise.resolve()
-        .then(() =>
-          runCommand(
-            parseConfig((n) => all[n] ?? ''),
-            recordingRuntime(),
-          ),
-        )
-        .then(
-          () => undefined,
-          (e: Error) => e,
-        );
+      const inputs = { ...ascInputs(key, fake), path: '**/*.ipa', 'post-processing': 'off', 'poll-interval': '0.02', ...extra };
+      return (await runWithInputs(inputs)).error;
     } finally {
       if (saved === undefined) delete process.env.GITHUB_WORKSPACE;
       else process.env.GITHUB_WORKSPACE = saved;

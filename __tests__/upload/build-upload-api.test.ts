@@ -5,14 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type AppStoreConnect } from '../../src/asc/client.js';
-import { runCommand } from '../../src/commands/index.js';
-import { parseConfig } from '../../src/config.js';
+import type { AppStoreConnect } from '../../src/asc/client.js';
 import { readPackageInfo, type PackageInfo } from '../../src/package/index.js';
 import { uploadWithBuildUploadApi, type ApiUploadOptions } from '../../src/upload/build-upload-api.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
-import { recordingLog, recordingRuntime, type RecordingLog } from '../../test-support/log.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
+import { recordingLog, type RecordingLog } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
+import { ascInputs, closeCheckedFake, connectTo, runWithInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
 import { makePackages, packageInfo, xcodeDistribution } from '../package/fixtures.js';
 
 const PART = 64 * 1024;
@@ -64,16 +63,13 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], partSize: PART, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example' }).id;
+    ({ key, fake, appId } = await startFakeAscWithApp({
+      fake: { partSize: PART, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } },
+    }));
     log = recordingLog();
-    asc = connect({ apiUrl: fake.url, keyId: key.keyId, issuerId: key.issuerId, privateKey: key.privateKeyPem, log, retry: FAST_RETRY });
+    asc = connectTo(fake, key, { log, retry: FAST_RETRY });
   });
-  afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
-  });
+  afterEach(() => closeCheckedFake(fake));
 
   const upload = (p: PackageInfo, options: Partial<ApiUploadOptions> = {}, id = appId) =>
     uploadWithBuildUploadApi(asc, p, id, { concurrency: 4, log, partRetry: FAST_RETRY, ...options });
@@ -222,14 +218,7 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
     // read back and used, never created a second time.
     const proxy = await answerLosingProxy(fake.url, (method, path, n) => method === 'POST' && path === '/v1/buildUploads' && n === 1);
     try {
-      const viaProxy = connect({
-        apiUrl: proxy.url,
-        keyId: key.keyId,
-        issuerId: key.issuerId,
-        privateKey: key.privateKeyPem,
-        log,
-        retry: FAST_RETRY,
-      });
+      const viaProxy = connectTo(proxy, key, { log, retry: FAST_RETRY });
       await uploadWithBuildUploadApi(viaProxy, ipa, appId, { concurrency: 4, log, partRetry: FAST_RETRY });
     } finally {
       await proxy.close();
@@ -251,40 +240,25 @@ describe('publish with the Build Upload API', () => {
   let appId: string;
 
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], partSize: PART, timing: { uploadProcessingMs: 20, buildProcessingMs: 20 } });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example' }).id;
-    dir = mkdtempSync(join(tmpdir(), 'ascp-publish-upload-'));
-    process.env.GITHUB_WORKSPACE = dir;
+    ({ key, fake, appId } = await startFakeAscWithApp({
+      fake: { partSize: PART, timing: { uploadProcessingMs: 20, buildProcessingMs: 20 } },
+    }));
+    dir = tempWorkspace('ascp-publish-upload-');
   });
   afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
+    await closeCheckedFake(fake);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = async (extra: Record<string, string> = {}) => {
-    const all: Record<string, string> = {
-      'key-id': key.keyId,
-      'issuer-id': key.issuerId!,
-      'private-key': key.privateKeyPem,
-      'api-url': fake.url,
+  const run = (extra: Record<string, string> = {}) =>
+    runWithInputs({
+      ...ascInputs(key, fake),
       path: '*.ipa',
       'poll-interval': '0.02',
       'find-build-timeout': '0.1',
       'processing-timeout': '0.2',
       ...extra,
-    };
-    const runtime = recordingRuntime();
-    const error = await runCommand(
-      parseConfig((n) => all[n] ?? ''),
-      runtime,
-    ).then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    return { runtime, error };
-  };
+    });
 
   it("fails when Apple ends the build upload FAILED, with every one of Apple's codes and descriptions", async () => {
     makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '7', version: '3.0', payloadBytes: 200_000 });

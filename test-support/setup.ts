@@ -1,0 +1,100 @@
+/**
+ * The set-up most tests share: a fake App Store Connect with a team key and an app, a client or the
+ * action's inputs pointed at it, a workspace, and a clock that moves only when the code sleeps.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type AppStoreConnect, type ConnectOptions } from '../src/asc/client.js';
+import { runCommand } from '../src/commands/index.js';
+import type { CommandDeps } from '../src/commands/context.js';
+import { parseConfig } from '../src/config.js';
+import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type FakeAscOptions, type TestKey } from './fake-asc/index.js';
+import { recordingRuntime, type RecordingRuntime } from './log.js';
+
+/** A clock that jumps forward on every sleep: hours of polling in milliseconds of test time. */
+export function simulatedClock(start = Date.now()): Required<Pick<CommandDeps, 'now' | 'sleep'>> & { sleeps: number[] } {
+  let now = start;
+  const sleeps: number[] = [];
+  return { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)), sleeps };
+}
+
+export interface FakeAscWithApp {
+  key: TestKey;
+  fake: FakeAsc;
+  appId: string;
+}
+
+export interface FakeAscWithAppOptions {
+  /** Options for the fake beyond its one key. */
+  fake?: Omit<Partial<FakeAscOptions>, 'keys'>;
+  app?: Parameters<FakeAsc['addApp']>[0];
+  /** Beta groups to create for the app, by name; internal ones as `{ name, internal: true }`. */
+  betaGroups?: Array<string | { name: string; internal: true }>;
+  /** Whether the app's beta review details are complete (a beta review can be submitted). */
+  betaReviewReady?: boolean;
+  key?: TestKey;
+}
+
+/** Starts a fake App Store Connect with one team key and one app (com.example.app unless told). */
+export async function startFakeAscWithApp(options: FakeAscWithAppOptions = {}): Promise<FakeAscWithApp> {
+  const key = options.key ?? makeTestKey();
+  const fake = await startFakeAsc({ keys: [key], ...options.fake });
+  const appId = fake.addApp(options.app ?? { bundleId: 'com.example.app', name: 'Example' }).id;
+  for (const group of options.betaGroups ?? []) {
+    if (typeof group === 'string') fake.addBetaGroup(appId, group);
+    else fake.addBetaGroup(appId, group.name, { isInternalGroup: group.internal });
+  }
+  if (options.betaReviewReady) fake.setBetaAppReviewDetailComplete(appId, true);
+  return { key, fake, appId };
+}
+
+/** Closes a fake after checking every request it took matched Apple's schema. */
+export async function closeCheckedFake(fake: FakeAsc): Promise<void> {
+  expectNoViolations(fake);
+  await fake.close();
+}
+
+/** The inputs that point the action at a fake with a key: key-id, issuer-id, private-key, api-url. */
+export function ascInputs(key: TestKey, fake: { url: string }): Record<string, string> {
+  return { 'key-id': key.keyId, 'issuer-id': key.issuerId!, 'private-key': key.privateKeyPem, 'api-url': fake.url };
+}
+
+/** A client of the fake, signed with the key. */
+export function connectTo(
+  fake: { url: string },
+  key: TestKey,
+  options: Omit<ConnectOptions, 'apiUrl' | 'keyId' | 'issuerId' | 'privateKey'>,
+): AppStoreConnect {
+  return connect({ apiUrl: fake.url, keyId: key.keyId, issuerId: key.issuerId, privateKey: key.privateKeyPem, ...options });
+}
+
+/** A new temporary folder, made the checkout (GITHUB_WORKSPACE) the commands resolve paths in. */
+export function tempWorkspace(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.env.GITHUB_WORKSPACE = dir;
+  return dir;
+}
+
+export interface CommandResult {
+  runtime: RecordingRuntime;
+  error: Error | undefined;
+}
+
+/** Runs a command from action inputs by name; an input error is the run's error, as in the action. */
+export async function runWithInputs(
+  inputs: Record<string, string>,
+  deps?: CommandDeps,
+  runtime: RecordingRuntime = recordingRuntime(),
+): Promise<CommandResult> {
+  try {
+    await runCommand(
+      parseConfig((name) => inputs[name] ?? ''),
+      runtime,
+      deps,
+    );
+    return { runtime, error: undefined };
+  } catch (error) {
+    return { runtime, error: error as Error };
+  }
+}
