@@ -12,8 +12,10 @@ import { parseConfig } from '../src/config.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type FakeAscOptions, type TestKey } from './fake-asc/index.js';
 import { recordingRuntime, type RecordingRuntime } from './log.js';
 
+export type SimulatedClock = Required<Pick<CommandDeps, 'now' | 'sleep'>> & { sleeps: number[] };
+
 /** A clock that jumps forward on every sleep: hours of polling in milliseconds of test time. */
-export function simulatedClock(start = Date.now()): Required<Pick<CommandDeps, 'now' | 'sleep'>> & { sleeps: number[] } {
+export function simulatedClock(start = Date.now()): SimulatedClock {
   let now = start;
   const sleeps: number[] = [];
   return { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)), sleeps };
@@ -49,6 +51,13 @@ export async function startFakeAscWithApp(options: FakeAscWithAppOptions = {}): 
   return { key, fake, appId };
 }
 
+/** The same, on a simulated clock that the fake and the code under test share. */
+export async function startOnSimulatedClock(options: FakeAscWithAppOptions = {}): Promise<FakeAscWithApp & { clock: SimulatedClock }> {
+  const clock = simulatedClock();
+  const started = await startFakeAscWithApp({ ...options, fake: { now: clock.now, ...options.fake } });
+  return { ...started, clock };
+}
+
 /** Closes a fake after checking every request it took matched Apple's schema. */
 export async function closeCheckedFake(fake: FakeAsc): Promise<void> {
   expectNoViolations(fake);
@@ -58,6 +67,24 @@ export async function closeCheckedFake(fake: FakeAsc): Promise<void> {
 /** The inputs that point the action at a fake with a key: key-id, issuer-id, private-key, api-url. */
 export function ascInputs(key: TestKey, fake: { url: string }): Record<string, string> {
   return { 'key-id': key.keyId, 'issuer-id': key.issuerId!, 'private-key': key.privateKeyPem, 'api-url': fake.url };
+}
+
+/** The inputs of a publish of the workspace's *.ipa to a fake, polling it quickly and giving up within a second. */
+export function publishInputs(key: TestKey, fake: { url: string }, extra: Record<string, string>): Record<string, string> {
+  const fast = { path: '*.ipa', 'poll-interval': '0.02', 'find-build-timeout': '0.1', 'processing-timeout': '0.2' };
+  return { ...ascInputs(key, fake), ...fast, ...extra };
+}
+
+/** Runs `command: distribute` for build 2.0 (7) of com.example.app (the app a fake starts with). */
+export function runDistribute(
+  key: TestKey,
+  fake: { url: string },
+  extra: Record<string, string>,
+  deps: CommandDeps,
+  runtime?: RecordingRuntime,
+): Promise<CommandResult> {
+  const inputs = { command: 'distribute', 'bundle-id': 'com.example.app', 'app-version': '2.0', 'build-number': '7', ...extra };
+  return runWithInputs({ ...ascInputs(key, fake), ...inputs }, deps, runtime);
 }
 
 /** A client of the fake, signed with the key. */

@@ -4,9 +4,7 @@ import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { ascInputs, closeCheckedFake, runWithInputs, startFakeAscWithApp } from '../../test-support/setup.js';
 
 describe('command: latest-build-number, against the fake', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, appId: string;
 
   beforeEach(async () => {
     ({ key, fake, appId } = await startFakeAscWithApp());

@@ -6,16 +6,13 @@ import { uploadWithBuildUploadApi } from '../../src/upload/build-upload-api.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { ascInputs, closeCheckedFake, connectTo, runWithInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
+import { closeCheckedFake, connectTo, publishInputs, runWithInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
 
 const writes = (fake: FakeAsc) => fake.requests.filter((r) => r.method !== 'GET');
 const uploadedParts = (fake: FakeAsc) => fake.requests.filter((r) => r.path.startsWith('/upload/'));
 
 describe('publish refuses early, before uploading a byte', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let dir: string;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, dir: string, appId: string;
 
   beforeEach(async () => {
     ({ key, fake, appId } = await startFakeAscWithApp({
@@ -28,16 +25,7 @@ describe('publish refuses early, before uploading a byte', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = (extra: Record<string, string> = {}) =>
-    runWithInputs({
-      ...ascInputs(key, fake),
-      path: '*.ipa',
-      'post-processing': 'off',
-      'poll-interval': '0.02',
-      'find-build-timeout': '0.1',
-      'processing-timeout': '0.2',
-      ...extra,
-    });
+  const run = (extra: Record<string, string> = {}) => runWithInputs(publishInputs(key, fake, { 'post-processing': 'off', ...extra }));
 
   /** An API upload done by hand, as another run would have done it. */
   const uploadDirectly = async (path: string) => {

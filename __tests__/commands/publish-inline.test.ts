@@ -6,13 +6,10 @@ import { parseConfig } from '../../src/config.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingRuntime } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { ascInputs, closeCheckedFake, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
+import { closeCheckedFake, publishInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
 
 describe('publish, inline post-processing, against the fake', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let dir: string;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, dir: string, appId: string;
 
   beforeEach(async () => {
     ({ key, fake, appId } = await startFakeAscWithApp({
@@ -25,17 +22,8 @@ describe('publish, inline post-processing, against the fake', () => {
   });
   afterEach(() => closeCheckedFake(fake));
 
-  function inputs(extra: Record<string, string>) {
-    const all: Record<string, string> = {
-      ...ascInputs(key, fake),
-      path: '*.ipa',
-      'poll-interval': '0.02',
-      'find-build-timeout': '0.2',
-      'processing-timeout': '0.5',
-      ...extra,
-    };
-    return parseConfig((name) => all[name] ?? '');
-  }
+  const inputs = (extra: Record<string, string>) =>
+    parseConfig((name) => publishInputs(key, fake, { 'find-build-timeout': '0.2', 'processing-timeout': '0.5', ...extra })[name] ?? '');
 
   it('uploads in parts, then runs every step once and in order', async () => {
     const ipa = makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '42', version: '1.4.2', payloadBytes: 3_500_000 });

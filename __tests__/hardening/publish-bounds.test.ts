@@ -15,9 +15,7 @@ import { ascInputs, closeCheckedFake, runWithInputs, startFakeAscWithApp } from 
  */
 
 describe('caught before the first byte', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let ws: string;
+  let key: TestKey, fake: FakeAsc, ws: string;
 
   beforeEach(async () => {
     ({ key, fake } = await startFakeAscWithApp({

@@ -6,13 +6,13 @@ import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingRuntime } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
 import {
-  ascInputs,
   closeCheckedFake,
   connectTo,
-  runWithInputs,
-  simulatedClock,
+  runDistribute,
   startFakeAscWithApp,
+  startOnSimulatedClock,
   tempWorkspace,
+  type SimulatedClock,
 } from '../../test-support/setup.js';
 
 const writes = (fake: FakeAsc) =>
@@ -21,16 +21,11 @@ const writes = (fake: FakeAsc) =>
     .map((r) => `${r.method} ${r.path.split('/')[2]} ${r.status}`);
 
 describe('post-processing and commands against Apple as observed', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let clock: ReturnType<typeof simulatedClock>;
-  let appId: string;
-  let dir: string;
+  let key: TestKey, fake: FakeAsc, clock: SimulatedClock, appId: string, dir: string;
 
   beforeEach(async () => {
-    clock = simulatedClock();
-    ({ key, fake, appId } = await startFakeAscWithApp({
-      fake: { now: clock.now, timing: { buildProcessingMs: 10 * 60_000 } },
+    ({ key, fake, appId, clock } = await startOnSimulatedClock({
+      fake: { timing: { buildProcessingMs: 10 * 60_000 } },
       betaReviewReady: true,
     }));
     dir = tempWorkspace('ascp-observed-');
@@ -38,18 +33,7 @@ describe('post-processing and commands against Apple as observed', () => {
   afterEach(() => closeCheckedFake(fake));
 
   const run = (extra: Record<string, string>, runtime = recordingRuntime()) =>
-    runWithInputs(
-      {
-        command: 'distribute',
-        ...ascInputs(key, fake),
-        'bundle-id': 'com.example.app',
-        'app-version': '2.0',
-        'build-number': '7',
-        ...extra,
-      },
-      { ...clock, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
-      runtime,
-    );
+    runDistribute(key, fake, extra, { ...clock, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 } }, runtime);
 
   describe('builds still processing', () => {
     it('distribute finds a build still processing (every state asked for) and waits for it', async () => {

@@ -3,29 +3,17 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingRuntime } from '../../test-support/log.js';
-import {
-  ascInputs,
-  closeCheckedFake,
-  runWithInputs,
-  simulatedClock,
-  startFakeAscWithApp,
-  tempWorkspace,
-} from '../../test-support/setup.js';
+import { closeCheckedFake, runDistribute, startOnSimulatedClock, tempWorkspace, type SimulatedClock } from '../../test-support/setup.js';
 
 const summary2 = (r: { runtime: { summary: string[] } }) => r.runtime.summary.join('\n');
 const writes = (fake: FakeAsc) => fake.requests.filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/'));
 
 describe('post-processing an existing build (command: distribute)', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let clock: ReturnType<typeof simulatedClock>;
-  let appId: string;
-  let dir: string;
+  let key: TestKey, fake: FakeAsc, clock: SimulatedClock, appId: string, dir: string;
 
   beforeEach(async () => {
-    clock = simulatedClock();
-    ({ key, fake, appId } = await startFakeAscWithApp({
-      fake: { now: clock.now, timing: { buildProcessingMs: 10 * 60_000 } },
+    ({ key, fake, appId, clock } = await startOnSimulatedClock({
+      fake: { timing: { buildProcessingMs: 10 * 60_000 } },
       app: { bundleId: 'com.example.app', name: 'Example', primaryLocale: 'en-GB' },
       betaGroups: ['QA', 'Friends'],
       betaReviewReady: true,
@@ -34,19 +22,7 @@ describe('post-processing an existing build (command: distribute)', () => {
   });
   afterEach(() => closeCheckedFake(fake));
 
-  const run = (extra: Record<string, string>, runtime = recordingRuntime()) =>
-    runWithInputs(
-      {
-        command: 'distribute',
-        ...ascInputs(key, fake),
-        'bundle-id': 'com.example.app',
-        'app-version': '2.0',
-        'build-number': '7',
-        ...extra,
-      },
-      clock,
-      runtime,
-    );
+  const run = (extra: Record<string, string>, runtime = recordingRuntime()) => runDistribute(key, fake, extra, clock, runtime);
 
   it('does every step once; a second run of the same request changes nothing', async () => {
     const build = fake.addBuild({ appId, version: '2.0', buildNumber: '7', processingState: 'VALID' });

@@ -11,7 +11,7 @@ import { uploadWithBuildUploadApi, type ApiUploadOptions } from '../../src/uploa
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog, type RecordingLog } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { ascInputs, closeCheckedFake, connectTo, runWithInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
+import { closeCheckedFake, connectTo, publishInputs, runWithInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
 import { makePackages, packageInfo, xcodeDistribution } from '../package/fixtures.js';
 
 const PART = 64 * 1024;
@@ -21,14 +21,7 @@ const parts = (fake: FakeAsc) => fake.requests.filter((r) => r.path.startsWith('
 const commits = (fake: FakeAsc) => fake.requests.filter((r) => r.method === 'PATCH' && r.path.startsWith('/v1/buildUploadFiles/'));
 
 describe("Apple's Build Upload API, over HTTP against the fake", () => {
-  let dir: string;
-  let ipa: PackageInfo;
-  let pkg: PackageInfo;
-  let key: TestKey;
-  let fake: FakeAsc;
-  let appId: string;
-  let log: RecordingLog;
-  let asc: AppStoreConnect;
+  let dir: string, ipa: PackageInfo, pkg: PackageInfo, key: TestKey, fake: FakeAsc, appId: string, log: RecordingLog, asc: AppStoreConnect;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ascp-build-upload-'));
@@ -234,10 +227,7 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
 });
 
 describe('publish with the Build Upload API', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let dir: string;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, dir: string, appId: string;
 
   beforeEach(async () => {
     ({ key, fake, appId } = await startFakeAscWithApp({
@@ -250,15 +240,7 @@ describe('publish with the Build Upload API', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = (extra: Record<string, string> = {}) =>
-    runWithInputs({
-      ...ascInputs(key, fake),
-      path: '*.ipa',
-      'poll-interval': '0.02',
-      'find-build-timeout': '0.1',
-      'processing-timeout': '0.2',
-      ...extra,
-    });
+  const run = (extra: Record<string, string> = {}) => runWithInputs(publishInputs(key, fake, extra));
 
   it("fails when Apple ends the build upload FAILED, with every one of Apple's codes and descriptions", async () => {
     makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '7', version: '3.0', payloadBytes: 200_000 });

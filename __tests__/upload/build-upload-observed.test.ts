@@ -16,13 +16,7 @@ const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
 /** The Build Upload API as Apple behaves in practice: the commit, lost answers, Apple's checksums, access. */
 describe('Build Upload API, Apple as observed', () => {
-  let dir: string;
-  let ipa: PackageInfo;
-  let key: TestKey;
-  let fake: FakeAsc;
-  let appId: string;
-  let log: RecordingLog;
-  let asc: AppStoreConnect;
+  let dir: string, ipa: PackageInfo, key: TestKey, fake: FakeAsc, appId: string, log: RecordingLog, asc: AppStoreConnect;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ascp-upload-observed-'));
