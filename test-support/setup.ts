@@ -9,8 +9,9 @@ import { connect, type AppStoreConnect, type ConnectOptions } from '../src/asc/c
 import { runCommand } from '../src/commands/index.js';
 import type { CommandDeps } from '../src/commands/context.js';
 import { parseConfig } from '../src/config.js';
+import type { RetryPolicy } from '../src/net/retry.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type FakeAscOptions, type TestKey } from './fake-asc/index.js';
-import { recordingRuntime, type RecordingRuntime } from './log.js';
+import { recordingLog, recordingRuntime, type RecordingLog, type RecordingRuntime } from './log.js';
 
 export type SimulatedClock = Required<Pick<CommandDeps, 'now' | 'sleep'>> & { sleeps: number[] };
 
@@ -20,6 +21,15 @@ export function simulatedClock(start = Date.now()): SimulatedClock {
   const sleeps: number[] = [];
   return { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)), sleeps };
 }
+
+/** Parts of 64 KiB and builds processed at once: a fake for testing uploads. */
+export const UPLOAD_PART_SIZE = 64 * 1024;
+export const INSTANT_PROCESSING: Partial<FakeAscOptions> = {
+  partSize: UPLOAD_PART_SIZE,
+  timing: { uploadProcessingMs: 0, buildProcessingMs: 0 },
+};
+/** Retries without real waits, for tests of failures. */
+export const FAST_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
 export interface FakeAscWithApp {
   key: TestKey;
@@ -56,6 +66,15 @@ export async function startOnSimulatedClock(options: FakeAscWithAppOptions = {})
   const clock = simulatedClock();
   const started = await startFakeAscWithApp({ ...options, fake: { now: clock.now, ...options.fake } });
   return { ...started, clock };
+}
+
+/** The same, with a client of the fake that logs to a recording log. */
+export async function startFakeAscWithClient(
+  options: FakeAscWithAppOptions & { retry?: RetryPolicy } = {},
+): Promise<FakeAscWithApp & { asc: AppStoreConnect; log: RecordingLog }> {
+  const started = await startFakeAscWithApp(options);
+  const log = recordingLog();
+  return { ...started, log, asc: connectTo(started.fake, started.key, { log, retry: options.retry }) };
 }
 
 /** Closes a fake after checking every request it took matched Apple's schema. */

@@ -9,13 +9,23 @@ import type { AppStoreConnect } from '../../src/asc/client.js';
 import { readPackageInfo, type PackageInfo } from '../../src/package/index.js';
 import { uploadWithBuildUploadApi, type ApiUploadOptions } from '../../src/upload/build-upload-api.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
-import { recordingLog, type RecordingLog } from '../../test-support/log.js';
+import type { RecordingLog } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { closeCheckedFake, connectTo, publishInputs, runWithInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
+import {
+  FAST_RETRY,
+  INSTANT_PROCESSING,
+  UPLOAD_PART_SIZE,
+  closeCheckedFake,
+  connectTo,
+  publishInputs,
+  runWithInputs,
+  startFakeAscWithApp,
+  startFakeAscWithClient,
+  tempWorkspace,
+} from '../../test-support/setup.js';
 import { makePackages, packageInfo, xcodeDistribution } from '../package/fixtures.js';
 
-const PART = 64 * 1024;
-const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
+const PART = UPLOAD_PART_SIZE;
 
 const parts = (fake: FakeAsc) => fake.requests.filter((r) => r.path.startsWith('/upload/'));
 const commits = (fake: FakeAsc) => fake.requests.filter((r) => r.method === 'PATCH' && r.path.startsWith('/v1/buildUploadFiles/'));
@@ -56,11 +66,7 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeEach(async () => {
-    ({ key, fake, appId } = await startFakeAscWithApp({
-      fake: { partSize: PART, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } },
-    }));
-    log = recordingLog();
-    asc = connectTo(fake, key, { log, retry: FAST_RETRY });
+    ({ key, fake, appId, asc, log } = await startFakeAscWithClient({ fake: INSTANT_PROCESSING, retry: FAST_RETRY }));
   });
   afterEach(() => closeCheckedFake(fake));
 

@@ -7,12 +7,16 @@ import { UserError } from '../../src/errors.js';
 import { readPackageInfo, type PackageInfo } from '../../src/package/index.js';
 import { uploadWithBuildUploadApi } from '../../src/upload/build-upload-api.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
-import { recordingLog, type RecordingLog } from '../../test-support/log.js';
+import type { RecordingLog } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { closeCheckedFake, connectTo, startFakeAscWithApp } from '../../test-support/setup.js';
-
-const PART = 64 * 1024;
-const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
+import {
+  FAST_RETRY,
+  INSTANT_PROCESSING,
+  closeCheckedFake,
+  connectTo,
+  startFakeAscWithApp,
+  startFakeAscWithClient,
+} from '../../test-support/setup.js';
 
 /** The Build Upload API as Apple behaves in practice: the commit, lost answers, Apple's checksums, access. */
 describe('Build Upload API, Apple as observed', () => {
@@ -26,11 +30,7 @@ describe('Build Upload API, Apple as observed', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
-    ({ key, fake, appId } = await startFakeAscWithApp({
-      fake: { partSize: PART, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } },
-    }));
-    log = recordingLog();
-    asc = connectTo(fake, key, { log, retry: FAST_RETRY });
+    ({ key, fake, appId, asc, log } = await startFakeAscWithClient({ fake: INSTANT_PROCESSING, retry: FAST_RETRY }));
   });
   afterEach(() => closeCheckedFake(fake));
 
@@ -64,7 +64,7 @@ describe('Build Upload API, Apple as observed', () => {
     await fake.close();
     ({ fake, appId } = await startFakeAscWithApp({
       key,
-      fake: { partSize: PART, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } },
+      fake: INSTANT_PROCESSING,
       app: { bundleId: 'com.example.app' },
     }));
     fake.quirks.reportChecksums = { algorithm: 'MD5', tamper: true };
