@@ -9,6 +9,7 @@ import { connect, type AppStoreConnect, type ConnectOptions } from '../src/asc/c
 import { runCommand } from '../src/commands/index.js';
 import type { CommandDeps } from '../src/commands/context.js';
 import { parseConfig } from '../src/config.js';
+import { InputError } from '../src/errors.js';
 import type { RetryPolicy } from '../src/net/retry.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type FakeAscOptions, type TestKey } from './fake-asc/index.js';
 import { recordingLog, recordingRuntime, type RecordingLog, type RecordingRuntime } from './log.js';
@@ -143,4 +144,15 @@ export async function runWithInputs(
   } catch (error) {
     return { runtime, error: error as Error };
   }
+}
+
+/** The InputError that `fn` throws; another error is thrown on, and none at all is a failure. */
+export function inputErrorOf(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error('expected an InputError');
 }

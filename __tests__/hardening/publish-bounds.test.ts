@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config.js';
 import { InputError } from '../../src/errors.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { ascInputs, closeCheckedFake, runWithInputs, startFakeAscWithApp } from '../../test-support/setup.js';
+import { ascInputs, closeCheckedFake, inputErrorOf, runWithInputs, startFakeAscWithApp } from '../../test-support/setup.js';
 
 /**
  * Inputs and workspaces that used to fail only after an upload was sent: a processing timeout
@@ -86,14 +86,7 @@ describe('`processing-timeout` and `poll-interval` bounds', () => {
     const all: Record<string, string> = { ...base, ...inputs };
     return parseConfig((n) => all[n] ?? '');
   };
-  const refusal = (inputs: Record<string, string>) => {
-    try {
-      parse(inputs);
-    } catch (e) {
-      return e as InputError;
-    }
-    throw new Error('expected an InputError');
-  };
+  const refusal = (inputs: Record<string, string>) => inputErrorOf(() => parse(inputs));
 
   it('takes a day of processing-timeout, and every date counted from the upload stays valid', () => {
     const config = parse({ 'processing-timeout': '1440' });
