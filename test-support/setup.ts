@@ -12,7 +12,9 @@ import { parseConfig } from '../src/config.js';
 import { InputError } from '../src/errors.js';
 import type { RetryPolicy } from '../src/net/retry.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type FakeAscOptions, type TestKey } from './fake-asc/index.js';
+import type { FakeGitHub } from './fake-github/index.js';
 import { recordingLog, recordingRuntime, type RecordingLog, type RecordingRuntime } from './log.js';
+import { runDist, type DistRun, type DistRunOptions } from './run-dist.js';
 
 export type SimulatedClock = Required<Pick<CommandDeps, 'now' | 'sleep'>> & { sleeps: number[] };
 
@@ -105,6 +107,29 @@ export function runDistribute(
 ): Promise<CommandResult> {
   const inputs = { command: 'distribute', 'bundle-id': 'com.example.app', 'app-version': '2.0', 'build-number': '7', ...extra };
   return runWithInputs({ ...ascInputs(key, fake), ...inputs }, deps, runtime);
+}
+
+export interface WorkflowJob {
+  key: TestKey;
+  asc: { url: string };
+  gh: FakeGitHub;
+  /** The checkout the job runs in. */
+  workspace: string;
+}
+
+/** Runs the bundled action as a job of workflow run `runId` of the fake GitHub, signed in to the fake App Store Connect. */
+export function runDistJob(
+  job: WorkflowJob,
+  runId: number,
+  inputs: Record<string, string>,
+  options: Partial<DistRunOptions> = {},
+): Promise<DistRun> {
+  return runDist({
+    ...options,
+    inputs: { ...ascInputs(job.key, job.asc), 'github-token': job.gh.token, ...inputs },
+    cwd: job.workspace,
+    env: { ...job.gh.runEnv(runId), GITHUB_WORKSPACE: job.workspace, ...options.env },
+  });
 }
 
 /** A client of the fake, signed with the key. */

@@ -6,7 +6,7 @@ import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { makeIpa } from '../../test-support/packages.js';
 import { runDist } from '../../test-support/run-dist.js';
-import { ascInputs, closeCheckedFake, startFakeAscWithApp } from '../../test-support/setup.js';
+import { closeCheckedFake, runDistJob, startFakeAscWithApp } from '../../test-support/setup.js';
 
 /** What a reader of the bundled action's log and job summary sees. */
 describe('log and job summary (dist/index.js)', () => {
@@ -55,16 +55,10 @@ describe('log and job summary (dist/index.js)', () => {
   });
 
   it('a deferred save is one collapsed group, with the outcome after it', async () => {
-    const run = await runDist({
-      inputs: {
-        ...ascInputs(key, asc),
-        'github-token': gh.token,
-        'poll-interval': '0.05',
-        path: 'build/*.ipa',
-        'post-processing': 'deferred',
-      },
-      cwd: workspace,
-      env: { ...gh.runEnv(1), GITHUB_WORKSPACE: workspace },
+    const run = await runDistJob({ key, asc, gh, workspace }, 1, {
+      'poll-interval': '0.05',
+      path: 'build/*.ipa',
+      'post-processing': 'deferred',
     });
     expect(run.code, run.stdout).toBe(0);
     const lines = run.stdout.split('\n');

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestKey, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { runDist, type DistRun } from '../../test-support/run-dist.js';
+import type { DistRun } from '../../test-support/run-dist.js';
 import { expectNoSecrets } from '../../test-support/secrets.js';
-import { ascInputs, closeCheckedFake, startFakeAscWithApp } from '../../test-support/setup.js';
+import { closeCheckedFake, runDistJob, startFakeAscWithApp } from '../../test-support/setup.js';
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/;
 
@@ -47,18 +47,12 @@ describe('no secret in the output of failing runs in debug mode (dist/index.js)'
   });
 
   async function run(runId: number, inputs: Record<string, string>): Promise<DistRun> {
-    const result = await runDist({
-      inputs: {
-        ...ascInputs(key, asc),
-        'github-token': gh.token,
-        'poll-interval': '0.05',
-        'uses-non-exempt-encryption': 'false',
-        'beta-groups': 'QA',
-        ...inputs,
-      },
-      cwd: workspace,
-      env: { ...gh.runEnv(runId), GITHUB_WORKSPACE: workspace, RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' },
-    });
+    const result = await runDistJob(
+      { key, asc, gh, workspace },
+      runId,
+      { 'poll-interval': '0.05', 'uses-non-exempt-encryption': 'false', 'beta-groups': 'QA', ...inputs },
+      { env: { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' } },
+    );
     runs.push(result);
     return result;
   }
