@@ -25,9 +25,12 @@ export function simulatedClock(start = Date.now()): SimulatedClock {
   return { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)), sleeps };
 }
 
+/** Options for a fake beyond its one key. */
+export type FakeAscSettings = Omit<Partial<FakeAscOptions>, 'keys'>;
+
 /** Parts of 64 KiB and builds processed at once: a fake for testing uploads. */
 export const UPLOAD_PART_SIZE = 64 * 1024;
-export const INSTANT_PROCESSING: Partial<FakeAscOptions> = {
+export const INSTANT_PROCESSING: FakeAscSettings = {
   partSize: UPLOAD_PART_SIZE,
   timing: { uploadProcessingMs: 0, buildProcessingMs: 0 },
 };
@@ -41,8 +44,7 @@ export interface FakeAscWithApp {
 }
 
 export interface FakeAscWithAppOptions {
-  /** Options for the fake beyond its one key. */
-  fake?: Omit<Partial<FakeAscOptions>, 'keys'>;
+  fake?: FakeAscSettings;
   app?: Parameters<FakeAsc['addApp']>[0];
   /** Beta groups to create for the app, by name; internal ones as `{ name, internal: true }`. */
   betaGroups?: Array<string | { name: string; internal: true }>;
