@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
-import { InputError } from '../src/errors.js';
+import type { InputError } from '../src/errors.js';
+import { inputErrorOf } from '../test-support/setup.js';
 
 const base = { 'key-id': 'ABC1234567', 'private-key': 'pem' };
 const reader = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? '';
 
-function inputError(inputs: Record<string, string>): InputError {
-  try {
-    parseConfig(reader({ ...base, ...inputs }));
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
+const inputError = (inputs: Record<string, string>): InputError => inputErrorOf(() => parseConfig(reader({ ...base, ...inputs })));
 
 describe('parseConfig', () => {
   it('applies the defaults of action.yml', () => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,30 @@ export interface DistRun {
   dir: string;
 }
 
+export interface ProcessRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `args` under Node 24 with exactly `env`, collecting its output; killed after `timeoutMs`. */
+export async function runNode24(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs: number; onSpawn?: (child: ChildProcess) => void },
+): Promise<ProcessRun> {
+  const child = spawn(NODE24, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  options.onSpawn?.(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on('close', (c, s) => done([c, s])));
+  clearTimeout(timer);
+  return { code, signal, stdout, stderr };
+}
+
 export interface DistRunOptions {
   /** Inputs by action.yml name (e.g. `key-id`), passed as INPUT_* variables. */
   inputs: Record<string, string>;
@@ -28,7 +52,7 @@ export interface DistRunOptions {
   cwd?: string;
   timeoutMs?: number;
   /** Called with the child once started (for tests that kill it). */
-  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** Runs the bundled action as GitHub's runner does: a `node24` process with INPUT_* and the GITHUB_* files. */
@@ -51,15 +75,12 @@ export async function runDist(options: DistRunOptions): Promise<DistRun> {
   for (const [name, value] of Object.entries(options.inputs)) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
-  const child = spawn(NODE24, [DIST_INDEX], { cwd: options.cwd ?? dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  options.onSpawn?.(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on('close', (c, s) => done([c, s])));
-  clearTimeout(timer);
+  const { code, signal, stdout, stderr } = await runNode24([DIST_INDEX], {
+    cwd: options.cwd ?? dir,
+    env,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    onSpawn: options.onSpawn,
+  });
   const run = {
     code,
     signal,

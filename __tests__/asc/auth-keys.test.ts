@@ -1,20 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadPrivateKey } from '../../src/asc/auth.js';
-import { InputError } from '../../src/errors.js';
+import type { InputError } from '../../src/errors.js';
+import { inputErrorOf } from '../../test-support/setup.js';
 
 const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const pem = p256.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-function rejection(value: string): InputError {
-  try {
-    loadPrivateKey(value);
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected the key to be rejected');
-}
+const rejection = (value: string): InputError => inputErrorOf(() => loadPrivateKey(value));
 
 describe('loadPrivateKey', () => {
   it('accepts the .p8 PEM as downloaded, its base64, literal \\n escapes and CRLF line ends', () => {

@@ -5,26 +5,19 @@ import { loadPrivateKey, TokenProvider } from '../../src/asc/auth.js';
 import { AppStoreConnect } from '../../src/asc/client.js';
 import { AnswerLostError, AscApiError, RateLimitError, UnreadableAnswerError } from '../../src/asc/errors.js';
 import { AscHttp } from '../../src/asc/http.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
+import { closeCheckedFake, startFakeAscWithApp } from '../../test-support/setup.js';
 
 /** The one mechanism for writes whose answer was lost or refused as a repeat, and Apple's hourly limit. */
 describe('App Store Connect writes: read back, never re-sent blindly; 429 waits bounded', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let clock: number;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, clock: number, appId: string;
 
   beforeEach(async () => {
     clock = Date.UTC(2026, 0, 5, 9);
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], now: () => clock });
-    appId = fake.addApp({ bundleId: 'com.example.app' }).id;
+    ({ key, fake, appId } = await startFakeAscWithApp({ fake: { now: () => clock }, app: { bundleId: 'com.example.app' } }));
   });
-  afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
-  });
+  afterEach(() => closeCheckedFake(fake));
 
   function client(baseUrl = fake.url) {
     const waits: number[] = [];
@@ -155,8 +148,7 @@ describe('App Store Connect writes: read back, never re-sent blindly; 429 waits 
   });
 
   describe('an answer that is not JSON', () => {
-    let proxy: Server;
-    let url: string;
+    let proxy: Server, url: string;
     beforeEach(async () => {
       proxy = createServer((_req, res) =>
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to the Wi-Fi</body></html>'),

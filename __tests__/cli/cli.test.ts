@@ -1,22 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_OPTIONS, INPUT_OPTIONS } from '../../src/cli/options.js';
 import { COMMANDS } from '../../src/config.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { makeIpa } from '../../test-support/packages.js';
 import { expectNoSecrets } from '../../test-support/secrets.js';
-import { runCli, type CliRun } from './run-cli.js';
+import { closeCheckedFake, startFakeAscWithApp } from '../../test-support/setup.js';
+import { cliPublishArgs, runCli, writeCliKey, type CliRun } from './run-cli.js';
 
 /** The bundled command line (dist/cli/index.js) under Node 24 against the fake App Store Connect, outside GitHub Actions. */
 describe('app-store-connect-publish (dist/cli/index.js)', () => {
   const GITHUB_TOKEN = 'ghp_cliTestToken0123456789abcdefXYZ';
-  let key: TestKey;
-  let asc: FakeAsc;
-  let appId: string;
-  let dir: string;
-  let keyEnv: Record<string, string>;
+  let key: TestKey, asc: FakeAsc, appId: string, dir: string, keyEnv: Record<string, string>;
   const runs: CliRun[] = [];
 
   const cli = async (args: string[], env: Record<string, string> = keyEnv, cwd = dir) => {
@@ -30,24 +27,21 @@ describe('app-store-connect-publish (dist/cli/index.js)', () => {
       .map((r) => `${r.method} ${r.path.replace(/\/(?!v1\b)[^/]*\d[^/]*(?=\/|$)/g, '/:id')}`);
 
   beforeAll(async () => {
-    key = makeTestKey();
-    asc = await startFakeAsc({ keys: [key], partSize: 256 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 300 } });
-    appId = asc.addApp({ bundleId: 'com.example.cli', name: 'Cli' }).id;
-    asc.addBetaGroup(appId, 'QA');
-    asc.addBetaGroup(appId, 'Friends');
-    asc.setBetaAppReviewDetailComplete(appId, true);
+    ({
+      key,
+      fake: asc,
+      appId,
+    } = await startFakeAscWithApp({
+      fake: { partSize: 256 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 300 } },
+      app: { bundleId: 'com.example.cli', name: 'Cli' },
+      betaGroups: ['QA', 'Friends'],
+      betaReviewReady: true,
+    }));
     dir = mkdtempSync(join(tmpdir(), 'ascp-cli-'));
-    mkdirSync(join(dir, 'keys'));
-    writeFileSync(join(dir, 'keys', `AuthKey_${key.keyId}.p8`), key.privateKeyPem, { mode: 0o600 });
-    keyEnv = {
-      APP_STORE_CONNECT_ISSUER_ID: key.issuerId!,
-      APP_STORE_CONNECT_KEY_ID: key.keyId,
-      APP_STORE_CONNECT_PRIVATE_KEY_PATH: `keys/AuthKey_${key.keyId}.p8`,
-    };
+    keyEnv = writeCliKey(dir, `keys/AuthKey_${key.keyId}.p8`, key);
   });
   afterAll(async () => {
-    expectNoViolations(asc);
-    await asc.close();
+    await closeCheckedFake(asc);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -61,13 +55,7 @@ describe('app-store-connect-publish (dist/cli/index.js)', () => {
       ]),
     );
     const run = await cli([
-      'publish',
-      '--path',
-      'build/*.ipa',
-      '--api-url',
-      asc.url,
-      '--uses-non-exempt-encryption',
-      'false',
+      ...cliPublishArgs(asc.url),
       '--submit-beta-review',
       '--beta-groups',
       'QA',

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { makeIpa } from '../../test-support/packages.js';
 import { NODE24 } from '../../test-support/run-dist.js';
-import { CLI_INDEX } from './run-cli.js';
+import { closeCheckedFake, startFakeAscWithApp } from '../../test-support/setup.js';
+import { CLI_INDEX, cliPublishArgs, writeCliKey } from './run-cli.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -22,12 +23,7 @@ interface PackResult {
  * network and an empty npm cache, its `app-store-connect-publish` command run from there.
  */
 describe('the npm package (npm pack → npm install --offline → npx app-store-connect-publish)', () => {
-  let dir: string;
-  let project: string;
-  let packed: PackResult;
-  let env: Record<string, string>;
-  let key: TestKey;
-  let asc: FakeAsc;
+  let dir: string, project: string, packed: PackResult, env: Record<string, string>, key: TestKey, asc: FakeAsc;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ascp-npm-'));
@@ -45,13 +41,13 @@ describe('the npm package (npm pack → npm install --offline → npx app-store-
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'release-pipeline', private: true }));
     await run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(dir, packed.filename)], { cwd: project, env });
 
-    key = makeTestKey();
-    asc = await startFakeAsc({ keys: [key], partSize: 256 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 200 } });
-    asc.addApp({ bundleId: 'com.example.npm', name: 'Npm' });
+    ({ key, fake: asc } = await startFakeAscWithApp({
+      fake: { partSize: 256 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 200 } },
+      app: { bundleId: 'com.example.npm', name: 'Npm' },
+    }));
   }, 120_000);
   afterAll(async () => {
-    expectNoViolations(asc);
-    await asc.close();
+    await closeCheckedFake(asc);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -89,26 +85,8 @@ describe('the npm package (npm pack → npm install --offline → npx app-store-
       buildNumber: '21',
       payloadBytes: 400_000,
     });
-    writeFileSync(join(project, 'AuthKey.p8'), key.privateKeyPem, { mode: 0o600 });
-    const { stdout, stderr } = await npx(
-      [
-        'publish',
-        '--path',
-        'build/*.ipa',
-        '--api-url',
-        asc.url,
-        '--uses-non-exempt-encryption',
-        'false',
-        '--poll-interval',
-        '0.05',
-        '--json',
-      ],
-      {
-        APP_STORE_CONNECT_ISSUER_ID: key.issuerId!,
-        APP_STORE_CONNECT_KEY_ID: key.keyId,
-        APP_STORE_CONNECT_PRIVATE_KEY_PATH: 'AuthKey.p8',
-      },
-    );
+    const keyEnv = writeCliKey(project, 'AuthKey.p8', key);
+    const { stdout, stderr } = await npx([...cliPublishArgs(asc.url), '--poll-interval', '0.05', '--json'], keyEnv);
     expect(JSON.parse(stdout)).toMatchObject({
       'bundle-id': 'com.example.npm',
       'app-version': '1.4',

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { NODE24, parseGithubOutput, type DistRun } from '../../test-support/run-dist.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { TestKey } from '../../test-support/fake-asc/index.js';
+import { parseGithubOutput, runNode24, type DistRun } from '../../test-support/run-dist.js';
 
 export const CLI_INDEX = resolve(import.meta.dirname, '..', '..', 'dist', 'cli', 'index.js');
 
@@ -16,14 +16,11 @@ export interface CliRun extends DistRun {
  */
 export async function runCli(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliRun> {
   const env = { PATH: process.env.PATH ?? '', HOME: options.cwd, ...options.env };
-  const child = spawn(NODE24, [CLI_INDEX, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on('close', (c, s) => done([c, s])));
-  clearTimeout(timer);
+  const { code, signal, stdout, stderr } = await runNode24([CLI_INDEX, ...args], {
+    cwd: options.cwd,
+    env,
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
   const summaryFile = join(options.cwd, 'summary.md');
   return {
     code,
@@ -45,4 +42,16 @@ function parseOutputLines(text: string): Record<string, string> {
     if (m) outputs[m[1]!] = m[2]!;
   }
   return outputs;
+}
+
+/** Writes the key as a private .p8 file at `path` below `cwd`; returns the variables that point the command line at it. */
+export function writeCliKey(cwd: string, path: string, key: TestKey): Record<string, string> {
+  mkdirSync(dirname(join(cwd, path)), { recursive: true });
+  writeFileSync(join(cwd, path), key.privateKeyPem, { mode: 0o600 });
+  return { APP_STORE_CONNECT_ISSUER_ID: key.issuerId!, APP_STORE_CONNECT_KEY_ID: key.keyId, APP_STORE_CONNECT_PRIVATE_KEY_PATH: path };
+}
+
+/** `publish` of build/*.ipa to `apiUrl`, without encryption: the start of a command line publish. */
+export function cliPublishArgs(apiUrl: string): string[] {
+  return ['publish', '--path', 'build/*.ipa', '--api-url', apiUrl, '--uses-non-exempt-encryption', 'false'];
 }

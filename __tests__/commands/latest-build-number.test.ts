@@ -1,40 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareBuildNumbers, nextBuildNumber } from '../../src/domain.js';
-import { runCommand } from '../../src/commands/index.js';
-import { parseConfig } from '../../src/config.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
-import { recordingRuntime } from '../../test-support/log.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
+import { ascInputs, closeCheckedFake, runWithInputs, startFakeAscWithApp } from '../../test-support/setup.js';
 
 describe('command: latest-build-number, against the fake', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, appId: string;
 
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key] });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example' }).id;
+    ({ key, fake, appId } = await startFakeAscWithApp());
     fake.addApp({ bundleId: 'com.example.other', name: 'Other' });
   });
-  afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
-  });
+  afterEach(() => closeCheckedFake(fake));
 
   const run = async (extra: Record<string, string>) => {
-    const all: Record<string, string> = {
-      command: 'latest-build-number',
-      'key-id': key.keyId,
-      'issuer-id': key.issuerId!,
-      'private-key': key.privateKeyPem,
-      'api-url': fake.url,
-      ...extra,
-    };
-    const runtime = recordingRuntime();
-    await runCommand(
-      parseConfig((n) => all[n] ?? ''),
-      runtime,
-    );
+    const { runtime, error } = await runWithInputs({ command: 'latest-build-number', ...ascInputs(key, fake), ...extra });
+    if (error) throw error;
     return runtime;
   };
 

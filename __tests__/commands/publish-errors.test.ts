@@ -1,66 +1,36 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect } from '../../src/asc/client.js';
-import { runCommand } from '../../src/commands/index.js';
-import { parseConfig } from '../../src/config.js';
 import { readPackageInfo } from '../../src/package/index.js';
 import { uploadWithBuildUploadApi } from '../../src/upload/build-upload-api.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
-import { recordingLog, recordingRuntime } from '../../test-support/log.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
+import { recordingLog } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
+import { closeCheckedFake, connectTo, publishInputs, runWithInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
 
 const writes = (fake: FakeAsc) => fake.requests.filter((r) => r.method !== 'GET');
 const uploadedParts = (fake: FakeAsc) => fake.requests.filter((r) => r.path.startsWith('/upload/'));
 
 describe('publish refuses early, before uploading a byte', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let dir: string;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, dir: string, appId: string;
 
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], partSize: 64 * 1024, timing: { uploadProcessingMs: 20, buildProcessingMs: 20 } });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example' }).id;
-    dir = mkdtempSync(join(tmpdir(), 'ascp-publish-errors-'));
-    process.env.GITHUB_WORKSPACE = dir;
+    ({ key, fake, appId } = await startFakeAscWithApp({
+      fake: { partSize: 64 * 1024, timing: { uploadProcessingMs: 20, buildProcessingMs: 20 } },
+    }));
+    dir = tempWorkspace('ascp-publish-errors-');
   });
   afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
+    await closeCheckedFake(fake);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = async (extra: Record<string, string> = {}) => {
-    const all: Record<string, string> = {
-      'key-id': key.keyId,
-      'issuer-id': key.issuerId!,
-      'private-key': key.privateKeyPem,
-      'api-url': fake.url,
-      path: '*.ipa',
-      'post-processing': 'off',
-      'poll-interval': '0.02',
-      'find-build-timeout': '0.1',
-      'processing-timeout': '0.2',
-      ...extra,
-    };
-    const runtime = recordingRuntime();
-    const error = await runCommand(
-      parseConfig((n) => all[n] ?? ''),
-      runtime,
-    ).then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    return { runtime, error };
-  };
+  const run = (extra: Record<string, string> = {}) => runWithInputs(publishInputs(key, fake, { 'post-processing': 'off', ...extra }));
 
   /** An API upload done by hand, as another run would have done it. */
   const uploadDirectly = async (path: string) => {
     const log = recordingLog();
-    const asc = connect({ apiUrl: fake.url, keyId: key.keyId, issuerId: key.issuerId, privateKey: key.privateKeyPem, log });
+    const asc = connectTo(fake, key, { log });
     return uploadWithBuildUploadApi(asc, await readPackageInfo(path), appId, { concurrency: 2, log });
   };
 
@@ -111,7 +81,7 @@ describe('publish refuses early, before uploading a byte', () => {
     it('by a build upload waiting for its file (a run that stopped before sending it): taken over, and the upload completes', async () => {
       // What a run leaves behind when it stops between creating the build upload and sending the file.
       const log = recordingLog();
-      const asc = connect({ apiUrl: fake.url, keyId: key.keyId, issuerId: key.issuerId, privateKey: key.privateKeyPem, log });
+      const asc = connectTo(fake, key, { log });
       const stale = await asc.buildUploads.create(
         appId,
         { version: '1.4.2', buildNumber: '42', platform: 'IOS' },

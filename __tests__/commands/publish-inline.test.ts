@@ -1,49 +1,29 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/index.js';
 import { parseConfig } from '../../src/config.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingRuntime } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
+import { closeCheckedFake, publishInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
 
 describe('publish, inline post-processing, against the fake', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let dir: string;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, dir: string, appId: string;
 
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], partSize: 1024 * 1024, timing: { uploadProcessingMs: 50, buildProcessingMs: 150 } });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example', primaryLocale: 'en-US' }).id;
-    fake.addBetaGroup(appId, 'QA');
-    fake.addBetaGroup(appId, 'Friends');
-    fake.addBetaGroup(appId, 'Staff', { isInternalGroup: true });
-    fake.setBetaAppReviewDetailComplete(appId, true);
-    dir = mkdtempSync(join(tmpdir(), 'ascp-publish-'));
-    process.env.GITHUB_WORKSPACE = dir;
+    ({ key, fake, appId } = await startFakeAscWithApp({
+      fake: { partSize: 1024 * 1024, timing: { uploadProcessingMs: 50, buildProcessingMs: 150 } },
+      app: { bundleId: 'com.example.app', name: 'Example', primaryLocale: 'en-US' },
+      betaGroups: ['QA', 'Friends', { name: 'Staff', internal: true }],
+      betaReviewReady: true,
+    }));
+    dir = tempWorkspace('ascp-publish-');
   });
-  afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
-  });
+  afterEach(() => closeCheckedFake(fake));
 
-  function inputs(extra: Record<string, string>) {
-    const all: Record<string, string> = {
-      'key-id': key.keyId,
-      'issuer-id': key.issuerId!,
-      'private-key': key.privateKeyPem,
-      'api-url': fake.url,
-      path: '*.ipa',
-      'poll-interval': '0.02',
-      'find-build-timeout': '0.2',
-      'processing-timeout': '0.5',
-      ...extra,
-    };
-    return parseConfig((name) => all[name] ?? '');
-  }
+  const inputs = (extra: Record<string, string>) =>
+    parseConfig((name) => publishInputs(key, fake, { 'find-build-timeout': '0.2', 'processing-timeout': '0.5', ...extra })[name] ?? '');
 
   it('uploads in parts, then runs every step once and in order', async () => {
     const ipa = makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '42', version: '1.4.2', payloadBytes: 3_500_000 });

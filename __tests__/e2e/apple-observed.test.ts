@@ -2,10 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
 import { makeIpa } from '../../test-support/packages.js';
 import { runDist, type DistRun } from '../../test-support/run-dist.js';
 import { expectNoSecrets } from '../../test-support/secrets.js';
+import { ascInputs, closeCheckedFake } from '../../test-support/setup.js';
 
 /**
  * The bundled action under Node 24 against a fake App Store Connect that behaves as Apple was seen to:
@@ -14,8 +15,7 @@ import { expectNoSecrets } from '../../test-support/secrets.js';
  * done with the build, 422 for an all-builds internal group and for beta reviews it cannot take.
  */
 describe('Apple as observed (dist/index.js)', () => {
-  let key: TestKey;
-  let asc: FakeAsc;
+  let key: TestKey, asc: FakeAsc;
   const runs: DistRun[] = [];
 
   beforeAll(async () => {
@@ -27,9 +27,8 @@ describe('Apple as observed (dist/index.js)', () => {
     });
   });
   afterAll(async () => {
-    expectNoViolations(asc);
     expectNoSecrets({ key: key.privateKeyPem, tokens: [], runs, artifacts: [] });
-    await asc.close();
+    await closeCheckedFake(asc);
   });
 
   function newApp(bundleId: string) {
@@ -42,10 +41,7 @@ describe('Apple as observed (dist/index.js)', () => {
   async function action(workspace: string, inputs: Record<string, string>): Promise<DistRun> {
     const run = await runDist({
       inputs: {
-        'key-id': key.keyId,
-        'issuer-id': key.issuerId!,
-        'private-key': key.privateKeyPem,
-        'api-url': asc.url,
+        ...ascInputs(key, asc),
         'poll-interval': '0.2',
         'status-check': 'false',
         ...inputs,

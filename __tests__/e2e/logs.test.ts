@@ -2,23 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { makeIpa } from '../../test-support/packages.js';
 import { runDist } from '../../test-support/run-dist.js';
+import { closeCheckedFake, runDistJob, startFakeAscWithApp } from '../../test-support/setup.js';
 
 /** What a reader of the bundled action's log and job summary sees. */
 describe('log and job summary (dist/index.js)', () => {
-  let key: TestKey;
-  let asc: FakeAsc;
-  let gh: FakeGitHub;
-  let workspace: string;
+  let key: TestKey, asc: FakeAsc, gh: FakeGitHub, workspace: string;
 
   beforeAll(async () => {
-    key = makeTestKey();
-    asc = await startFakeAsc({ keys: [key], partSize: 512 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 60 * 60_000 } });
+    ({ key, fake: asc } = await startFakeAscWithApp({
+      fake: { partSize: 512 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 60 * 60_000 } },
+      app: { bundleId: 'com.example.logs', name: 'Logs' },
+    }));
     gh = await startFakeGitHub();
-    asc.addApp({ bundleId: 'com.example.logs', name: 'Logs' });
     workspace = mkdtempSync(join(tmpdir(), 'ascp-logs-'));
     makeIpa({
       path: join(workspace, 'build', 'Logs.ipa'),
@@ -29,8 +28,7 @@ describe('log and job summary (dist/index.js)', () => {
     });
   });
   afterAll(async () => {
-    expectNoViolations(asc);
-    await asc.close();
+    await closeCheckedFake(asc);
     await gh.close();
     rmSync(workspace, { recursive: true, force: true });
   });
@@ -57,19 +55,10 @@ describe('log and job summary (dist/index.js)', () => {
   });
 
   it('a deferred save is one collapsed group, with the outcome after it', async () => {
-    const run = await runDist({
-      inputs: {
-        'key-id': key.keyId,
-        'issuer-id': key.issuerId!,
-        'private-key': key.privateKeyPem,
-        'api-url': asc.url,
-        'github-token': gh.token,
-        'poll-interval': '0.05',
-        path: 'build/*.ipa',
-        'post-processing': 'deferred',
-      },
-      cwd: workspace,
-      env: { ...gh.runEnv(1), GITHUB_WORKSPACE: workspace },
+    const run = await runDistJob({ key, asc, gh, workspace }, 1, {
+      'poll-interval': '0.05',
+      path: 'build/*.ipa',
+      'post-processing': 'deferred',
     });
     expect(run.code, run.stdout).toBe(0);
     const lines = run.stdout.split('\n');

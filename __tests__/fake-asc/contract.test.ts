@@ -5,7 +5,7 @@ import { expectNoViolations } from '../../test-support/fake-asc/index.js';
 import { readHandlers } from '../../test-support/fake-asc/routes.js';
 import { testflightHandlers } from '../../test-support/fake-asc/testflight.js';
 import { Uploads } from '../../test-support/fake-asc/uploads.js';
-import { harness, rel } from './helpers.js';
+import { harness, harnessWithApp, rel } from './helpers.js';
 
 const uploadBody = (appId: string, attributes: Record<string, unknown>) => ({
   data: { type: 'buildUploads', attributes, relationships: { app: rel('apps', appId) } },
@@ -25,8 +25,7 @@ describe('fake App Store Connect: contract checks against openapi.json', () => {
   });
 
   it('rejects a build upload without cfBundleVersion, records the violation and creates nothing', async () => {
-    const { fake, api } = await harness();
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, app } = await harnessWithApp();
     const res = await api('POST', '/v1/buildUploads', uploadBody(app.id, { cfBundleShortVersionString: '1.0', platform: 'IOS' }));
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({
@@ -39,8 +38,7 @@ describe('fake App Store Connect: contract checks against openapi.json', () => {
   });
 
   it('rejects a bad enum value in a body', async () => {
-    const { fake, api } = await harness();
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, app } = await harnessWithApp();
     const res = await api(
       'POST',
       '/v1/buildUploads',
@@ -53,8 +51,7 @@ describe('fake App Store Connect: contract checks against openapi.json', () => {
   });
 
   it('rejects members the schema does not declare, as Apple does', async () => {
-    const { fake, api } = await harness();
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, app } = await harnessWithApp();
     const res = await api(
       'POST',
       '/v1/buildUploads',
@@ -113,8 +110,7 @@ describe('fake App Store Connect: contract checks against openapi.json', () => {
   });
 
   it('rejects malformed JSON, a body without application/json, a missing body, and the wrong id in a PATCH', async () => {
-    const { fake, api, token } = await harness();
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, token, app } = await harnessWithApp();
     const build = fake.addBuild({ appId: app.id, version: '1.0', buildNumber: '1' });
     const auth = { authorization: `Bearer ${await token()}` };
     const bad = await fetch(`${fake.url}/v1/buildUploads`, {
@@ -139,8 +135,7 @@ describe('fake App Store Connect: contract checks against openapi.json', () => {
   });
 
   it('checks its own responses against the document', async () => {
-    const { fake, api } = await harness();
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, app } = await harnessWithApp();
     fake.addBetaGroup(app.id, 'QA');
     const build = fake.addBuild({ appId: app.id, version: '1.0', buildNumber: '1' });
     fake.addAppStoreVersion(app.id, '1.0', build.id);

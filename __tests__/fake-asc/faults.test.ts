@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { harness, rel } from './helpers.js';
+import { harness, harnessWithApp, rel } from './helpers.js';
 
 describe('fake App Store Connect: fault injection', () => {
   it('answers 429 with Retry-After and Apple’s body, then normally once consumed', async () => {
@@ -68,8 +68,7 @@ describe('fake App Store Connect: fault injection', () => {
   });
 
   it('matches method and path, and applies to upload parts too', async () => {
-    const { fake, api } = await harness({ partSize: 100 });
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, app } = await harnessWithApp({ partSize: 100 });
     fake.faults.inject({ method: 'PUT', path: /^\/upload\//, kind: '503', times: 1 });
     fake.faults.inject({ method: 'POST', path: '/v1/nothing-here', kind: '500', times: 1 });
     const upload = await api('POST', '/v1/buildUploads', {

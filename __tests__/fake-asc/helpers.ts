@@ -4,6 +4,7 @@ import {
   signTestToken,
   startFakeAsc,
   type FakeAsc,
+  type FakeApp,
   type FakeAscOptions,
   type TestKey,
 } from '../../test-support/fake-asc/index.js';
@@ -44,6 +45,12 @@ export async function harness(options: Partial<FakeAscOptions> = {}, key: TestKe
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   };
   return { fake, key, clock, api, token };
+}
+
+/** The same, with one app (com.example.app) already in the account. */
+export async function harnessWithApp(options: Partial<FakeAscOptions> = {}): Promise<Harness & { app: FakeApp }> {
+  const h = await harness(options);
+  return { ...h, app: h.fake.addApp({ bundleId: 'com.example.app' }) };
 }
 
 export const rel = (type: string, id: string) => ({ data: { type, id } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectNoViolations } from '../../test-support/fake-asc/index.js';
-import { harness, rel, type Harness } from './helpers.js';
+import { harnessWithApp, rel, type Harness } from './helpers.js';
 
 /** The fake behaves as Apple was observed to, beyond its schema (sources cited in the fake). */
 const TIMING = { uploadProcessingMs: 100, buildAppearsAfterMs: 0, buildProcessingMs: 1000, betaDetailProcessingMs: 0 };
@@ -15,8 +15,7 @@ const submit = (h: Harness, buildId: string) =>
 
 describe('fake App Store Connect: Apple as observed', () => {
   it('refuses "What to Test" with < or > (409 invalid characters)', async () => {
-    const h = await harness({ timing: TIMING });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING });
     const build = h.fake.addBuild({ appId: app.id, version: '1.0', buildNumber: '1' });
     const res = await h.api('POST', '/v1/betaBuildLocalizations', {
       data: {
@@ -31,8 +30,7 @@ describe('fake App Store Connect: Apple as observed', () => {
   });
 
   it('answers a group add with 404 until externalBuildState leaves PROCESSING (and a lag after); refuses all-builds internal groups and INTERNAL_ONLY builds with 422', async () => {
-    const h = await harness({ timing: { ...TIMING, externalBetaProcessingMs: 60_000, betaGroupLinkLagMs: 5_000 } });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: { ...TIMING, externalBetaProcessingMs: 60_000, betaGroupLinkLagMs: 5_000 } });
     const build = h.fake.addBuild({ appId: app.id, version: '1.0', buildNumber: '1', usesNonExemptEncryption: false });
     const external = h.fake.addBetaGroup(app.id, 'Public');
     const detail = async () => (await h.api('GET', `/v1/builds/${build.id}/buildBetaDetail`)).body.data.attributes;
@@ -65,8 +63,7 @@ describe('fake App Store Connect: Apple as observed', () => {
   });
 
   it('beta review: another build of the train, the daily limit, a missing description (several entries)', async () => {
-    const h = await harness({ timing: TIMING });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING });
     const first = h.fake.addBuild({ appId: app.id, version: '1.0', buildNumber: '1', usesNonExemptEncryption: false });
     const second = h.fake.addBuild({ appId: app.id, version: '1.0', buildNumber: '2', usesNonExemptEncryption: false });
     const other = h.fake.addBuild({ appId: app.id, version: '1.1', buildNumber: '3', usesNonExemptEncryption: false });
@@ -91,8 +88,7 @@ describe('fake App Store Connect: Apple as observed', () => {
   });
 
   it('refuses a build upload for an app the key cannot access (409 ENTITY_ERROR.RELATIONSHIP.INVALID); can list a build twice', async () => {
-    const h = await harness({ timing: TIMING });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING });
     h.fake.quirks.noUploadAccess.add(app.id);
     const res = await h.api('POST', '/v1/buildUploads', {
       data: {

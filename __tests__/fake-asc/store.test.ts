@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { expectNoViolations } from '../../test-support/fake-asc/index.js';
-import { harness } from './helpers.js';
+import { harness, harnessWithApp } from './helpers.js';
 
 describe('fake App Store Connect: JSON:API collections', () => {
   it('pages with cursor `next` links that keep the filters, capped at pageSizeCap', async () => {
-    const { fake, api } = await harness({ pageSizeCap: 2 });
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, app } = await harnessWithApp({ pageSizeCap: 2 });
     const other = fake.addApp({ bundleId: 'com.example.other' });
     for (let n = 1; n <= 5; n++) fake.addBuild({ appId: app.id, version: '1.0', buildNumber: String(n) });
     fake.addBuild({ appId: other.id, version: '1.0', buildNumber: '99' });
@@ -38,8 +37,7 @@ describe('fake App Store Connect: JSON:API collections', () => {
   });
 
   it('treats comma-separated filter values as OR and follows relationships in filter names', async () => {
-    const { fake, api } = await harness();
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, app } = await harnessWithApp();
     fake.addBuild({ appId: app.id, version: '1.0', buildNumber: '1' });
     fake.addBuild({ appId: app.id, version: '1.1', buildNumber: '2', processingState: 'PROCESSING' });
     fake.addBuild({ appId: app.id, version: '1.1', buildNumber: '3', platform: 'MAC_OS', expired: true });
@@ -60,8 +58,7 @@ describe('fake App Store Connect: JSON:API collections', () => {
   });
 
   it('sends relationship data only for included relationships, and the included resources', async () => {
-    const { fake, api } = await harness();
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, app } = await harnessWithApp();
     const build = fake.addBuild({ appId: app.id, version: '2.0', buildNumber: '7' });
     const plain = await api('GET', `/v1/builds/${build.id}`);
     expect(plain.body.data.relationships.preReleaseVersion).toEqual({
@@ -104,8 +101,7 @@ describe('fake App Store Connect: JSON:API collections', () => {
   });
 
   it('sorts builds by uploadedDate and app store versions carry their build', async () => {
-    const { fake, api } = await harness();
-    const app = fake.addApp({ bundleId: 'com.example.app' });
+    const { fake, api, app } = await harnessWithApp();
     const old = fake.addBuild({ appId: app.id, version: '1.0', buildNumber: '10', uploadedDate: '2024-01-01T00:00:00.000Z' });
     fake.addBuild({ appId: app.id, version: '1.1', buildNumber: '9', uploadedDate: '2024-06-01T00:00:00.000Z' });
     const sorted = await api('GET', `/v1/builds?filter[app]=${app.id}&sort=-uploadedDate`);

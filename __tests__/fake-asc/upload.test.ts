@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { expectNoViolations } from '../../test-support/fake-asc/index.js';
-import { harness, rel, type Harness } from './helpers.js';
+import { harness, harnessWithApp, rel, type Harness } from './helpers.js';
 
 const TIMING = { uploadProcessingMs: 1_000, buildAppearsAfterMs: 500, buildProcessingMs: 2_000, betaDetailProcessingMs: 300 };
 
@@ -157,8 +157,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('refuses a client checksum at the commit with 409, after every part was sent (botiverse/hands#199)', async () => {
-    const h = await harness({ timing: TIMING, partSize: 1000 });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING, partSize: 1000 });
     const bytes = randomBytes(1500);
     const upload = await createUpload(h, app.id);
     const file = await reserve(h, upload.body.data.id, bytes.length);
@@ -175,8 +174,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('refuses a second commit with 409 STATE_ERROR.INVALID_STATE; the file reads as committed', async () => {
-    const h = await harness({ timing: TIMING, partSize: 1000 });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING, partSize: 1000 });
     const { fileId } = await uploadAll(h, app.id, randomBytes(1200));
     const again = await commit(h, fileId);
     expect(again.status).toBe(409);
@@ -187,8 +185,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it("reports Apple's own checksum of the received file when asked, a wrong one with `tamper`", async () => {
-    const h = await harness({ timing: TIMING, partSize: 1000 });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING, partSize: 1000 });
     const bytes = randomBytes(1200);
     h.fake.quirks.reportChecksums = { algorithm: 'SHA_256' };
     const { fileId } = await uploadAll(h, app.id, bytes);
@@ -201,8 +198,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('fails the upload when parts were never sent', async () => {
-    const h = await harness({ timing: TIMING, partSize: 1000 });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING, partSize: 1000 });
     const bytes = randomBytes(3000);
     const upload = await createUpload(h, app.id);
     const file = await reserve(h, upload.body.data.id, bytes.length);
@@ -217,8 +213,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('refuses a duplicate build number for the same version and platform with 409', async () => {
-    const h = await harness({ timing: TIMING });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING });
     h.fake.addBuild({ appId: app.id, version: '1.2.0', buildNumber: '41' });
     const dup = await createUpload(h, app.id, '41');
     expect(dup.status).toBe(409);
@@ -230,8 +225,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('guards the part URLs: exact length, declared Content-Type, signature, no bearer token', async () => {
-    const h = await harness({ partSize: 1000 });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ partSize: 1000 });
     const bytes = randomBytes(1000);
     const upload = await createUpload(h, app.id);
     const op = ((await reserve(h, upload.body.data.id, 1000)).body.data.attributes.uploadOperations as Operation[])[0]!;
@@ -245,8 +239,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('checks the file against its uti and refuses files once the upload is committed', async () => {
-    const h = await harness();
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp();
     const upload = await createUpload(h, app.id);
     expect((await reserve(h, upload.body.data.id, 10, 'App.ipa', 'com.apple.pkg')).status).toBe(409);
     const ok = await reserve(h, upload.body.data.id, 10);
@@ -258,8 +251,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('deletes an upload that was never committed', async () => {
-    const h = await harness();
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp();
     const upload = await createUpload(h, app.id);
     expect((await h.api('DELETE', `/v1/buildUploads/${upload.body.data.id}`)).status).toBe(204);
     expect((await h.api('GET', `/v1/buildUploads/${upload.body.data.id}`)).status).toBe(404);
@@ -267,8 +259,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('failNextUpload ends the next committed upload FAILED with the given errors', async () => {
-    const h = await harness({ timing: TIMING, partSize: 1000 });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING, partSize: 1000 });
     const errors = [{ code: 'ITMS-90189', description: 'Redundant Binary Upload.' }];
     h.fake.failNextUpload({ errors });
     const first = await uploadAll(h, app.id, randomBytes(100), { buildNumber: '1' });
@@ -280,8 +271,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('failBuildProcessing ends the build INVALID with reasons on its upload; neverAppear keeps a build hidden', async () => {
-    const h = await harness({ timing: TIMING, partSize: 1000 });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING, partSize: 1000 });
     const reasons = [{ code: 'ITMS-90035', description: 'Invalid Signature.' }];
     h.fake.failBuildProcessing('7', 'INVALID', reasons);
     h.fake.neverAppear('8');
@@ -299,8 +289,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('counts bytes without keeping them when storeUploadedBytes is false', async () => {
-    const h = await harness({ timing: TIMING, partSize: 1000, storeUploadedBytes: false });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING, partSize: 1000, storeUploadedBytes: false });
     const { uploadId, fileId } = await uploadAll(h, app.id, randomBytes(2100));
     expect(h.fake.uploadedFile(fileId)).toBeUndefined();
     h.clock.ms += TIMING.uploadProcessingMs;
@@ -308,8 +297,7 @@ describe('fake App Store Connect: Build Upload API', () => {
   });
 
   it('lists an app’s build uploads by version, build number and state', async () => {
-    const h = await harness({ timing: TIMING, partSize: 1000 });
-    const app = h.fake.addApp({ bundleId: 'com.example.app' });
+    const { app, ...h } = await harnessWithApp({ timing: TIMING, partSize: 1000 });
     await uploadAll(h, app.id, randomBytes(10), { buildNumber: '1' });
     await createUpload(h, app.id, '2');
     const list = (q: string) => h.api('GET', `/v1/apps/${app.id}/buildUploads?${q}`);

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
-let gh: FakeGitHub;
+const gh = useFakeGitHub({ token: 'ghs_checksToken', reset: (fake) => fake.checks.reset() });
 
 /** The parts of GitHub's answers these tests read. */
 interface Answer {
@@ -14,17 +14,6 @@ interface Answer {
   errors: Array<{ field: string }>;
   [key: string]: unknown;
 }
-
-beforeAll(async () => {
-  gh = await startFakeGitHub({ token: 'ghs_checksToken' });
-});
-afterAll(async () => {
-  await gh.close();
-});
-afterEach(() => {
-  gh.checks.reset();
-  gh.faults.clear();
-});
 
 async function call(
   method: string,

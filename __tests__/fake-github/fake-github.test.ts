@@ -4,26 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { Octokit } from '@octokit/rest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { applyEnv } from '../../test-support/fake-github/env.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { startFakeGitHub } from '../../test-support/fake-github/index.js';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 import { writeZip } from '../../test-support/fake-github/zip-writer.js';
 import { readZip } from '../../src/state/zip.js';
 
-let gh: FakeGitHub;
+const gh = useFakeGitHub({ token: 'ghs_testToken' });
 let restore: (() => void) | undefined;
 
-beforeAll(async () => {
-  gh = await startFakeGitHub({ token: 'ghs_testToken' });
-});
-afterAll(async () => {
-  await gh.close();
-});
 afterEach(() => {
   restore?.();
   restore = undefined;
-  gh.faults.clear();
-  gh.denyPermissions(false);
 });
 
 function asRun(runId: number): void {

@@ -1,22 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { applyEnv } from '../../test-support/fake-github/env.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { expect, it } from 'vitest';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
-let gh: FakeGitHub;
-let restore: () => void;
-
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  // @actions/github fixes its API base URL from GITHUB_API_URL when first imported, so the env comes first.
-  restore = applyEnv(gh.runEnv(11));
-});
-afterAll(async () => {
-  restore();
-  await gh.close();
-});
+// @actions/github fixes its API base URL from GITHUB_API_URL when first imported, so the env comes first.
+const gh = useFakeGitHub({ runId: 11 });
 
 it('lets @actions/artifact download another run’s artifact through REST (findBy)', async () => {
   const { DefaultArtifactClient } = await import('@actions/artifact');

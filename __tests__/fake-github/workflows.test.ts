@@ -1,20 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
 // The fake's workflows API, spoken to with plain fetch as any client would.
 
-let gh: FakeGitHub;
-
-beforeAll(async () => {
-  gh = await startFakeGitHub({ token: 'ghs_workflowsToken', resumeWorkflow: null });
-});
-afterAll(async () => {
-  await gh.close();
-});
-afterEach(() => {
-  gh.workflows.reset();
-  gh.faults.clear();
-});
+const gh = useFakeGitHub({ token: 'ghs_workflowsToken', resumeWorkflow: null, reset: (fake) => fake.workflows.reset() });
 
 async function api(method: string, path: string, token = 'ghs_workflowsToken'): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${gh.apiUrl}/repos/octo/app${path}`, {

@@ -2,12 +2,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/commands/index.js';
 import { parseConfig } from '../../src/config.js';
 import { InputError } from '../../src/errors.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
-import { recordingRuntime } from '../../test-support/log.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { makeIpa } from '../../test-support/packages.js';
+import { ascInputs, closeCheckedFake, inputErrorOf, runWithInputs, startFakeAscWithApp } from '../../test-support/setup.js';
 
 /**
  * Inputs and workspaces that used to fail only after an upload was sent: a processing timeout
@@ -16,48 +15,26 @@ import { makeIpa } from '../../test-support/packages.js';
  */
 
 describe('caught before the first byte', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let ws: string;
+  let key: TestKey, fake: FakeAsc, ws: string;
 
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], partSize: 64 * 1024, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } });
-    fake.addApp({ bundleId: 'com.example.app', name: 'Example' });
+    ({ key, fake } = await startFakeAscWithApp({
+      fake: { partSize: 64 * 1024, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } },
+    }));
     ws = mkdtempSync(join(tmpdir(), 'ascp-bounds-'));
   });
   afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
+    await closeCheckedFake(fake);
     rmSync(ws, { recursive: true, force: true });
   });
 
   const run = async (extra: Record<string, string>) => {
-    const all: Record<string, string> = {
-      'key-id': key.keyId,
-      'issuer-id': key.issuerId!,
-      'private-key': key.privateKeyPem,
-      'api-url': fake.url,
-      path: '**/*.ipa',
-      'post-processing': 'off',
-      'poll-interval': '0.02',
-      ...extra,
-    };
     const saved = process.env.GITHUB_WORKSPACE;
     process.env.GITHUB_WORKSPACE = ws;
     try {
       // Config and run together, as the action does: an input error is the run's error.
-      return await Promise.resolve()
-        .then(() =>
-          runCommand(
-            parseConfig((n) => all[n] ?? ''),
-            recordingRuntime(),
-          ),
-        )
-        .then(
-          () => undefined,
-          (e: Error) => e,
-        );
+      const inputs = { ...ascInputs(key, fake), path: '**/*.ipa', 'post-processing': 'off', 'poll-interval': '0.02', ...extra };
+      return (await runWithInputs(inputs)).error;
     } finally {
       if (saved === undefined) delete process.env.GITHUB_WORKSPACE;
       else process.env.GITHUB_WORKSPACE = saved;
@@ -109,14 +86,7 @@ describe('`processing-timeout` and `poll-interval` bounds', () => {
     const all: Record<string, string> = { ...base, ...inputs };
     return parseConfig((n) => all[n] ?? '');
   };
-  const refusal = (inputs: Record<string, string>) => {
-    try {
-      parse(inputs);
-    } catch (e) {
-      return e as InputError;
-    }
-    throw new Error('expected an InputError');
-  };
+  const refusal = (inputs: Record<string, string>) => inputErrorOf(() => parse(inputs));
 
   it('takes a day of processing-timeout, and every date counted from the upload stays valid', () => {
     const config = parse({ 'processing-timeout': '1440' });

@@ -2,11 +2,12 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { makeTestKey, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { runDist, type DistRun } from '../../test-support/run-dist.js';
+import type { DistRun } from '../../test-support/run-dist.js';
 import { expectNoSecrets } from '../../test-support/secrets.js';
+import { closeCheckedFake, runDistJob, startFakeAscWithApp } from '../../test-support/setup.js';
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/;
 
@@ -16,19 +17,17 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/;
  * anywhere but in the `::add-mask::` lines that hide them.
  */
 describe('no secret in the output of failing runs in debug mode (dist/index.js)', () => {
-  let key: TestKey;
-  let asc: FakeAsc;
-  let gh: FakeGitHub;
-  let workspace: string;
+  let key: TestKey, asc: FakeAsc, gh: FakeGitHub, workspace: string;
   const runs: DistRun[] = [];
 
   beforeAll(async () => {
-    key = makeTestKey();
-    asc = await startFakeAsc({ keys: [key], partSize: 65536, timing: { uploadProcessingMs: 50, buildProcessingMs: 100 } });
+    ({ key, fake: asc } = await startFakeAscWithApp({
+      fake: { partSize: 65536, timing: { uploadProcessingMs: 50, buildProcessingMs: 100 } },
+      app: { bundleId: 'com.example.secret', name: 'Secret' },
+      betaGroups: ['QA'],
+      betaReviewReady: true,
+    }));
     gh = await startFakeGitHub();
-    const appId = asc.addApp({ bundleId: 'com.example.secret', name: 'Secret' }).id;
-    asc.addBetaGroup(appId, 'QA');
-    asc.setBetaAppReviewDetailComplete(appId, true);
     workspace = mkdtempSync(join(tmpdir(), 'ascp-secrets-'));
     for (const build of ['1', '2']) {
       mkdirSync(join(workspace, build));
@@ -43,27 +42,17 @@ describe('no secret in the output of failing runs in debug mode (dist/index.js)'
     }
   });
   afterAll(async () => {
-    expectNoViolations(asc);
-    await asc?.close();
+    await closeCheckedFake(asc);
     await gh?.close();
   });
 
   async function run(runId: number, inputs: Record<string, string>): Promise<DistRun> {
-    const result = await runDist({
-      inputs: {
-        'key-id': key.keyId,
-        'issuer-id': key.issuerId!,
-        'private-key': key.privateKeyPem,
-        'api-url': asc.url,
-        'github-token': gh.token,
-        'poll-interval': '0.05',
-        'uses-non-exempt-encryption': 'false',
-        'beta-groups': 'QA',
-        ...inputs,
-      },
-      cwd: workspace,
-      env: { ...gh.runEnv(runId), GITHUB_WORKSPACE: workspace, RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' },
-    });
+    const result = await runDistJob(
+      { key, asc, gh, workspace },
+      runId,
+      { 'poll-interval': '0.05', 'uses-non-exempt-encryption': 'false', 'beta-groups': 'QA', ...inputs },
+      { env: { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' } },
+    );
     runs.push(result);
     return result;
   }

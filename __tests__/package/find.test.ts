@@ -1,9 +1,8 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { findPackages } from '../../src/package/index.js';
-import { tempDir } from './fixtures.js';
+import { inputError, tempDir } from './fixtures.js';
 
 const { dir, cleanup } = tempDir();
 const at = (...parts: string[]) => join(dir, ...parts);
@@ -25,16 +24,6 @@ beforeAll(() => {
   symlinkSync(at('build', 'ios', 'Example.ipa'), at('build', 'Link.ipa'));
 });
 afterAll(cleanup);
-
-async function inputError(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  expect((error as InputError).input).toBe('path');
-  return error as InputError;
-}
 
 describe('findPackages', () => {
   it('expands several globs into sorted, de-duplicated absolute paths of files', async () => {

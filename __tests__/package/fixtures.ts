@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { expect } from 'vitest';
+import { InputError } from '../../src/errors.js';
 import type { PlistJson } from '../../test-support/fixtures/index.js';
 
 /** Packages are written by test-support/fixtures: writers made from the formats' specifications, independent of the readers. */
@@ -12,6 +14,22 @@ export {
   type XarFileSpec,
   type ZipEntrySpec,
 } from '../../test-support/fixtures/index.js';
+
+/** The InputError naming `path` that `promise` fails with. */
+export async function inputError(promise: Promise<unknown>): Promise<InputError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  expect((error as InputError).input).toBe('path');
+  return error as InputError;
+}
+
+/** What readPackageInfo returns for the package at `path`, given the identity inside it. */
+export function expectedInfo(path: string, kind: 'ipa' | 'pkg', identity: Record<string, string>): Record<string, unknown> {
+  return { path, kind, size: statSync(path).size, fileName: basename(path), ...identity, uti: `com.apple.${kind}` };
+}
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'asc-package-'));

@@ -1,9 +1,8 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { readPackageInfo } from '../../src/package/index.js';
-import { IOS_PLIST, makePackages, tempDir, type IpaSpec, type PlistJson, type ZipEntrySpec } from './fixtures.js';
+import { expectedInfo, inputError, IOS_PLIST, makePackages, tempDir, type IpaSpec, type PlistJson, type ZipEntrySpec } from './fixtures.js';
 
 const { dir, cleanup } = tempDir();
 const at = (name: string) => join(dir, name);
@@ -84,45 +83,21 @@ function corruptFirstEntryData(path: string): void {
   writeFileSync(path, zip);
 }
 
-async function inputError(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  expect((error as InputError).input).toBe('path');
-  return error as InputError;
-}
-
 const EXPECTED = { bundleId: 'com.example.app', version: '1.4.2', buildNumber: '42', platform: 'IOS' };
 
 describe('readPackageInfo (.ipa)', () => {
   it('reads a binary Info.plist', async () => {
     const info = await readPackageInfo(at('binary.ipa'));
-    expect(info).toEqual({
-      path: at('binary.ipa'),
-      kind: 'ipa',
-      size: statSync(at('binary.ipa')).size,
-      fileName: 'binary.ipa',
-      ...EXPECTED,
-      uti: 'com.apple.ipa',
-    });
+    expect(info).toEqual(expectedInfo(at('binary.ipa'), 'ipa', EXPECTED));
   });
 
-  it('reads an XML Info.plist', async () => {
-    expect(await readPackageInfo(at('xml.ipa'))).toMatchObject(EXPECTED);
-  });
-
-  it('reads zip64 entries', async () => {
-    expect(await readPackageInfo(at('zip64.ipa'))).toMatchObject(EXPECTED);
-  });
-
-  it('reads stored (uncompressed) entries', async () => {
-    expect(await readPackageInfo(at('stored.ipa'))).toMatchObject(EXPECTED);
-  });
-
-  it("reads the app's own Info.plist, not an extension's, framework's or watch app's listed before it", async () => {
-    expect(await readPackageInfo(at('nested.ipa'))).toMatchObject(EXPECTED);
+  it.each([
+    ['reads an XML Info.plist', 'xml.ipa'],
+    ['reads zip64 entries', 'zip64.ipa'],
+    ['reads stored (uncompressed) entries', 'stored.ipa'],
+    ["reads the app's own Info.plist, not an extension's, framework's or watch app's listed before it", 'nested.ipa'],
+  ])('%s', async (_title, file) => {
+    expect(await readPackageInfo(at(file))).toMatchObject(EXPECTED);
   });
 
   it('returns an absolute path for a relative one', async () => {

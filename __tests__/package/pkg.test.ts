@@ -1,9 +1,17 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { readPackageInfo } from '../../src/package/index.js';
-import { makePackages, packageInfo, tempDir, xcodeDistribution, type PkgSpec, type XarFileSpec } from './fixtures.js';
+import {
+  expectedInfo,
+  inputError,
+  makePackages,
+  packageInfo,
+  tempDir,
+  xcodeDistribution,
+  type PkgSpec,
+  type XarFileSpec,
+} from './fixtures.js';
 
 const { dir, cleanup } = tempDir();
 const at = (name: string) => join(dir, name);
@@ -55,28 +63,11 @@ beforeAll(() => {
 });
 afterAll(cleanup);
 
-async function inputError(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  expect((error as InputError).input).toBe('path');
-  return error as InputError;
-}
-
 const EXPECTED = { bundleId: ID, version: '2.0.1', buildNumber: '201', platform: 'MAC_OS' };
 
 describe('readPackageInfo (.pkg)', () => {
   it("reads Xcode's product archive: <product> and the app's <bundle-version>", async () => {
-    expect(await readPackageInfo(at('xcode.pkg'))).toEqual({
-      path: at('xcode.pkg'),
-      kind: 'pkg',
-      size: statSync(at('xcode.pkg')).size,
-      fileName: 'xcode.pkg',
-      ...EXPECTED,
-      uti: 'com.apple.pkg',
-    });
+    expect(await readPackageInfo(at('xcode.pkg'))).toEqual(expectedInfo(at('xcode.pkg'), 'pkg', EXPECTED));
   });
 
   it('reads an uncompressed Distribution, and one listed after the components', async () => {

@@ -1,21 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/commands/index.js';
-import type { CommandDeps } from '../../src/commands/context.js';
-import { parseConfig } from '../../src/config.js';
 import { InputError } from '../../src/errors.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingRuntime } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
-
-/** A clock that jumps forward on every sleep: hours of polling in milliseconds of test time. */
-function simulatedClock(start = Date.now()): CommandDeps & { sleeps: number[] } {
-  let now = start;
-  const sleeps: number[] = [];
-  return { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)), sleeps };
-}
+import {
+  closeCheckedFake,
+  connectTo,
+  runDistribute,
+  startFakeAscWithApp,
+  startOnSimulatedClock,
+  tempWorkspace,
+  type SimulatedClock,
+} from '../../test-support/setup.js';
 
 const writes = (fake: FakeAsc) =>
   fake.requests
@@ -23,47 +21,19 @@ const writes = (fake: FakeAsc) =>
     .map((r) => `${r.method} ${r.path.split('/')[2]} ${r.status}`);
 
 describe('post-processing and commands against Apple as observed', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let clock: ReturnType<typeof simulatedClock>;
-  let appId: string;
-  let dir: string;
+  let key: TestKey, fake: FakeAsc, clock: SimulatedClock, appId: string, dir: string;
 
   beforeEach(async () => {
-    clock = simulatedClock();
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], now: clock.now, timing: { buildProcessingMs: 10 * 60_000 } });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example' }).id;
-    fake.setBetaAppReviewDetailComplete(appId, true);
-    dir = mkdtempSync(join(tmpdir(), 'ascp-observed-'));
-    process.env.GITHUB_WORKSPACE = dir;
+    ({ key, fake, appId, clock } = await startOnSimulatedClock({
+      fake: { timing: { buildProcessingMs: 10 * 60_000 } },
+      betaReviewReady: true,
+    }));
+    dir = tempWorkspace('ascp-observed-');
   });
-  afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
-  });
+  afterEach(() => closeCheckedFake(fake));
 
-  const run = (extra: Record<string, string>, runtime = recordingRuntime()) => {
-    const all: Record<string, string> = {
-      command: 'distribute',
-      'key-id': key.keyId,
-      'issuer-id': key.issuerId!,
-      'private-key': key.privateKeyPem,
-      'api-url': fake.url,
-      'bundle-id': 'com.example.app',
-      'app-version': '2.0',
-      'build-number': '7',
-      ...extra,
-    };
-    return runCommand(
-      parseConfig((n) => all[n] ?? ''),
-      runtime,
-      { ...clock, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 } },
-    ).then(
-      () => ({ runtime, error: undefined }),
-      (error: Error) => ({ runtime, error }),
-    );
-  };
+  const run = (extra: Record<string, string>, runtime = recordingRuntime()) =>
+    runDistribute(key, fake, extra, { ...clock, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 } }, runtime);
 
   describe('builds still processing', () => {
     it('distribute finds a build still processing (every state asked for) and waits for it', async () => {
@@ -137,14 +107,7 @@ describe('post-processing and commands against Apple as observed', () => {
     it('the fake refuses such a text as Apple does (409 invalid characters)', async () => {
       const build = fake.addBuild({ appId, version: '2.0', buildNumber: '7' });
       const loc = fake.resources('betaBuildLocalizations').find((l) => l.relationships.build.data.id === build.id);
-      const { connect } = await import('../../src/asc/client.js');
-      const asc = connect({
-        apiUrl: fake.url,
-        keyId: key.keyId,
-        issuerId: key.issuerId,
-        privateKey: key.privateKeyPem,
-        log: recordingRuntime().log,
-      });
+      const asc = connectTo(fake, key, { log: recordingRuntime().log });
       const error = (await asc.localizations.update(loc.id, '<b>bold</b>').catch((e: Error) => e)) as Error;
       expect(error.message).toMatch(/HTTP 409[\s\S]*ENTITY_ERROR\.ATTRIBUTE\.INVALID\.INVALID_CHARACTERS/);
     });
@@ -204,12 +167,11 @@ describe('post-processing and commands against Apple as observed', () => {
   describe('beta groups', () => {
     it('an external group: waits for externalBuildState to leave PROCESSING, then retries the 404 a bounded number of times', async () => {
       await fake.close();
-      fake = await startFakeAsc({
-        keys: [key],
-        now: clock.now,
-        timing: { buildProcessingMs: 0, externalBetaProcessingMs: 20 * 60_000, betaGroupLinkLagMs: 20_000 },
-      });
-      appId = fake.addApp({ bundleId: 'com.example.app' }).id;
+      ({ fake, appId } = await startFakeAscWithApp({
+        key,
+        fake: { now: clock.now, timing: { buildProcessingMs: 0, externalBetaProcessingMs: 20 * 60_000, betaGroupLinkLagMs: 20_000 } },
+        app: { bundleId: 'com.example.app' },
+      }));
       const group = fake.addBetaGroup(appId, 'Public');
       const build = fake.addBuild({ appId, version: '2.0', buildNumber: '7', usesNonExemptEncryption: false });
       const { error, runtime } = await run({ 'beta-groups': 'Public', 'poll-interval': '60' });

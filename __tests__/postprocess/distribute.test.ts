@@ -1,67 +1,28 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/commands/index.js';
-import type { CommandDeps } from '../../src/commands/context.js';
-import { parseConfig } from '../../src/config.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingRuntime } from '../../test-support/log.js';
-
-/** A clock that jumps forward on every sleep: hours of polling in milliseconds of test time. */
-function simulatedClock(start = Date.now()): CommandDeps & { sleeps: number[] } {
-  let now = start;
-  const sleeps: number[] = [];
-  return { now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)), sleeps };
-}
+import { closeCheckedFake, runDistribute, startOnSimulatedClock, tempWorkspace, type SimulatedClock } from '../../test-support/setup.js';
 
 const summary2 = (r: { runtime: { summary: string[] } }) => r.runtime.summary.join('\n');
 const writes = (fake: FakeAsc) => fake.requests.filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/'));
 
 describe('post-processing an existing build (command: distribute)', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let clock: ReturnType<typeof simulatedClock>;
-  let appId: string;
-  let dir: string;
+  let key: TestKey, fake: FakeAsc, clock: SimulatedClock, appId: string, dir: string;
 
   beforeEach(async () => {
-    clock = simulatedClock();
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], now: clock.now, timing: { buildProcessingMs: 10 * 60_000 } });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example', primaryLocale: 'en-GB' }).id;
-    fake.addBetaGroup(appId, 'QA');
-    fake.addBetaGroup(appId, 'Friends');
-    fake.setBetaAppReviewDetailComplete(appId, true);
-    dir = mkdtempSync(join(tmpdir(), 'ascp-distribute-'));
-    process.env.GITHUB_WORKSPACE = dir;
+    ({ key, fake, appId, clock } = await startOnSimulatedClock({
+      fake: { timing: { buildProcessingMs: 10 * 60_000 } },
+      app: { bundleId: 'com.example.app', name: 'Example', primaryLocale: 'en-GB' },
+      betaGroups: ['QA', 'Friends'],
+      betaReviewReady: true,
+    }));
+    dir = tempWorkspace('ascp-distribute-');
   });
-  afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
-  });
+  afterEach(() => closeCheckedFake(fake));
 
-  const run = (extra: Record<string, string>, runtime = recordingRuntime()) => {
-    const all: Record<string, string> = {
-      command: 'distribute',
-      'key-id': key.keyId,
-      'issuer-id': key.issuerId!,
-      'private-key': key.privateKeyPem,
-      'api-url': fake.url,
-      'bundle-id': 'com.example.app',
-      'app-version': '2.0',
-      'build-number': '7',
-      ...extra,
-    };
-    return runCommand(
-      parseConfig((n) => all[n] ?? ''),
-      runtime,
-      clock,
-    ).then(
-      () => ({ runtime, error: undefined }),
-      (error: Error) => ({ runtime, error }),
-    );
-  };
+  const run = (extra: Record<string, string>, runtime = recordingRuntime()) => runDistribute(key, fake, extra, clock, runtime);
 
   it('does every step once; a second run of the same request changes nothing', async () => {
     const build = fake.addBuild({ appId, version: '2.0', buildNumber: '7', processingState: 'VALID' });

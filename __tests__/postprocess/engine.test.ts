@@ -1,48 +1,34 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect } from '../../src/asc/client.js';
 import { advance, type EngineContext } from '../../src/postprocess/engine.js';
 import { newState } from '../../src/postprocess/new-state.js';
 import { STATE_SCHEMA_VERSION, type PostProcessingState } from '../../src/postprocess/state.js';
 import { parseState } from '../../src/state/schema.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
+import { closeCheckedFake, connectTo, startFakeAscWithApp } from '../../test-support/setup.js';
 
 describe('the post-processing engine', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let now: number;
-  let ctx: EngineContext;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, now: number, ctx: EngineContext, appId: string;
 
   beforeEach(async () => {
     now = Date.now();
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], now: () => now, timing: { uploadProcessingMs: 1_000, buildProcessingMs: 60_000 } });
-    appId = fake.addApp({ bundleId: 'com.example.app' }).id;
-    fake.addBetaGroup(appId, 'QA');
-    fake.setBetaAppReviewDetailComplete(appId, true);
+    ({ key, fake, appId } = await startFakeAscWithApp({
+      fake: { now: () => now, timing: { uploadProcessingMs: 1_000, buildProcessingMs: 60_000 } },
+      app: { bundleId: 'com.example.app' },
+      betaGroups: ['QA'],
+      betaReviewReady: true,
+    }));
     const log = recordingLog();
     const sleep = async (ms: number) => void (now += ms);
     ctx = {
-      asc: connect({
-        apiUrl: fake.url,
-        keyId: key.keyId,
-        issuerId: key.issuerId,
-        privateKey: key.privateKeyPem,
-        log,
-        now: () => now,
-        sleep,
-      }),
+      asc: connectTo(fake, key, { log, now: () => now, sleep }),
       log,
       now: () => now,
       sleep,
       pollIntervalMs: 30_000,
     };
   });
-  afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
-  });
+  afterEach(() => closeCheckedFake(fake));
 
   function plan(buildId?: string): PostProcessingState {
     return newState({

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createChecksClient, type ChecksClient } from '../../src/github/checks.js';
 import { newState } from '../../src/postprocess/new-state.js';
 import type { PostProcessingState } from '../../src/postprocess/state.js';
@@ -13,7 +13,7 @@ import {
 } from '../../src/report/check-run.js';
 import { stateSection } from '../../src/summary.js';
 import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
 const RUN_URL = 'https://github.com/octo/app/actions/runs/77';
 
@@ -145,7 +145,7 @@ describe('what the check run says', () => {
 });
 
 describe('reporting to GitHub', () => {
-  let gh: FakeGitHub;
+  const gh = useFakeGitHub({ token: 'ghs_report', reset: (fake) => fake.checks.reset() });
   let checks: ChecksClient;
   const lines: string[] = [];
   const log: CheckRunLog = {
@@ -154,16 +154,10 @@ describe('reporting to GitHub', () => {
     notice: (m) => lines.push(`notice: ${m}`),
   };
 
-  beforeAll(async () => {
-    gh = await startFakeGitHub({ token: 'ghs_report' });
+  beforeAll(() => {
     checks = createChecksClient({ token: 'ghs_report', repository: 'octo/app', apiUrl: gh.apiUrl, retry: { baseDelayMs: 5 } });
   });
-  afterAll(async () => {
-    await gh.close();
-  });
   afterEach(() => {
-    gh.checks.reset();
-    gh.faults.clear();
     lines.length = 0;
   });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadPrivateKey } from '../../src/asc/auth.js';
 import { parseConfig } from '../../src/config.js';
 import { InputError, UserError } from '../../src/errors.js';
@@ -10,25 +10,18 @@ import { makeTestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
 import { ArtifactGoneError, RESUME_PERMISSIONS, createArtifactClient, type ArtifactClient } from '../../src/state/artifact-client.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { startFakeGitHub } from '../../test-support/fake-github/index.js';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
 const TOKEN = 'ghs_secretTokenThatMustNotLeak';
-let gh: FakeGitHub;
+const gh = useFakeGitHub({ token: TOKEN });
 let restoreEnv: (() => void) | undefined;
 let runnerTemp: string;
 const logged: string[] = [];
 
-beforeAll(async () => {
-  gh = await startFakeGitHub({ token: TOKEN });
-});
-afterAll(async () => {
-  await gh.close();
-});
 afterEach(() => {
   restoreEnv?.();
   restoreEnv = undefined;
-  gh.faults.clear();
-  gh.denyPermissions(false);
   logged.length = 0;
 });
 

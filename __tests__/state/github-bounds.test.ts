@@ -1,25 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubClient, MAX_GITHUB_RETRY_AFTER_MS } from '../../src/github/octokit.js';
 import { createArtifactClient, type ArtifactClientOptions } from '../../src/state/artifact-client.js';
-import { applyEnv } from '../../test-support/fake-github/env.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
 /** Every GitHub call and the artifact download are bounded: request time, retries and server-given waits. */
-let gh: FakeGitHub;
-let restore: () => void;
+const gh = useFakeGitHub({ runId: 1 });
 const slept: number[] = [];
 const logged: string[] = [];
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  restore = applyEnv(gh.runEnv(1));
-});
-afterAll(async () => {
-  restore();
-  await gh.close();
-});
 afterEach(() => {
-  gh.faults.clear();
   slept.length = 0;
   logged.length = 0;
 });

@@ -13,10 +13,7 @@ import { makeIpa } from '../../test-support/packages.js';
 import { installFakeXcrun, type FakeXcrun } from '../../test-support/xcrun/index.js';
 
 describe('upload-method altool: xcrun altool --upload-package, a real process found on PATH', () => {
-  let dir: string;
-  let pkg: PackageInfo;
-  let xcrun: FakeXcrun;
-  let key: TestKey;
+  let dir: string, pkg: PackageInfo, xcrun: FakeXcrun, key: TestKey;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ascp-altool-'));
@@ -171,9 +168,7 @@ function tmpEntries(dir = process.env.RUNNER_TEMP || tmpdir()): string[] {
 
 describe('upload-method altool: a cancelled job leaves no key behind', () => {
   const CHILD = resolve(import.meta.dirname, '..', '..', 'test-support', 'xcrun', 'upload-in-child.ts');
-  let dir: string;
-  let pkgPath: string;
-  let xcrun: FakeXcrun;
+  let dir: string, pkgPath: string, xcrun: FakeXcrun;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ascp-altool-cancel-'));

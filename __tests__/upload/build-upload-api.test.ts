@@ -5,31 +5,33 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type AppStoreConnect } from '../../src/asc/client.js';
-import { runCommand } from '../../src/commands/index.js';
-import { parseConfig } from '../../src/config.js';
+import type { AppStoreConnect } from '../../src/asc/client.js';
 import { readPackageInfo, type PackageInfo } from '../../src/package/index.js';
 import { uploadWithBuildUploadApi, type ApiUploadOptions } from '../../src/upload/build-upload-api.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
-import { recordingLog, recordingRuntime, type RecordingLog } from '../../test-support/log.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
+import type { RecordingLog } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
+import {
+  FAST_RETRY,
+  INSTANT_PROCESSING,
+  UPLOAD_PART_SIZE,
+  closeCheckedFake,
+  connectTo,
+  publishInputs,
+  runWithInputs,
+  startFakeAscWithApp,
+  startFakeAscWithClient,
+  tempWorkspace,
+} from '../../test-support/setup.js';
 import { makePackages, packageInfo, xcodeDistribution } from '../package/fixtures.js';
 
-const PART = 64 * 1024;
-const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
+const PART = UPLOAD_PART_SIZE;
 
 const parts = (fake: FakeAsc) => fake.requests.filter((r) => r.path.startsWith('/upload/'));
 const commits = (fake: FakeAsc) => fake.requests.filter((r) => r.method === 'PATCH' && r.path.startsWith('/v1/buildUploadFiles/'));
 
 describe("Apple's Build Upload API, over HTTP against the fake", () => {
-  let dir: string;
-  let ipa: PackageInfo;
-  let pkg: PackageInfo;
-  let key: TestKey;
-  let fake: FakeAsc;
-  let appId: string;
-  let log: RecordingLog;
-  let asc: AppStoreConnect;
+  let dir: string, ipa: PackageInfo, pkg: PackageInfo, key: TestKey, fake: FakeAsc, appId: string, log: RecordingLog, asc: AppStoreConnect;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ascp-build-upload-'));
@@ -64,16 +66,9 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], partSize: PART, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example' }).id;
-    log = recordingLog();
-    asc = connect({ apiUrl: fake.url, keyId: key.keyId, issuerId: key.issuerId, privateKey: key.privateKeyPem, log, retry: FAST_RETRY });
+    ({ key, fake, appId, asc, log } = await startFakeAscWithClient({ fake: INSTANT_PROCESSING, retry: FAST_RETRY }));
   });
-  afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
-  });
+  afterEach(() => closeCheckedFake(fake));
 
   const upload = (p: PackageInfo, options: Partial<ApiUploadOptions> = {}, id = appId) =>
     uploadWithBuildUploadApi(asc, p, id, { concurrency: 4, log, partRetry: FAST_RETRY, ...options });
@@ -222,14 +217,7 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
     // read back and used, never created a second time.
     const proxy = await answerLosingProxy(fake.url, (method, path, n) => method === 'POST' && path === '/v1/buildUploads' && n === 1);
     try {
-      const viaProxy = connect({
-        apiUrl: proxy.url,
-        keyId: key.keyId,
-        issuerId: key.issuerId,
-        privateKey: key.privateKeyPem,
-        log,
-        retry: FAST_RETRY,
-      });
+      const viaProxy = connectTo(proxy, key, { log, retry: FAST_RETRY });
       await uploadWithBuildUploadApi(viaProxy, ipa, appId, { concurrency: 4, log, partRetry: FAST_RETRY });
     } finally {
       await proxy.close();
@@ -245,46 +233,20 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
 });
 
 describe('publish with the Build Upload API', () => {
-  let key: TestKey;
-  let fake: FakeAsc;
-  let dir: string;
-  let appId: string;
+  let key: TestKey, fake: FakeAsc, dir: string, appId: string;
 
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], partSize: PART, timing: { uploadProcessingMs: 20, buildProcessingMs: 20 } });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example' }).id;
-    dir = mkdtempSync(join(tmpdir(), 'ascp-publish-upload-'));
-    process.env.GITHUB_WORKSPACE = dir;
+    ({ key, fake, appId } = await startFakeAscWithApp({
+      fake: { partSize: PART, timing: { uploadProcessingMs: 20, buildProcessingMs: 20 } },
+    }));
+    dir = tempWorkspace('ascp-publish-upload-');
   });
   afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
+    await closeCheckedFake(fake);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = async (extra: Record<string, string> = {}) => {
-    const all: Record<string, string> = {
-      'key-id': key.keyId,
-      'issuer-id': key.issuerId!,
-      'private-key': key.privateKeyPem,
-      'api-url': fake.url,
-      path: '*.ipa',
-      'poll-interval': '0.02',
-      'find-build-timeout': '0.1',
-      'processing-timeout': '0.2',
-      ...extra,
-    };
-    const runtime = recordingRuntime();
-    const error = await runCommand(
-      parseConfig((n) => all[n] ?? ''),
-      runtime,
-    ).then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    return { runtime, error };
-  };
+  const run = (extra: Record<string, string> = {}) => runWithInputs(publishInputs(key, fake, extra));
 
   it("fails when Apple ends the build upload FAILED, with every one of Apple's codes and descriptions", async () => {
     makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '7', version: '3.0', payloadBytes: 200_000 });

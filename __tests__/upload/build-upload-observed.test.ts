@@ -2,26 +2,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type AppStoreConnect } from '../../src/asc/client.js';
+import type { AppStoreConnect } from '../../src/asc/client.js';
 import { UserError } from '../../src/errors.js';
 import { readPackageInfo, type PackageInfo } from '../../src/package/index.js';
 import { uploadWithBuildUploadApi } from '../../src/upload/build-upload-api.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
-import { recordingLog, type RecordingLog } from '../../test-support/log.js';
+import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
+import type { RecordingLog } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
-
-const PART = 64 * 1024;
-const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
+import {
+  FAST_RETRY,
+  INSTANT_PROCESSING,
+  closeCheckedFake,
+  connectTo,
+  startFakeAscWithApp,
+  startFakeAscWithClient,
+} from '../../test-support/setup.js';
 
 /** The Build Upload API as Apple behaves in practice: the commit, lost answers, Apple's checksums, access. */
 describe('Build Upload API, Apple as observed', () => {
-  let dir: string;
-  let ipa: PackageInfo;
-  let key: TestKey;
-  let fake: FakeAsc;
-  let appId: string;
-  let log: RecordingLog;
-  let asc: AppStoreConnect;
+  let dir: string, ipa: PackageInfo, key: TestKey, fake: FakeAsc, appId: string, log: RecordingLog, asc: AppStoreConnect;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ascp-upload-observed-'));
@@ -31,16 +30,9 @@ describe('Build Upload API, Apple as observed', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
-    key = makeTestKey();
-    fake = await startFakeAsc({ keys: [key], partSize: PART, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } });
-    appId = fake.addApp({ bundleId: 'com.example.app', name: 'Example' }).id;
-    log = recordingLog();
-    asc = connect({ apiUrl: fake.url, keyId: key.keyId, issuerId: key.issuerId, privateKey: key.privateKeyPem, log, retry: FAST_RETRY });
+    ({ key, fake, appId, asc, log } = await startFakeAscWithClient({ fake: INSTANT_PROCESSING, retry: FAST_RETRY }));
   });
-  afterEach(async () => {
-    expectNoViolations(fake);
-    await fake.close();
-  });
+  afterEach(() => closeCheckedFake(fake));
 
   const upload = () => uploadWithBuildUploadApi(asc, ipa, appId, { concurrency: 4, log, partRetry: FAST_RETRY });
   const writes = () =>
@@ -70,10 +62,13 @@ describe('Build Upload API, Apple as observed', () => {
     await expect(upload()).resolves.toMatchObject({ method: 'api' });
     fake.quirks.reportChecksums = { algorithm: 'MD5', tamper: true };
     await fake.close();
-    fake = await startFakeAsc({ keys: [key], partSize: PART, timing: { uploadProcessingMs: 0, buildProcessingMs: 0 } });
+    ({ fake, appId } = await startFakeAscWithApp({
+      key,
+      fake: INSTANT_PROCESSING,
+      app: { bundleId: 'com.example.app' },
+    }));
     fake.quirks.reportChecksums = { algorithm: 'MD5', tamper: true };
-    appId = fake.addApp({ bundleId: 'com.example.app' }).id;
-    asc = connect({ apiUrl: fake.url, keyId: key.keyId, issuerId: key.issuerId, privateKey: key.privateKeyPem, log, retry: FAST_RETRY });
+    asc = connectTo(fake, key, { log, retry: FAST_RETRY });
     const error = await upload().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(
