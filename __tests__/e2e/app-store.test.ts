@@ -171,7 +171,12 @@ describe('App Store release (dist/index.js)', () => {
       const resume = await action(app.workspace, { command: 'resume' }, runId);
       expect(resume.code, resume.stdout).toBe(0);
       outcomes.push(resume.outputs['post-processing']!);
-      if (resume.outputs['post-processing'] === 'completed') break;
+      if (resume.outputs['post-processing'] === 'completed') {
+        // The resume that submitted says where the version stands, as publish does.
+        expect(resume.outputs['app-store-state']).toBe('WAITING_FOR_REVIEW');
+        expect(resume.outputs['app-store-version-id']).toMatch(/\S/);
+        break;
+      }
     }
     expect(outcomes.at(-1)).toBe('completed');
     const last = await action(app.workspace, { command: 'resume' }, 120);

@@ -70,7 +70,14 @@ export async function resume(
         ? 'completed'
         : 'skipped';
   runtime.setOutput('post-processing', worst);
-  if (counted.some((r) => r.state?.checkRunId)) runtime.setOutput('check-run-id', counted.map((r) => r.state?.checkRunId ?? '').join('\n'));
+  // One line per build, as publish does for several packages.
+  const perBuild = (name: string, pick: (s: PostProcessingState) => string | number | undefined) => {
+    if (counted.some((r) => r.state && pick(r.state) !== undefined))
+      runtime.setOutput(name, counted.map((r) => (r.state ? (pick(r.state) ?? '') : '')).join('\n'));
+  };
+  perBuild('check-run-id', (s) => s.checkRunId);
+  perBuild('app-store-version-id', (s) => s.appStore?.versionId);
+  perBuild('app-store-state', (s) => s.appStore?.versionState);
   const schedule = await settleIdleSchedule(config, runtime, deps, store, rows.filter(leftPending).length);
   await runtime.appendSummary(`${resumeSummary(rows)}\n${schedule.sentence}\n`);
   if (schedule.error) throw schedule.error;
