@@ -1,9 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULTS, type Config } from '../config.js';
+import { ACTION_INPUTS } from '../action-inputs.js';
 import { InputError } from '../errors.js';
 import type { Logger } from '../runtime.js';
 import { canonicalLocale, TESTFLIGHT_LOCALES } from './locales.js';
+
+/** The inputs that say which notes to set: `release-notes`, `whats-new`, `whats-new-locale`. */
+export interface NotesInputs {
+  releaseNotesPath: string;
+  whatsNew?: string;
+  whatsNewLocale?: string;
+}
 
 export const MAX_WHATS_NEW = 4000;
 
@@ -17,11 +24,7 @@ export interface Note {
  * wins for its locale. Checked before any upload so a typo never costs a build. A `whats-new` without
  * a locale gets `locale: undefined`, to be filled with the app's primary locale once the app is known.
  */
-export function readNotes(
-  config: Pick<Config, 'releaseNotesPath' | 'whatsNew' | 'whatsNewLocale'>,
-  log: Logger,
-  cwd = process.cwd(),
-): Array<{ locale?: string; text: string }> {
+export function readNotes(config: NotesInputs, log: Logger, cwd = process.cwd()): Array<{ locale?: string; text: string }> {
   const notes: Array<{ locale?: string; text: string }> = readReleaseNotesFile(config.releaseNotesPath, log, cwd);
   if (config.whatsNew !== undefined) {
     const text = config.whatsNew;
@@ -56,7 +59,8 @@ export function readNotes(
 export function readReleaseNotesFile(path: string, log: Logger, cwd: string, input = 'release-notes'): Note[] {
   const file = resolve(cwd, path);
   if (!existsSync(file)) {
-    if (path !== DEFAULTS['release-notes']) log.warning(`\`release-notes\`: ${path} does not exist, so no notes are read from it.`);
+    if (path !== ACTION_INPUTS['release-notes'].default)
+      log.warning(`\`release-notes\`: ${path} does not exist, so no notes are read from it.`);
     return [];
   }
   const fail = (what: string): never => {

@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import type { Config } from '../config.js';
 import { InputError, UserError, errorMessage } from '../errors.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import { retrying, type RetryPolicy, type Sleep } from '../net/retry.js';
@@ -184,9 +183,16 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The inputs the artifact store reads: which command runs (for the error), the token and the name prefix. */
+export interface ArtifactStoreSettings {
+  command: string;
+  githubToken?: string;
+  stateArtifact: string;
+}
+
 /** The artifact store for this repository, from `github-token`, the runner's environment and the key that seals state. */
 export function openArtifactStore(
-  config: Config,
+  config: ArtifactStoreSettings,
   runtime: Runtime,
   deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep },
   key: KeyObject,

@@ -1,5 +1,4 @@
 import type { AppStoreConnect } from '../asc/client.js';
-import type { Config } from '../config.js';
 import type { PackageInfo } from '../package/index.js';
 import type { RetryPolicy, Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
@@ -9,11 +8,19 @@ import type { UploadResult } from './types.js';
 
 export type { UploadResult } from './types.js';
 
+/** The inputs the upload reads. */
+export interface UploadSettings {
+  uploadMethod: 'api' | 'altool';
+  uploadConcurrency: number | 'auto';
+  keyId: string;
+  issuerId?: string;
+}
+
 export async function uploadPackage(
   asc: AppStoreConnect,
   pkg: PackageInfo,
   appId: string,
-  config: Pick<Config, 'uploadMethod' | 'uploadConcurrency' | 'keyId' | 'issuerId'>,
+  config: UploadSettings,
   deps: { log: Logger; privateKeyPem: string; now: () => number; sleep?: Sleep; retry?: RetryPolicy; idleTimeoutMs?: number },
 ): Promise<UploadResult> {
   if (config.uploadMethod === 'altool') {
