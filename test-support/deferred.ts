@@ -2,9 +2,9 @@ import { loadPrivateKey } from '../src/asc/auth.js';
 import { DEFAULTS } from '../src/config.js';
 import { newState } from '../src/postprocess/new-state.js';
 import type { PlanRequest, PostProcessingState } from '../src/postprocess/state.js';
-import { createArtifactClient } from '../src/state/artifact-client.js';
-import { ArtifactStateStore } from '../src/state/artifact-store.js';
-import { stateSeal, type SealedState } from '../src/state/seal.js';
+import { createArtifactClient } from '../src/stores/artifact-client.js';
+import { ArtifactStateStore } from '../src/stores/artifact-store.js';
+import { stateSeal, type SealedState } from '../src/stores/seal.js';
 import type { FakeAsc } from './fake-asc/index.js';
 import type { FakeGitHub } from './fake-github/index.js';
 

@@ -9,7 +9,7 @@ import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub } from '../../test-support/fake-github/index.js';
 import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 import { writeZip } from '../../test-support/fake-github/zip-writer.js';
-import { readZip } from '../../src/state/zip.js';
+import { readZip } from '../../src/stores/zip.js';
 
 const gh = useFakeGitHub({ token: 'ghs_testToken' });
 let restore: (() => void) | undefined;

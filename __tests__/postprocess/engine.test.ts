@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advance, type EngineContext } from '../../src/postprocess/engine.js';
 import { newState } from '../../src/postprocess/new-state.js';
 import { STATE_SCHEMA_VERSION, type PostProcessingState } from '../../src/postprocess/state.js';
-import { parseState } from '../../src/state/schema.js';
+import { parseState } from '../../src/stores/schema.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
 import { closeCheckedFake, connectTo, startFakeAscWithApp } from '../../test-support/setup.js';

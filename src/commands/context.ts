@@ -5,7 +5,7 @@ import type { EngineContext } from '../postprocess/engine.js';
 import { sleep, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
-import type { StateStore } from '../state/store.js';
+import type { StateStore } from '../stores/store.js';
 
 /** Test seams: a clock and a sleep, so long waits can be simulated. Production uses the real ones. */
 export interface CommandDeps {

@@ -1,6 +1,6 @@
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
-import type { StateStore, StoredRef } from '../state/store.js';
+import type { StateStore, StoredRef } from '../stores/store.js';
 import { reenableResumeSchedule, type ResumeSchedule } from './schedule.js';
 
 /**

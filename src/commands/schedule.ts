@@ -9,7 +9,7 @@ import {
 import { InputError, errorMessage } from '../errors.js';
 import { createWorkflowsClient, type WorkflowsClient } from '../github/workflows.js';
 import type { Runtime } from '../runtime.js';
-import type { StateListing, StateStore } from '../state/store.js';
+import type { StateListing, StateStore } from '../stores/store.js';
 import type { CommandDeps } from './context.js';
 
 /**

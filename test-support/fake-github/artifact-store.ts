@@ -1,6 +1,6 @@
 /** The fake GitHub's workflow runs and their artifacts, shared by the results service, blob storage and REST routes. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readZip } from '../../src/state/zip.js';
+import { readZip } from '../../src/stores/zip.js';
 import { base64url } from './http.js';
 import type { FakeArtifact, NewArtifact } from './types.js';
 import { writeZip } from './zip-writer.js';

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadPrivateKey } from '../../src/asc/auth.js';
 import { newState } from '../../src/postprocess/new-state.js';
-import { canonicalJson, publicKeyFingerprint, stateSeal } from '../../src/state/seal.js';
+import { canonicalJson, publicKeyFingerprint, stateSeal } from '../../src/stores/seal.js';
 import { makeTestKey } from '../../test-support/fake-asc/index.js';
 
 const state = () =>

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadPrivateKey } from '../../src/asc/auth.js';
 import type { Config } from '../../src/config.js';
-import { openArtifactStore } from '../../src/state/artifact-store.js';
+import { openArtifactStore } from '../../src/stores/artifact-store.js';
 import { sealedStore, sealState, seededState, STATE_FILE, stateArtifactName } from '../../test-support/deferred.js';
 import { makeTestKey, type TestKey } from '../../test-support/fake-asc/index.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';

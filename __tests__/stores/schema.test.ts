@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newState } from '../../src/postprocess/new-state.js';
 import type { PostProcessingState } from '../../src/postprocess/state.js';
-import { parseState } from '../../src/state/schema.js';
+import { parseState } from '../../src/stores/schema.js';
 
 const valid = (): PostProcessingState => {
   const state = newState({

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubClient, MAX_GITHUB_RETRY_AFTER_MS } from '../../src/github/octokit.js';
-import { createArtifactClient, type ArtifactClientOptions } from '../../src/state/artifact-client.js';
+import { createArtifactClient, type ArtifactClientOptions } from '../../src/stores/artifact-client.js';
 import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
 /** Every GitHub call and the artifact download are bounded: request time, retries and server-given waits. */
