@@ -10,8 +10,8 @@
  * move n̄·bytes/duration a second. n̄ comes from the count of parts in flight integrated over time, so
  * a part that ran across a step is attributed to the mix of counts it saw rather than discarded.
  *
- * Pace: a step no longer waits for parts started at the new count to finish (a whole part's duration
- * and more per step, seconds on a slow connection). The next part is added once the last one has had
+ * Pace: a step does not wait for parts started at the new count to finish (a whole part's duration
+ * and more per step: seconds on a slow connection, a large share of a 2 GB upload). The next part is added once the last one has had
  * a quarter of a typical part's duration to open its connection and fill its buffers, and each count is
  * judged as the parts that ran at it are answered, a part's duration later. The search thus runs up to
  * LOOKAHEAD counts ahead of its verdicts; when a count did not pay it steps back to the best one, so
@@ -107,6 +107,8 @@ export class AutoConcurrency implements Concurrency {
   /** The highest count judged (the start counts as judged once measured), and the best so far. */
   private judged: number;
   private best: { count: number; inFlight: number; bytesPerSecond: number } | undefined;
+  /** A count judged not to pay, waiting for the next count's verdict. */
+  private miss: { count: number; bytesPerSecond: number } | undefined;
   private settled = false;
 
   constructor(
@@ -188,12 +190,19 @@ export class AutoConcurrency implements Concurrency {
       if (best && more < 0.5 && at.samples < FULL_SAMPLES) return undefined;
       this.judged = count;
       if (best && bytesPerSecond < best.bytesPerSecond * (1 + marginOver(best.inFlight) * Math.max(more, 0))) {
+        // Two counts in a row must fail, so that one verdict on a few parts that hit a dip does not
+        // stop the search (the next count is already running); the last possible count decides alone.
+        const miss = { count, bytesPerSecond };
+        const first = this.miss;
+        this.miss = miss;
+        if (!first && count < Math.min(AUTO_MAX, this.parts)) continue;
         // Parts beyond the best count are not replaced when they finish.
         this.target = best.count;
-        return this.settle(
-          `${best.count} parts in flight: ${count} did not send faster (${rate(bytesPerSecond)} against ${rate(best.bytesPerSecond)}).`,
-        );
+        const counts = first ? `${first.count} and ${count}` : `${count}`;
+        const rates = first ? `${rate(first.bytesPerSecond, '')} and ${rate(bytesPerSecond)}` : rate(bytesPerSecond);
+        return this.settle(`${best.count} parts in flight: ${counts} did not send faster (${rates} against ${rate(best.bytesPerSecond)}).`);
       }
+      this.miss = undefined;
       this.best = { count, inFlight, bytesPerSecond };
       if (count >= AUTO_MAX) return this.settle(`${count} parts in flight (${rate(bytesPerSecond)}): the most \`auto\` uses.`);
     }
@@ -241,6 +250,6 @@ export function marginOver(count: number): number {
   return 0.5 / count;
 }
 
-function rate(bytesPerSecond: number): string {
-  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+function rate(bytesPerSecond: number, unit = ' MB/s'): string {
+  return `${(bytesPerSecond / 1e6).toFixed(1)}${unit}`;
 }
