@@ -187,6 +187,28 @@ describe('upload-concurrency: auto', () => {
       expect(control.nextPollInMs()).toBeUndefined();
     });
 
+    it('does not stop on one count that hit a stall when the parts started after it send faster', () => {
+      now = 0;
+      const control = new AutoConcurrency(1000, clock);
+      const tokens: PartToken[] = [];
+      fill(control, tokens);
+      now = 1000;
+      for (const token of tokens.splice(0)) control.finished(token, 8e6, 900); // 4 in flight: 32 MB/s
+      fill(control, tokens);
+      // The machine stalls: the five parts in flight take twice as long (20 MB/s in all): a miss, not a verdict.
+      now = 3000;
+      let message: string | undefined;
+      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      expect(message).toBeUndefined();
+      fill(control, tokens);
+      const count = control.target;
+      // The parts started after the miss send at full speed again: they count, and the search goes on.
+      now = 4000;
+      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      expect(message).toBeUndefined();
+      expect(control.target).toBeGreaterThan(count);
+    });
+
     it('does not measure a part that needed retries', () => {
       now = 0;
       const control = new AutoConcurrency(1000, clock);

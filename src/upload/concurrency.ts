@@ -108,7 +108,7 @@ export class AutoConcurrency implements Concurrency {
   private judged: number;
   private best: { count: number; inFlight: number; bytesPerSecond: number } | undefined;
   /** A count judged not to pay, waiting for the next count's verdict. */
-  private miss: { count: number; bytesPerSecond: number } | undefined;
+  private miss: { count: number; bytesPerSecond: number; at: number } | undefined;
   private settled = false;
 
   constructor(
@@ -134,6 +134,8 @@ export class AutoConcurrency implements Concurrency {
     const durationMs = now - token.startedAt;
     if (bytes === undefined || durationMs <= 0) return undefined;
     this.typicalMs = this.typicalMs === undefined ? durationMs : 0.75 * this.typicalMs + 0.25 * durationMs;
+    // After a count that did not pay, only parts started since then may confirm it (see judge()).
+    if (this.miss && token.startedAt < this.miss.at) return this.maybeAdd(now, queued);
     const meanInFlight = (this.area - token.area) / durationMs;
     const count = Math.round(meanInFlight);
     const at = this.counts.get(count) ?? { rateSum: 0, inFlightSum: 0, samples: 0, sampledMs: 0 };
@@ -192,10 +194,14 @@ export class AutoConcurrency implements Concurrency {
       if (best && bytesPerSecond < best.bytesPerSecond * (1 + marginOver(best.inFlight) * Math.max(more, 0))) {
         // Two counts in a row must fail, so that one verdict on a few parts that hit a dip does not
         // stop the search (the next count is already running); the last possible count decides alone.
-        const miss = { count, bytesPerSecond };
         const first = this.miss;
-        this.miss = miss;
-        if (!first && count < Math.min(AUTO_MAX, this.parts)) continue;
+        this.miss = { count, bytesPerSecond, at: this.lastEventAt };
+        if (!first && count < Math.min(AUTO_MAX, this.parts)) {
+          // The confirmation must come from parts that start from now on: a stall of the machine
+          // that slowed this count's parts would slow the next count's parts already in flight too.
+          for (const higher of this.counts.keys()) if (higher > count) this.counts.delete(higher);
+          continue;
+        }
         // Parts beyond the best count are not replaced when they finish.
         this.target = best.count;
         const counts = first ? `${first.count} and ${count}` : `${count}`;
