@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
-import { AUTO_MAX, AUTO_START, AutoConcurrency, concurrencyFor, marginOver, type Concurrency } from '../../src/upload/concurrency.js';
+import {
+  AUTO_MAX,
+  AUTO_START,
+  AutoConcurrency,
+  concurrencyFor,
+  LOOKAHEAD,
+  marginOver,
+  type PartToken,
+} from '../../src/upload/concurrency.js';
 import { checkUploadUrl, InsecureUploadUrlError, toPartOperations } from '../../src/upload/parts.js';
 
 const MB = 1e6;
@@ -14,129 +22,245 @@ interface Link {
 }
 
 /**
- * Drives a controller on a simulated clock: a part's duration is one RTT plus its bytes at the rate
- * each connection gets when it starts (its own limit, or a fair share of the total). Returns the log
- * lines and the most parts that were ever in flight.
+ * Drives a controller on a simulated clock, millisecond by millisecond, over a fluid model of the
+ * link: the parts sending share it (each at most its connection's rate, together at most the total),
+ * a new connection waits one RTT before its first byte, and each answer arrives one RTT after the
+ * part's last byte. Returns the log lines, the most parts ever in flight, where it settled and when
+ * the last part was answered.
  */
-function simulate(control: Concurrency, link: Link, parts: number, partBytes: number) {
-  const queue = Array.from({ length: parts }, (_, i) => i);
-  const inFlight: Array<{ endsAt: number; startedAt: number; token: number }> = [];
-  const messages: string[] = [];
+function simulate(link: Link, parts: number, partBytes: number, setting: number | 'auto' = 'auto') {
   let clock = 0;
+  const control = concurrencyFor(setting, parts, () => clock);
+  let queued = parts;
+  const inFlight: Array<{ token: PartToken; sendFrom: number; left: number; answerAt?: number }> = [];
+  const messages: string[] = [];
   let most = 0;
+  let connections = 0;
+  const trace: Array<[number, number]> = [[0, control.target]];
   const pump = () => {
-    while (inFlight.length < control.target && queue.length > 0) {
-      queue.shift();
-      const share = Math.min(link.perConnection, link.total / (inFlight.length + 1));
-      inFlight.push({ startedAt: clock, endsAt: clock + link.rttMs + partBytes / share, token: control.started() });
+    while (inFlight.length < control.target && queued > 0) {
+      queued--;
+      const fresh = inFlight.length >= connections;
+      if (fresh) connections = inFlight.length + 1;
+      inFlight.push({ token: control.started(), sendFrom: clock + (fresh ? link.rttMs : 0), left: partBytes });
       most = Math.max(most, inFlight.length);
     }
   };
   pump();
   while (inFlight.length > 0) {
-    inFlight.sort((a, b) => a.endsAt - b.endsAt);
-    const part = inFlight.shift()!;
-    clock = part.endsAt;
-    const message = control.finished(part.token, { bytes: partBytes, durationMs: part.endsAt - part.startedAt }, queue.length);
-    if (message) messages.push(message);
+    clock++;
+    const sending = inFlight.filter((p) => p.answerAt === undefined && p.sendFrom < clock);
+    const share = Math.min(link.perConnection, link.total / Math.max(1, sending.length));
+    for (const p of sending) {
+      p.left -= share;
+      if (p.left <= 0) p.answerAt = clock + link.rttMs;
+    }
+    for (const p of inFlight.filter((q) => q.answerAt !== undefined && q.answerAt <= clock)) {
+      inFlight.splice(inFlight.indexOf(p), 1);
+      const message = control.finished(p.token, partBytes, queued);
+      if (message) messages.push(message);
+    }
+    if ((control.nextPollInMs() ?? Infinity) <= 0) {
+      const message = control.poll(queued);
+      if (message) messages.push(message);
+    }
     pump();
+    if (control.target !== trace.at(-1)?.[1]) trace.push([clock, control.target]);
   }
+  /** When the count first reached its highest. */
+  const peakAt = trace.find(([, count]) => count === Math.max(...trace.map(([, c]) => c)))![0];
   const last = control.ended();
   if (last) messages.push(last);
-  return { messages, most, target: control.target };
+  return { messages, most, target: control.target, ms: clock, peakAt };
 }
 
 /** Mbit/s as bytes per ms. */
 const mbit = (n: number) => (n * 1e6) / 8 / 1000;
 
+/** Size ÷ the total rate, plus one RTT per round of parts at the count that fills the link. */
+const idealMs = (link: Link, parts: number, partBytes: number) =>
+  (parts * partBytes) / link.total + Math.ceil(parts / Math.min(16, Math.ceil(link.total / link.perConnection))) * link.rttMs;
+
 describe('upload-concurrency: auto', () => {
-  it('adds parts while each one sends faster, and settles where the next one did not (100 Mbit/s per connection, 1 Gbit/s in all)', () => {
-    const run = simulate(new AutoConcurrency(300), { rttMs: 40, perConnection: mbit(100), total: mbit(1000) }, 300, 8 * MB);
-    // Ten connections fill the link: the eleventh adds little (only its share of the round trips) and is dropped again.
+  const MiB = 1024 * 1024;
+  const fast = { rttMs: 40, perConnection: mbit(100), total: mbit(1000) };
+
+  it('adds parts while each one sends faster, and steps back to where the next did not (100 Mbit/s per connection, 1 Gbit/s in all)', () => {
+    const run = simulate(fast, 250, 8 * MiB);
+    // Ten connections fill the link; the blur of a ramp can keep an eleventh, never more. Two counts
+    // in a row must fail before it steps back.
     expect(run.messages).toHaveLength(1);
-    expect(run.messages[0]).toMatch(/^10 parts in flight: 11 did not send faster \(12\d\.\d MB\/s against 11\d\.\d MB\/s\)\.$/);
-    expect(run.target).toBe(10);
-    expect(run.most).toBe(11);
+    expect(run.messages[0]).toMatch(
+      /^1[01] parts in flight: 1[1-3] and 1[2-6] did not send faster \(1\d\d\.\d and 1\d\d\.\d MB\/s against 1\d\d\.\d MB\/s\)\.$/,
+    );
+    expect([10, 11]).toContain(run.target);
+    // The search runs ahead of its verdicts by at most LOOKAHEAD counts.
+    expect(run.most).toBeGreaterThan(run.target);
+    expect(run.most).toBeLessThanOrEqual(run.target + LOOKAHEAD);
+    // 2000 MiB: finding the count costs under 3 % of the ideal.
+    expect(run.ms / idealMs(fast, 250, 8 * MiB)).toBeLessThan(1.03);
   });
 
-  it('stays at 4 when a fifth part does not pay, and steps back to it', () => {
-    const run = simulate(new AutoConcurrency(100), { rttMs: 40, perConnection: mbit(100), total: mbit(400) }, 100, 8 * MB);
-    expect(run.messages).toEqual([expect.stringMatching(/^4 parts in flight: 5 did not send faster/)]);
+  it('fills a link that needs 16 connections within seconds (50 Mbit/s per connection, 800 Mbit/s in all)', () => {
+    const slow = { rttMs: 40, perConnection: mbit(50), total: mbit(800) };
+    const run = simulate(slow, 250, 8 * MiB);
+    expect(run.messages).toEqual([expect.stringMatching(/^16 parts in flight \(9\d\.\d MB\/s\): the most `auto` uses\.$/)]);
+    expect(run.target).toBe(AUTO_MAX);
+    // A part takes 1.4 s at 4 in flight: the first answers, then a step every quarter of a part.
+    const partMs = (8 * MiB) / slow.perConnection + 2 * slow.rttMs;
+    expect(run.peakAt).toBeLessThan(partMs * (1 + 12 / 4 + 0.5));
+    expect(run.ms / idealMs(slow, 250, 8 * MiB)).toBeLessThan(1.16);
+  });
+
+  it('stays at 4 when more parts do not pay, and steps back to it', () => {
+    const run = simulate({ rttMs: 40, perConnection: mbit(100), total: mbit(400) }, 100, 8 * MiB);
+    expect(run.messages).toEqual([expect.stringMatching(/^4 parts in flight: \d+ and \d+ did not send faster/)]);
     expect(run.target).toBe(4);
-    expect(run.most).toBe(5);
+    // The search ran at most LOOKAHEAD counts beyond the first count that did not pay.
+    const firstMiss = Number(/: (\d+) and/.exec(run.messages[0]!)![1]);
+    expect(run.most).toBeLessThanOrEqual(firstMiss + LOOKAHEAD);
+  });
+
+  it('keeps an addition only when it clears the margin: half of what one more part would bring', () => {
+    expect(marginOver(4)).toBeCloseTo(0.125);
+    // A fifth part adds 20 % (the link then is full): kept, and the sixth is not.
+    const twenty = simulate({ rttMs: 40, perConnection: mbit(100), total: mbit(480) }, 200, 8 * MiB);
+    expect(twenty.messages).toEqual([expect.stringMatching(/^[5-7] parts in flight: \d+ and \d+ did not send faster/)]);
+    // (Beyond 5, a part still fills the round trip the others spend waiting for their answers: a few % more.)
+    // A fifth part adds 8 %: under the 12.5 % margin at 4.
+    const eight = simulate({ rttMs: 40, perConnection: mbit(100), total: mbit(432) }, 200, 8 * MiB);
+    expect(eight.messages).toEqual([expect.stringMatching(/^4 parts in flight: \d+ and \d+ did not send faster/)]);
   });
 
   it('goes no further than 16 when every part still pays', () => {
-    const run = simulate(new AutoConcurrency(1000), { rttMs: 40, perConnection: mbit(10), total: mbit(10_000) }, 1000, 4 * MB);
+    const run = simulate({ rttMs: 40, perConnection: mbit(10), total: mbit(10_000) }, 400, 4 * MB);
     expect(run.messages).toEqual([expect.stringMatching(/^16 parts in flight \([\d.]+ MB\/s\): the most `auto` uses\.$/)]);
     expect(run.target).toBe(AUTO_MAX);
     expect(run.most).toBe(AUTO_MAX);
   });
 
   it('never has more parts in flight than there are parts, and says why it stopped adding', () => {
-    const three = simulate(new AutoConcurrency(3), { rttMs: 40, perConnection: mbit(10), total: mbit(10_000) }, 3, MB);
+    const wide = { rttMs: 40, perConnection: mbit(10), total: mbit(10_000) };
+    const three = simulate(wide, 3, MB);
     expect(three.most).toBe(3);
     expect(three.messages).toEqual([expect.stringMatching(/^3 parts in flight \([\d.]+ MB\/s\): too few parts left to try 4\.$/)]);
-    const two = simulate(new AutoConcurrency(2), { rttMs: 40, perConnection: mbit(10), total: mbit(10_000) }, 2, MB);
-    expect(two.most).toBe(2);
-    expect(two.messages).toEqual(['2 parts in flight when the parts ran out (still measuring 2).']);
-
-    const few = simulate(new AutoConcurrency(9), { rttMs: 40, perConnection: mbit(10), total: mbit(10_000) }, 9, MB);
-    expect(few.most).toBeLessThanOrEqual(AUTO_START + 1);
+    const one = simulate(wide, 1, MB);
+    expect(one.most).toBe(1);
+    expect(one.messages).toEqual(['1 parts in flight when the parts ran out (still measuring 1).']);
+    const few = simulate(wide, 9, MB);
+    expect(few.most).toBeLessThanOrEqual(9);
     expect(few.messages).toEqual([expect.stringMatching(/too few parts left to try|when the parts ran out/)]);
   });
 
-  it('keeps an addition only when it clears the margin: half of what one more part would bring', () => {
-    const feed = (control: AutoConcurrency, bytesPerMs: number) => {
-      // Three parts at the current count whose Little's-law rate is `bytesPerMs` in all.
-      const token = control.started();
-      let message: string | undefined;
-      for (let i = 0; i < 3; i++)
-        message = control.finished(token, { bytes: 1e8, durationMs: (1e8 * control.target) / bytesPerMs }, 100) ?? message;
-      return message;
+  describe('on a clock of its own', () => {
+    let now = 0;
+    const clock = () => now;
+    /** Starts parts up to the target. */
+    const fill = (control: AutoConcurrency, tokens: PartToken[]) => {
+      while (tokens.length < control.target) tokens.push(control.started());
     };
-    expect(marginOver(4)).toBeCloseTo(0.125);
 
-    const pays = new AutoConcurrency(100);
-    expect(feed(pays, 100e3)).toBeUndefined();
-    expect(pays.target).toBe(5);
-    expect(feed(pays, 113e3)).toBeUndefined(); // 13 % more at 5 than at 4: kept
-    expect(pays.target).toBe(6);
+    it('adds the next part a quarter of a typical part after the last, and runs at most LOOKAHEAD counts ahead of its verdicts', () => {
+      now = 0;
+      const control = new AutoConcurrency(1000, clock);
+      const tokens: PartToken[] = [];
+      fill(control, tokens);
+      expect(control.nextPollInMs()).toBeUndefined(); // nothing measured yet: no pace
+      now = 1000;
+      // The four first parts answer together (1 s each at 4 in flight): 4 is measured and a fifth starts.
+      for (const token of tokens.splice(0)) control.finished(token, 8e6, 900);
+      expect(control.target).toBe(5);
+      fill(control, tokens);
+      expect(control.nextPollInMs()).toBe(250);
+      now = 1100;
+      expect(control.poll(900)).toBeUndefined();
+      expect(control.target).toBe(5);
+      now = 1250;
+      control.poll(900);
+      expect(control.target).toBe(6);
+      // No more answers: the search stops 4 counts ahead of the last verdict (4).
+      for (let i = 0; i < 10; i++) {
+        now += 250;
+        control.poll(900);
+      }
+      expect(control.target).toBe(AUTO_START + LOOKAHEAD);
+      expect(control.nextPollInMs()).toBeUndefined();
+    });
 
-    const noise = new AutoConcurrency(100);
-    feed(noise, 100e3);
-    expect(feed(noise, 111e3)).toMatch(/^4 parts in flight: 5 did not send faster \(111\.0 MB\/s against 100\.0 MB\/s\)\.$/); // 11 %: within the margin
-    expect(noise.target).toBe(4);
-    // Settled: later parts change nothing.
-    expect(feed(noise, 1000e3)).toBeUndefined();
-    expect(noise.target).toBe(4);
-    expect(noise.ended()).toBeUndefined();
-  });
+    it('does not stop on one count that hit a stall when the parts started after it send faster', () => {
+      now = 0;
+      const control = new AutoConcurrency(1000, clock);
+      const tokens: PartToken[] = [];
+      fill(control, tokens);
+      now = 1000;
+      for (const token of tokens.splice(0)) control.finished(token, 8e6, 900); // 4 in flight: 32 MB/s
+      fill(control, tokens);
+      // The machine stalls: the five parts in flight take twice as long (20 MB/s in all): a miss, not a verdict.
+      now = 3000;
+      let message: string | undefined;
+      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      expect(message).toBeUndefined();
+      fill(control, tokens);
+      const count = control.target;
+      // The parts started after the miss send at full speed again: they count, and the search goes on.
+      now = 4000;
+      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      expect(message).toBeUndefined();
+      expect(control.target).toBeGreaterThan(count);
+    });
 
-  it('measures a count over at least a second of sending when parts are short', () => {
-    const control = new AutoConcurrency(1000);
-    const token = control.started();
-    // 30 ms parts (loopback): three are not enough, 34 are (1,020 ms of part-time).
-    for (let i = 0; i < 33; i++) control.finished(token, { bytes: 8e6, durationMs: 30 }, 900);
-    expect(control.target).toBe(4);
-    control.finished(token, { bytes: 8e6, durationMs: 30 }, 900);
-    expect(control.target).toBe(5);
-  });
+    it('does not measure a part that needed retries', () => {
+      now = 0;
+      const control = new AutoConcurrency(1000, clock);
+      const tokens: PartToken[] = [];
+      fill(control, tokens);
+      now = 5000;
+      for (const token of tokens.splice(0)) expect(control.finished(token, undefined, 900)).toBeUndefined();
+      expect(control.target).toBe(AUTO_START);
+      expect(control.nextPollInMs()).toBeUndefined();
+    });
 
-  it('judges a count only by parts that started at it', () => {
-    const control = new AutoConcurrency(100);
-    const atFour = control.started();
-    for (let i = 0; i < 3; i++) control.finished(atFour, { bytes: 1000, durationMs: 400 }, 100);
-    expect(control.target).toBe(5);
-    // Slow parts that started at 4 and end after the step say nothing about 5.
-    for (let i = 0; i < 10; i++) expect(control.finished(atFour, { bytes: 1000, durationMs: 4000 }, 100)).toBeUndefined();
-    expect(control.target).toBe(5);
+    it('judges a count by the parts in flight on average while each part ran, and says where it settled', () => {
+      now = 0;
+      const control = new AutoConcurrency(1000, clock);
+      const tokens: PartToken[] = [];
+      fill(control, tokens);
+      now = 1000;
+      for (const token of tokens.splice(0)) control.finished(token, 8e6, 900); // 4 × 8 MB/s = 32 MB/s
+      expect(control.target).toBe(5);
+      fill(control, tokens);
+      // Five parts answer after 1 s more each at 5 in flight: 40 MB/s, 25 % more than 4 did: 5 pays.
+      now = 2000;
+      let message: string | undefined;
+      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      expect(message).toBeUndefined();
+      expect(control.target).toBeGreaterThanOrEqual(6);
+      while (tokens.length) tokens.pop();
+      fill(control, tokens);
+      // Then the parts at 6 and beyond take longer in proportion: the link is full at 5. One count
+      // that does not pay is not enough to step back; the next one not paying either is.
+      now = 2000 + 1200;
+      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      expect(message).toBeUndefined();
+      expect(control.target).toBeGreaterThan(6);
+      fill(control, tokens);
+      const count = control.target;
+      now += (count * 1000) / 5;
+      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      expect(message).toMatch(
+        new RegExp(`^5 parts in flight: 6 and ${count} did not send faster \\(40\\.0 and 40\\.0 MB/s against 40\\.0 MB/s\\)\\.$`),
+      );
+      expect(control.target).toBe(5);
+      // Settled: later answers change nothing.
+      now = 9000;
+      expect(control.finished(control.started(), 8e6, 900)).toBeUndefined();
+      expect(control.ended()).toBeUndefined();
+    });
   });
 
   it('keeps a number as it is', () => {
-    const fixed = concurrencyFor(8, 100);
-    const run = simulate(fixed, { rttMs: 40, perConnection: mbit(100), total: mbit(1000) }, 100, 8 * MB);
-    expect(run).toEqual({ messages: [], most: 8, target: 8 });
+    const run = simulate(fast, 100, 8 * MB, 8);
+    expect(run).toMatchObject({ messages: [], most: 8, target: 8 });
   });
 });
 

@@ -6,6 +6,7 @@ import { makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../tes
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { setPartHostLink } from '../../test-support/link.js';
+import { setContractChecks } from '../../test-support/fake-asc/server.js';
 import { newState } from '../../src/postprocess/new-state.js';
 import { sealedStore } from '../../test-support/deferred.js';
 import type { FakeCommand, FakeReply, SlimRequest } from './protocol.js';
@@ -44,6 +45,9 @@ async function handle(command: FakeCommand): Promise<unknown> {
       return null;
     case 'link':
       setPartHostLink(asc.url, command.spec ?? undefined);
+      return null;
+    case 'contractChecks':
+      setContractChecks(command.on);
       return null;
     case 'counts':
       return {

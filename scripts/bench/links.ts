@@ -32,6 +32,14 @@ export function uploadWindowMs(run: ActionRun): number {
   return commit.at - create.at;
 }
 
+/** From the request that creates the build upload to the first part's arrival: the API requests before any byte of the package. */
+export function apiBeforePartsMs(run: ActionRun): number {
+  const create = run.requests.find((r) => r.method === 'POST' && r.path === '/v1/buildUploads');
+  const firstPart = run.requests.find((r) => r.path.startsWith('/upload/'));
+  if (!create || !firstPart) throw new Error(`the run sent no upload:\n${run.stdout}`);
+  return firstPart.at - create.at;
+}
+
 /** The commit's arrival after the last part's answer: the gap the upload leaves at its end. */
 export function commitGapMs(run: ActionRun): number {
   const commit = run.requests.find((r) => r.method === 'PATCH' && r.path.startsWith('/v1/buildUploadFiles/'))!;

@@ -5,6 +5,8 @@ export type FakeCommand =
   | { op: 'start'; partSize: number }
   | { op: 'partSize'; bytes: number }
   | { op: 'link'; spec: LinkSpec | null }
+  /** Off: the fake skips checking requests and answers against Apple's schema (benchmarks only). */
+  | { op: 'contractChecks'; on: boolean }
   | { op: 'counts' }
   | { op: 'requests'; from: number }
   | { op: 'seed'; count: number; firstBuildNumber: number; runId: number; tempDir: string }

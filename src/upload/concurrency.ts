@@ -3,57 +3,82 @@
  * time, up to 16, while each addition still raises the aggregate throughput by a clear margin, then
  * steps back to the last count that paid and stays there.
  *
- * Measurement: the throughput at a count N is taken from the parts that started while N were in
- * flight (Little's law: N parts in flight, each taking d on average to send b bytes, move N·b/d bytes a
- * second). Those parts ran entirely at that count, so the figure is not blurred by the change, and it
- * counts only bytes the server acknowledged: bytes written to a socket may still sit in the kernel's
- * buffers, which on a fast machine hold several megabytes per connection.
+ * Measurement: only bytes the server acknowledged count, so a part is measured when its answer
+ * arrives (bytes written to a socket may still sit in the kernel's buffers: about 4 MB per connection
+ * on loopback, half a part). Each answered part gives the aggregate throughput over its lifetime by
+ * Little's law: n̄ parts in flight on average while it ran, each moving its bytes in its duration,
+ * move n̄·bytes/duration a second. n̄ comes from the count of parts in flight integrated over time, so
+ * a part that ran across a step is attributed to the mix of counts it saw rather than discarded.
+ *
+ * Pace: a step does not wait for parts started at the new count to finish (a whole part's duration
+ * and more per step: seconds on a slow connection, a large share of a 2 GB upload). The next part is added once the last one has had
+ * a quarter of a typical part's duration to open its connection and fill its buffers, and each count is
+ * judged as the parts that ran at it are answered, a part's duration later. The search thus runs up to
+ * LOOKAHEAD counts ahead of its verdicts; when a count did not pay it steps back to the best one, so
+ * it settles on no more parts than it found useful.
  */
 
 /** Where `auto` starts: enough to hide a round trip per part on most links without a first measurement. */
 export const AUTO_START = 4;
-/** The most `auto` tries: beyond this, more connections rarely help and memory grows with each. */
+/** The most `auto` tries: beyond this, more connections rarely help. */
 export const AUTO_MAX = 16;
+/** Parts that ran at a count before it is judged: one part's timing is too easily a scheduler's hiccup. */
+export const SAMPLES_PER_COUNT = 2;
 /**
- * Parts measured at a count before judging it. Three completed parts smooth one slow part while
- * costing little more than one part's duration per step (the first starts with the step, the other
- * two are already on their way).
+ * And at least this much sending measured at a count (summed over its parts): on loopback, where a
+ * part takes tens of milliseconds, a few parts are mostly scheduler and collector noise.
  */
-export const SAMPLES_PER_STEP = 3;
-/**
- * And at least this much sending measured at a count (summed over its parts): on a fast link or
- * loopback, where a part takes tens of milliseconds, three parts are mostly scheduler and collector
- * noise; a second of part-time averages it out. On a slow link three parts already exceed it.
- */
-export const SAMPLED_MS_PER_STEP = 1000;
+export const SAMPLED_MS_PER_COUNT = 300;
+/** Parts enough to judge a count even when they ran, on average, at less than half a part more than the last. */
+const FULL_SAMPLES = 8;
+/** A new part is added after a quarter of a typical part's duration: its connection is open and sending by then. */
+export const RAMP_FRACTION = 1 / 4;
+/** How many counts the search may run ahead of the last one judged (verdicts arrive a part's duration late). */
+export const LOOKAHEAD = 5;
 
-/** One part sent: its bytes and how long it took from its request to the server's answer. */
-export interface PartSample {
-  bytes: number;
-  durationMs: number;
+/** Issued when a part starts; handed back when it is answered. */
+export interface PartToken {
+  startedAt: number;
+  /** The integral of parts in flight over time (part·ms) when the part started. */
+  area: number;
 }
 
 export interface Concurrency {
   /** Parts that may be in flight now. */
   readonly target: number;
-  /** A part starts; the token says under which count, for `finished`. */
-  started(): number;
-  /** A part was acknowledged. `queued`: parts not started yet. Returns a line for the log when the count settles. */
-  finished(token: number, sample: PartSample, queued: number): string | undefined;
+  /** A part starts. */
+  started(): PartToken;
+  /**
+   * A part was acknowledged. `bytes`: its size, or undefined when it needed retries (its time says
+   * nothing about the link). `queued`: parts not started yet. Returns a line for the log when the count settles.
+   */
+  finished(token: PartToken, bytes: number | undefined, queued: number): string | undefined;
+  /** Between answers: whether the next part is due now (`auto` adds parts on a pace, not only on answers). */
+  poll(queued: number): string | undefined;
+  /** When to poll next, in ms from now; undefined: not before the next answer. */
+  nextPollInMs(): number | undefined;
   /** The upload ended: a line for the log when `auto` had not settled yet. */
   ended(): string | undefined;
 }
 
-export function concurrencyFor(setting: number | 'auto', parts: number): Concurrency {
-  return setting === 'auto' ? new AutoConcurrency(parts) : new FixedConcurrency(setting);
+export type Clock = () => number;
+
+export function concurrencyFor(setting: number | 'auto', parts: number, clock: Clock = () => performance.now()): Concurrency {
+  return setting === 'auto' ? new AutoConcurrency(parts, clock) : new FixedConcurrency(setting);
 }
 
 class FixedConcurrency implements Concurrency {
   constructor(readonly target: number) {}
-  started(): number {
-    return 0;
+  started(): PartToken {
+    return { startedAt: 0, area: 0 };
   }
   finished(): undefined {
+    return undefined;
+  }
+  poll(): undefined {
+    return undefined;
+  }
+  nextPollInMs(): undefined {
     return undefined;
   }
   ended(): undefined {
@@ -61,58 +86,159 @@ class FixedConcurrency implements Concurrency {
   }
 }
 
-interface Level {
-  count: number;
-  bytes: number;
-  durationMs: number;
+/** What the parts that ran at about one count measured (Little's law rates, bytes/s). */
+interface CountSamples {
+  rateSum: number;
+  /** Σ n̄ over the samples: the count they actually ran at, on average (a ramp blurs the counts). */
+  inFlightSum: number;
   samples: number;
+  sampledMs: number;
 }
 
 export class AutoConcurrency implements Concurrency {
   target: number;
-  private level: Level;
-  private previous: { count: number; bytesPerSecond: number } | undefined;
+  private inFlight = 0;
+  private area = 0;
+  private lastEventAt: number;
+  private lastAddedAt = -Infinity;
+  /** A typical part's duration so far (moving average), to pace the additions. */
+  private typicalMs: number | undefined;
+  private readonly counts = new Map<number, CountSamples>();
+  /** The highest count judged (the start counts as judged once measured), and the best so far. */
+  private judged: number;
+  private best: { count: number; inFlight: number; bytesPerSecond: number } | undefined;
+  /** A count judged not to pay, waiting for the next count's verdict. */
+  private miss: { count: number; bytesPerSecond: number; at: number } | undefined;
   private settled = false;
 
-  constructor(parts: number) {
+  constructor(
+    private readonly parts: number,
+    private readonly clock: Clock = () => performance.now(),
+  ) {
     this.target = Math.max(1, Math.min(AUTO_START, parts));
-    this.level = newLevel(this.target);
+    this.judged = this.target - 1;
+    this.lastEventAt = clock();
   }
 
-  started(): number {
-    return this.level.count;
+  started(): PartToken {
+    this.advance();
+    this.inFlight++;
+    return { startedAt: this.lastEventAt, area: this.area };
   }
 
-  finished(token: number, sample: PartSample, queued: number): string | undefined {
-    if (this.settled || token !== this.level.count || sample.durationMs <= 0) return undefined;
-    const level = this.level;
-    level.bytes += sample.bytes;
-    level.durationMs += sample.durationMs;
-    level.samples++;
-    if (level.samples < SAMPLES_PER_STEP || level.durationMs < SAMPLED_MS_PER_STEP) return undefined;
-    const bytesPerSecond = (level.count * level.bytes) / (level.durationMs / 1000);
-    const before = this.previous;
-    if (before && bytesPerSecond < before.bytesPerSecond * (1 + marginOver(before.count))) {
-      // The extra part did not pay: the count steps back (the part in flight is not replaced).
-      this.target = before.count;
-      return this.settle(
-        `${before.count} parts in flight: ${level.count} did not send faster (${rate(bytesPerSecond)} against ${rate(before.bytesPerSecond)}).`,
-      );
-    }
-    this.previous = { count: level.count, bytesPerSecond };
-    if (level.count >= AUTO_MAX) return this.settle(`${level.count} parts in flight (${rate(bytesPerSecond)}): the most \`auto\` uses.`);
-    // One more needs a part to start now and enough after it to be measured.
-    if (queued < SAMPLES_PER_STEP)
-      return this.settle(`${level.count} parts in flight (${rate(bytesPerSecond)}): too few parts left to try ${level.count + 1}.`);
-    this.target = level.count + 1;
-    this.level = newLevel(this.target);
-    return undefined;
+  finished(token: PartToken, bytes: number | undefined, queued: number): string | undefined {
+    this.advance();
+    this.inFlight--;
+    if (this.settled) return undefined;
+    const now = this.lastEventAt;
+    const durationMs = now - token.startedAt;
+    if (bytes === undefined || durationMs <= 0) return undefined;
+    this.typicalMs = this.typicalMs === undefined ? durationMs : 0.75 * this.typicalMs + 0.25 * durationMs;
+    // After a count that did not pay, only parts started since then may confirm it (see judge()).
+    if (this.miss && token.startedAt < this.miss.at) return this.maybeAdd(now, queued);
+    const meanInFlight = (this.area - token.area) / durationMs;
+    const count = Math.round(meanInFlight);
+    const at = this.counts.get(count) ?? { rateSum: 0, inFlightSum: 0, samples: 0, sampledMs: 0 };
+    this.counts.set(count, at);
+    at.rateSum += (meanInFlight * bytes) / (durationMs / 1000);
+    at.inFlightSum += meanInFlight;
+    at.samples++;
+    at.sampledMs += durationMs;
+
+    const verdict = this.judge();
+    if (verdict) return verdict;
+    return this.maybeAdd(now, queued);
+  }
+
+  poll(queued: number): string | undefined {
+    if (this.settled) return undefined;
+    this.advance();
+    return this.maybeAdd(this.lastEventAt, queued);
+  }
+
+  nextPollInMs(): number | undefined {
+    if (this.settled || this.typicalMs === undefined || this.aheadOfVerdicts()) return undefined;
+    return Math.max(0, this.lastAddedAt + this.typicalMs * RAMP_FRACTION - this.clock());
   }
 
   ended(): string | undefined {
     if (this.settled) return undefined;
     this.settled = true;
     return `${this.target} parts in flight when the parts ran out (still measuring ${this.target}).`;
+  }
+
+  /** Judges each count, in order, once enough of its parts have been answered. */
+  private judge(): string | undefined {
+    const ready = (count: number) => {
+      const at = this.counts.get(count);
+      return at !== undefined && at.samples >= SAMPLES_PER_COUNT && at.sampledMs >= SAMPLED_MS_PER_COUNT ? at : undefined;
+    };
+    for (let count = this.judged + 1; count <= AUTO_MAX; count++) {
+      const at = ready(count);
+      if (!at) {
+        // A count the parts passed through too quickly to be measured is skipped once a higher one is.
+        let higher = count + 1;
+        while (higher <= AUTO_MAX && !ready(higher)) higher++;
+        if (higher > AUTO_MAX) return undefined;
+        this.judged = count;
+        continue;
+      }
+      const bytesPerSecond = at.rateSum / at.samples;
+      const inFlight = at.inFlightSum / at.samples;
+      const best = this.best;
+      // The gain is judged against how many more parts actually ran, on average: the first parts
+      // answered at a count during a ramp ran partly at the counts below it.
+      const more = best ? inFlight - best.inFlight : 0;
+      if (best && more < 0.5 && at.samples < FULL_SAMPLES) return undefined;
+      this.judged = count;
+      if (best && bytesPerSecond < best.bytesPerSecond * (1 + marginOver(best.inFlight) * Math.max(more, 0))) {
+        // Two counts in a row must fail, so that one verdict on a few parts that hit a dip does not
+        // stop the search (the next count is already running); the last possible count decides alone.
+        const first = this.miss;
+        this.miss = { count, bytesPerSecond, at: this.lastEventAt };
+        if (!first && count < Math.min(AUTO_MAX, this.parts)) {
+          // The confirmation must come from parts that start from now on: a stall of the machine
+          // that slowed this count's parts would slow the next count's parts already in flight too.
+          for (const higher of this.counts.keys()) if (higher > count) this.counts.delete(higher);
+          continue;
+        }
+        // Parts beyond the best count are not replaced when they finish.
+        this.target = best.count;
+        const counts = first ? `${first.count} and ${count}` : `${count}`;
+        const rates = first ? `${rate(first.bytesPerSecond, '')} and ${rate(bytesPerSecond)}` : rate(bytesPerSecond);
+        return this.settle(`${best.count} parts in flight: ${counts} did not send faster (${rates} against ${rate(best.bytesPerSecond)}).`);
+      }
+      this.miss = undefined;
+      this.best = { count, inFlight, bytesPerSecond };
+      if (count >= AUTO_MAX) return this.settle(`${count} parts in flight (${rate(bytesPerSecond)}): the most \`auto\` uses.`);
+    }
+    return undefined;
+  }
+
+  /** One more part, once the last one added has ramped and the search is not too far ahead of its verdicts. */
+  private maybeAdd(now: number, queued: number): string | undefined {
+    if (this.aheadOfVerdicts()) return undefined;
+    if (this.typicalMs === undefined || now - this.lastAddedAt < this.typicalMs * RAMP_FRACTION) return undefined;
+    if (queued === 0 || this.target >= this.parts) {
+      if (this.best && this.judged === this.target)
+        return this.settle(
+          `${this.target} parts in flight (${rate(this.best.bytesPerSecond)}): too few parts left to try ${this.target + 1}.`,
+        );
+      return undefined;
+    }
+    this.target++;
+    this.lastAddedAt = now;
+    return undefined;
+  }
+
+  private aheadOfVerdicts(): boolean {
+    return this.target >= AUTO_MAX || this.target >= this.judged + LOOKAHEAD;
+  }
+
+  private advance(): void {
+    const now = this.clock();
+    this.area += this.inFlight * (now - this.lastEventAt);
+    this.lastEventAt = now;
   }
 
   private settle(message: string): string {
@@ -124,16 +250,12 @@ export class AutoConcurrency implements Concurrency {
 /**
  * The gain that makes one more part worth it, over N: half of what one part brings if the parts, not
  * the link, are the limit (1/N more). 12.5 % at 4, 5 % at 10, 3.3 % at 15: well above the scatter of
- * three parts' timings on a steady link, while a part that brings even half its share is kept.
+ * a few parts' timings on a steady link, while a part that brings even half its share is kept.
  */
 export function marginOver(count: number): number {
   return 0.5 / count;
 }
 
-function newLevel(count: number): Level {
-  return { count, bytes: 0, durationMs: 0, samples: 0 };
-}
-
-function rate(bytesPerSecond: number): string {
-  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+function rate(bytesPerSecond: number, unit = ' MB/s'): string {
+  return `${(bytesPerSecond / 1e6).toFixed(1)}${unit}`;
 }

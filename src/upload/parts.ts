@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { DeliveryFileUploadOperation } from '../asc/types.js';
 import { DEFAULT_RETRY, NetworkError, retrying, type RetryPolicy, type Sleep } from '../net/retry.js';
-import { concurrencyFor, type PartSample } from './concurrency.js';
+import { concurrencyFor } from './concurrency.js';
 
 /** One byte range of the package and where Apple wants it. */
 export interface PartOperation {
@@ -107,17 +107,19 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
   let allDone = (): void => undefined;
   const done = new Promise<void>((resolve) => (allDone = resolve));
 
-  const sendWithRetries = (part: PartOperation): Promise<PartSample> =>
-    retrying(
+  /** Resolves to whether the part went through at its first attempt (only then does its time measure the link). */
+  const sendWithRetries = (part: PartOperation): Promise<boolean> => {
+    let attempts = 0;
+    return retrying(
       async () => {
         let sent = 0;
-        const started = performance.now();
+        attempts++;
         try {
           await sendPart(part, options, source, agents, (n) => {
             sent += n;
             options.onBytes?.(n);
           });
-          return { ok: true, value: { bytes: part.length, durationMs: performance.now() - started } };
+          return { ok: true, value: attempts === 1 };
         } catch (error) {
           if (sent) options.onBytes?.(-sent); // the part starts over: progress goes back with it
           const e = error as PartError;
@@ -130,14 +132,15 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
         onRetry: (error, attempt, delay) => options.onRetry?.(part, error, attempt, delay),
       },
     );
+  };
 
   const start = (part: PartOperation): void => {
     inFlight++;
     const token = concurrency.started();
     sendWithRetries(part).then(
-      (sample) => {
+      (firstAttempt) => {
         inFlight--;
-        say(concurrency.finished(token, sample, queue.length));
+        say(concurrency.finished(token, firstAttempt ? part.length : undefined, queue.length));
         pump();
       },
       (error: unknown) => {
@@ -147,9 +150,22 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
       },
     );
   };
+  // `auto` adds parts on a pace of its own, also between answers: one timer, re-armed after each event.
+  let pollTimer: NodeJS.Timeout | undefined;
   const pump = (): void => {
     while (!failed && inFlight < concurrency.target && queue.length > 0) start(queue.shift()!);
-    if (inFlight === 0 && (failed || queue.length === 0)) allDone();
+    clearTimeout(pollTimer);
+    pollTimer = undefined;
+    if (inFlight === 0 && (failed || queue.length === 0)) return allDone();
+    const due = failed || queue.length === 0 ? undefined : concurrency.nextPollInMs();
+    if (due !== undefined)
+      pollTimer = setTimeout(
+        () => {
+          say(concurrency.poll(queue.length));
+          pump();
+        },
+        Math.max(1, due),
+      );
   };
 
   try {
@@ -157,6 +173,7 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
     await done;
     if (!failed) say(concurrency.ended());
   } finally {
+    clearTimeout(pollTimer);
     agents.http.destroy();
     agents.https.destroy();
     await file.close().catch(() => undefined);
