@@ -7,13 +7,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { FakeAsc } from './fake-asc/index.js';
+import { makeTestKey, startFakeAsc, type FakeAsc } from './fake-asc/index.js';
 import { useFakeGitHub, type SuiteFakeGitHubOptions } from './fake-github/suite.js';
 import { runDist, type DistRun, type DistRunOptions } from './run-dist.js';
 import { expectNoSecrets } from './secrets.js';
-import { ascInputs, closeCheckedFake, runDistJob, startFakeAscWithApp, type FakeAscWithAppOptions, type WorkflowJob } from './setup.js';
+import {
+  ascInputs,
+  closeCheckedFake,
+  runDistJob,
+  startFakeAscWithApp,
+  type FakeAscWithApp,
+  type FakeAscWithAppOptions,
+  type WorkflowJob,
+} from './setup.js';
 
-export interface DistSuiteOptions extends FakeAscWithAppOptions {
+export interface DistSuiteOptions extends Omit<FakeAscWithAppOptions, 'app'> {
+  /** The app the fake starts with (com.example.app unless told); `null`: none, the tests add theirs. */
+  app?: FakeAscWithAppOptions['app'] | null;
   github?: SuiteFakeGitHubOptions;
   /** The prefix of the suite's workspace folder. */
   workspacePrefix?: string;
@@ -36,12 +46,18 @@ export interface DistSuite extends WorkflowJob {
   ): Promise<DistRun>;
 }
 
+async function startFakeAscWithoutApp(options: DistSuiteOptions): Promise<FakeAscWithApp> {
+  const key = options.key ?? makeTestKey();
+  return { key, fake: await startFakeAsc({ keys: [key], ...options.fake }), appId: '' };
+}
+
 /** Registers the suite's hooks and returns its fakes and workspace (usable inside tests and hooks, not at import). */
 export function useDistSuite(options: DistSuiteOptions = {}): DistSuite {
   const gh = useFakeGitHub(options.github);
   let started: DistSuite | undefined;
   beforeAll(async () => {
-    const { key, fake, appId } = await startFakeAscWithApp(options);
+    const { key, fake, appId } =
+      options.app === null ? await startFakeAscWithoutApp(options) : await startFakeAscWithApp({ ...options, app: options.app });
     const workspace = mkdtempSync(join(tmpdir(), options.workspacePrefix ?? 'ascp-e2e-'));
     const runs: DistRun[] = [];
     started = {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from './fake-asc/index.js';
 import { startFakeGitHub, type FakeGitHub } from './fake-github/index.js';
 import { makeIpa } from './packages.js';
@@ -124,4 +125,27 @@ export async function startScheduleRuns(): Promise<ScheduleRuns> {
       await asc.close();
     },
   };
+}
+
+/**
+ * Registers the hooks of a suite of such runs (started before its tests, a test's repository closed after
+ * it, all closed after them) and returns them, usable inside tests and hooks.
+ */
+export function useScheduleRuns(): ScheduleRuns {
+  let current: ScheduleRuns | undefined;
+  beforeAll(async () => {
+    current = await startScheduleRuns();
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  afterEach(async () => {
+    await current?.closeRepository();
+  });
+  return new Proxy({} as ScheduleRuns, {
+    get(_, property) {
+      if (!current) throw new Error('The schedule runs start before the first test; use them inside a test or hook.');
+      return Reflect.get(current, property);
+    },
+  });
 }
