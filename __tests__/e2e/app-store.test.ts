@@ -6,6 +6,7 @@ import { seedState } from '../../test-support/deferred.js';
 import { useDistSuite } from '../../test-support/dist-suite.js';
 import { makeIpa } from '../../test-support/packages.js';
 import type { DistRun } from '../../test-support/run-dist.js';
+import { apiWrites } from '../../test-support/setup.js';
 
 /**
  * The App Store release end to end: the bundled action under Node 24 takes a build on from TestFlight
@@ -65,11 +66,7 @@ describe('App Store release (dist/index.js)', () => {
     suite.job(runId, inputs, { workspace });
 
   /** App Store Connect writes about this app's App Store side, with ids made generic. */
-  const storeWrites = (from = 0) =>
-    suite.asc.requests
-      .slice(from)
-      .filter((r) => r.method !== 'GET' && /^\/v1\/(appStore|reviewSubmission)/.test(r.path))
-      .map((r) => `${r.method} ${r.path.replace(/\/(?!v1\b)[^/]*\d[^/]*(?=\/|$)/g, '/:id')}`);
+  const storeWrites = (from = 0) => apiWrites(suite.asc, { from, path: /^\/v1\/(appStore|reviewSubmission)/ });
   const versionsOf = (appId: string) => suite.asc.resources('appStoreVersions').filter((v) => v.relationships.app.data.id === appId);
   const whatsNew = (versionId: string) =>
     Object.fromEntries(

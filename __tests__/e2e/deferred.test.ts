@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useDistSuite } from '../../test-support/dist-suite.js';
 import { makeIpa } from '../../test-support/packages.js';
 import type { DistRun } from '../../test-support/run-dist.js';
+import { apiWrites } from '../../test-support/setup.js';
 import { expectNoSecrets } from '../../test-support/secrets.js';
 
 /**
@@ -38,10 +39,7 @@ describe('deferred post-processing across workflow runs (dist/index.js)', () => 
 
   const workflowRun = (runId: number, inputs: Record<string, string>): Promise<DistRun> => suite.job(runId, inputs);
 
-  const writes = () =>
-    suite.asc.requests
-      .filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/'))
-      .map((r) => `${r.method} ${r.path.replace(/\/(?!v1\b)[^/]*\d[^/]*(?=\/|$)/g, '/:id')}`);
+  const writes = () => apiWrites(suite.asc);
   const liveArtifacts = () => suite.gh.artifacts().filter((a) => !a.deleted);
 
   it('publish (deferred) → resume while processing → resume after VALID → nothing left', async () => {
