@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { statusReporter } from '../../src/commands/status.js';
 import { realDeps } from '../../src/commands/context.js';
 import type { Config } from '../../src/config.js';
-import { newState } from '../../src/postprocess/new-state.js';
 import type { PostProcessingState } from '../../src/postprocess/state.js';
 import type { Runtime } from '../../src/runtime.js';
+import { plannedState } from '../../test-support/deferred.js';
 import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
@@ -43,13 +43,9 @@ afterEach(() => {
 const config = (statusCheck: boolean, githubToken: string | undefined) => ({ statusCheck, githubToken }) as Config;
 
 function state(sha = fakeCommitSha()): PostProcessingState {
-  return newState({
+  return plannedState({
     app: { id: '6400000009', bundleId: 'com.example.status', name: 'Status' },
     build: { version: '1.2', buildNumber: '12', platform: 'IOS', buildUploadId: 'up-12' },
-    uploadedAt: new Date(),
-    findBuildTimeoutMs: 15 * 60_000,
-    processingTimeoutMs: 120 * 60_000,
-    request: { notes: [], expirePreviousBuilds: false, submitBetaReview: false, betaGroups: [], notifyTesters: false },
     origin: { repository: gh.repository, runId: '7', sha },
   });
 }
