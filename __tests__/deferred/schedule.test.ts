@@ -1,20 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disableWhenIdle, ensureResumeWorkflow, reenableAfterSave, workflowFileFromRef } from '../../src/deferred/schedule.js';
 import { InputError, UserError } from '../../src/errors.js';
-import { createWorkflowsClient, type WorkflowsClient } from '../../src/github/workflows.js';
-import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
+import { useWorkflowsClient } from '../../test-support/fake-github/workflows-suite.js';
 import type { WorkflowState } from '../../test-support/fake-github/workflows.js';
 import { rejectionOf } from '../../test-support/setup.js';
 
 const TOKEN = 'ghs_scheduleToken';
 const FILE = 'post-processing.yml';
 const OWN_REF = `octo/app/.github/workflows/${FILE}@refs/heads/main`;
-const gh = useFakeGitHub({ token: TOKEN, resumeWorkflow: null, reset: (fake) => fake.workflows.reset() });
-let client: WorkflowsClient;
-
-beforeAll(() => {
-  client = createWorkflowsClient({ token: TOKEN, repository: 'octo/app', apiUrl: gh.apiUrl, retryBaseMs: 10 });
-});
+const { gh, client } = useWorkflowsClient({ token: TOKEN, resumeWorkflow: null, reset: (fake) => fake.workflows.reset() });
 
 function recordingLog(): { info: string[]; warning: string[]; log: { info(m: string): void; warning(m: string): void } } {
   const info: string[] = [];
