@@ -7,10 +7,10 @@ import type { Runtime } from '../../src/runtime.js';
 import { plannedState } from '../../test-support/deferred.js';
 import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
 /** The check run reporter as the commands make it: from the config, the runner's environment and the log. */
-let gh: FakeGitHub;
+const gh = useFakeGitHub({ runId: 7, reset: (fake) => fake.checks.reset() });
 let restore: () => void;
 const lines: string[] = [];
 const runtime: Runtime = {
@@ -26,16 +26,11 @@ const runtime: Runtime = {
   appendSummary: async () => {},
 };
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  restore = applyEnv({ ...gh.runEnv(7), GITHUB_SERVER_URL: 'https://github.example.com/' });
+beforeAll(() => {
+  restore = applyEnv({ GITHUB_SERVER_URL: 'https://github.example.com/' });
 });
-afterAll(async () => {
-  restore();
-  await gh.close();
-});
+afterAll(() => restore());
 afterEach(() => {
-  gh.checks.reset();
   lines.length = 0;
 });
 
