@@ -65,6 +65,16 @@ describe('App Store release (dist/index.js)', () => {
   const action = (workspace: string, inputs: Record<string, string>, runId?: number): Promise<DistRun> =>
     suite.job(runId, inputs, { workspace });
 
+  /** `command: distribute` of build `buildNumber` of version 1.1 of `app`. */
+  const distribute = (app: { bundleId: string; workspace: string }, inputs: Record<string, string>, buildNumber = '11') =>
+    action(app.workspace, {
+      command: 'distribute',
+      'bundle-id': app.bundleId,
+      'app-version': '1.1',
+      'build-number': buildNumber,
+      ...inputs,
+    });
+
   /** App Store Connect writes about this app's App Store side, with ids made generic. */
   const storeWrites = (from = 0) => apiWrites(suite.asc, { from, path: /^\/v1\/(appStore|reviewSubmission)/ });
   const versionsOf = (appId: string) => suite.asc.resources('appStoreVersions').filter((v) => v.relationships.app.data.id === appId);
@@ -112,11 +122,7 @@ describe('App Store release (dist/index.js)', () => {
     expect(run.stdout).toMatch(/fr-FR has no text of its own/);
 
     const before = suite.asc.requests.length;
-    const again = await action(app.workspace, {
-      command: 'distribute',
-      'bundle-id': app.bundleId,
-      'app-version': '1.1',
-      'build-number': '11',
+    const again = await distribute(app, {
       'submit-app-store-review': 'true',
       'release-type': 'after-approval',
       'phased-release': 'true',
@@ -160,16 +166,10 @@ describe('App Store release (dist/index.js)', () => {
     expect(writes.filter((w) => w === 'PATCH /v1/reviewSubmissions/:id')).toHaveLength(1);
 
     const before = suite.asc.requests.length;
-    const distribute = await action(app.workspace, {
-      command: 'distribute',
-      'bundle-id': app.bundleId,
-      'app-version': '1.1',
-      'build-number': '11',
-      ...inputs,
-    });
-    expect(distribute.code, distribute.stdout).toBe(0);
+    const distributed = await distribute(app, inputs);
+    expect(distributed.code, distributed.stdout).toBe(0);
     expect(suite.asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
-    expect(distribute.outputs['app-store-state']).toBe('WAITING_FOR_REVIEW');
+    expect(distributed.outputs['app-store-state']).toBe('WAITING_FOR_REVIEW');
   });
 
   it("an editable version is renamed to app-version and used; on a first version What's New is skipped with a notice", async () => {
@@ -220,15 +220,11 @@ describe('App Store release (dist/index.js)', () => {
     expect(refused.outputs['post-processing']).toBe('failed');
     expect(suite.asc.resource('reviewSubmissions', waiting.id).attributes.state).toBe('WAITING_FOR_REVIEW');
 
-    const withdrawn = await action(app.workspace, {
-      command: 'distribute',
-      'bundle-id': app.bundleId,
-      'app-version': '1.1',
-      'build-number': '12',
-      'submit-app-store-review': 'true',
-      'cancel-previous-submission': 'true',
-      'whats-new': 'Fixes.',
-    });
+    const withdrawn = await distribute(
+      app,
+      { 'submit-app-store-review': 'true', 'cancel-previous-submission': 'true', 'whats-new': 'Fixes.' },
+      '12',
+    );
     expect(withdrawn.code, withdrawn.stdout).toBe(0);
     expect(withdrawn.stdout).toMatch(/withdrew review submission/);
     expect(suite.asc.resource('reviewSubmissions', waiting.id).attributes.state).not.toBe('WAITING_FOR_REVIEW');
