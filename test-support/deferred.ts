@@ -1,6 +1,6 @@
 import { loadPrivateKey } from '../src/asc/auth.js';
 import { DEFAULTS } from '../src/config.js';
-import { newState } from '../src/postprocess/new-state.js';
+import { newState, type NewStateInput } from '../src/postprocess/new-state.js';
 import type { PlanRequest, PostProcessingState } from '../src/postprocess/state.js';
 import { createArtifactClient } from '../src/stores/artifact-client.js';
 import { ArtifactStateStore } from '../src/stores/artifact-store.js';
@@ -35,15 +35,33 @@ export function seedState(gh: FakeGitHub, o: SeedOptions): PostProcessingState {
   return state;
 }
 
-/** The state `seedState` stores, not stored. */
-export function seededState(gh: FakeGitHub, o: Omit<SeedOptions, 'privateKeyPem'>): PostProcessingState {
-  const state = newState({
-    app: { id: o.appId, bundleId: o.bundleId },
-    build: { version: o.version, buildNumber: o.buildNumber, platform: 'IOS', id: o.buildId },
-    uploadedAt: o.uploadedAt ?? new Date(),
+/** Nothing asked of Apple beyond the build: the request a test adds to. */
+const NOTHING_ASKED = { notes: [], expirePreviousBuilds: false, submitBetaReview: false, betaGroups: [], notifyTesters: false };
+
+/**
+ * A new state as a publish plans it, with the default deadlines (15 minutes to find the build, 120 to
+ * process it), uploaded now and asking nothing beyond what `request` adds, unless told.
+ */
+export function plannedState(
+  o: Omit<NewStateInput, 'uploadedAt' | 'findBuildTimeoutMs' | 'processingTimeoutMs' | 'request'> &
+    Partial<Pick<NewStateInput, 'uploadedAt'>> & { request?: Partial<PlanRequest> },
+): PostProcessingState {
+  return newState({
     findBuildTimeoutMs: 15 * 60_000,
     processingTimeoutMs: 120 * 60_000,
-    request: { notes: [], expirePreviousBuilds: false, submitBetaReview: false, betaGroups: [], notifyTesters: false, ...o.request },
+    ...o,
+    uploadedAt: o.uploadedAt ?? new Date(),
+    request: { ...NOTHING_ASKED, ...o.request },
+  });
+}
+
+/** The state `seedState` stores, not stored. */
+export function seededState(gh: FakeGitHub, o: Omit<SeedOptions, 'privateKeyPem'>): PostProcessingState {
+  const state = plannedState({
+    app: { id: o.appId, bundleId: o.bundleId },
+    build: { version: o.version, buildNumber: o.buildNumber, platform: 'IOS', id: o.buildId },
+    uploadedAt: o.uploadedAt,
+    request: o.request,
     skip: ['upload-state'],
     origin: { repository: gh.repository, runId: String(o.runId ?? 1) },
   });

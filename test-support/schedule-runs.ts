@@ -1,10 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from './fake-asc/index.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { FakeAsc, TestKey } from './fake-asc/index.js';
 import { startFakeGitHub, type FakeGitHub } from './fake-github/index.js';
 import { makeIpa } from './packages.js';
-import { runDist, type DistRun } from './run-dist.js';
+import type { DistRun } from './run-dist.js';
+import { closeCheckedFake, runDistJob, startFakeAscWithApp } from './setup.js';
 
 /**
  * Runs of the bundled action against a fake App Store Connect (one app whose builds stay processing until
@@ -43,13 +45,14 @@ export interface ScheduleRuns {
 }
 
 export async function startScheduleRuns(): Promise<ScheduleRuns> {
-  const key = makeTestKey();
-  const asc = await startFakeAsc({
-    keys: [key],
-    partSize: 256 * 1024,
-    timing: { uploadProcessingMs: 50, buildProcessingMs: 60 * 60_000 },
+  const {
+    key,
+    fake: asc,
+    appId,
+  } = await startFakeAscWithApp({
+    fake: { partSize: 256 * 1024, timing: { uploadProcessingMs: 50, buildProcessingMs: 60 * 60_000 } },
+    app: { bundleId: BUNDLE_ID, name: 'Idle' },
   });
-  const appId = asc.addApp({ bundleId: BUNDLE_ID, name: 'Idle' }).id;
   const workspace = mkdtempSync(join(tmpdir(), 'ascp-idle-'));
   let gh: FakeGitHub | undefined;
   let nextBuild = 500;
@@ -66,19 +69,7 @@ export async function startScheduleRuns(): Promise<ScheduleRuns> {
     return buildNumber;
   };
   const run = (inputs: Record<string, string>, env: Record<string, string> = {}): Promise<DistRun> =>
-    runDist({
-      inputs: {
-        'key-id': key.keyId,
-        'issuer-id': key.issuerId!,
-        'private-key': key.privateKeyPem,
-        'api-url': asc.url,
-        'github-token': repository().token,
-        'poll-interval': '0.05',
-        ...inputs,
-      },
-      cwd: workspace,
-      env: { ...repository().runEnv(nextRun++), GITHUB_WORKSPACE: workspace, ...env },
-    });
+    runDistJob({ key, asc, gh: repository(), workspace }, nextRun++, { 'poll-interval': '0.05', ...inputs }, { env });
 
   return {
     key,
@@ -120,8 +111,30 @@ export async function startScheduleRuns(): Promise<ScheduleRuns> {
     },
     async close() {
       await gh?.close();
-      expectNoViolations(asc);
-      await asc.close();
+      await closeCheckedFake(asc);
     },
   };
+}
+
+/**
+ * Registers the hooks of a suite of such runs (started before its tests, a test's repository closed after
+ * it, all closed after them) and returns them, usable inside tests and hooks.
+ */
+export function useScheduleRuns(): ScheduleRuns {
+  let current: ScheduleRuns | undefined;
+  beforeAll(async () => {
+    current = await startScheduleRuns();
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  afterEach(async () => {
+    await current?.closeRepository();
+  });
+  return new Proxy({} as ScheduleRuns, {
+    get(_, property) {
+      if (!current) throw new Error('The schedule runs start before the first test; use them inside a test or hook.');
+      return Reflect.get(current, property);
+    },
+  });
 }

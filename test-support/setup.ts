@@ -82,6 +82,20 @@ export async function startFakeAscWithClient(
   return { ...started, log, asc: connectTo(started.fake, started.key, { log, retry: options.retry }) };
 }
 
+/**
+ * The API writes a fake took (from request `from` on, those whose path matches `path`), as `METHOD path`
+ * with every id in the path written `:id`: the steps a run made, in order.
+ */
+export function apiWrites(
+  fake: Pick<FakeAsc, 'requests'>,
+  { from = 0, path = /^\/v1\// }: { from?: number; path?: RegExp } = {},
+): string[] {
+  return fake.requests
+    .slice(from)
+    .filter((r) => r.method !== 'GET' && path.test(r.path))
+    .map((r) => `${r.method} ${r.path.replace(/\/(?!v1\b)[^/]*\d[^/]*(?=\/|$)/g, '/:id')}`);
+}
+
 /** Closes a fake after checking every request it took matched Apple's schema. */
 export async function closeCheckedFake(fake: FakeAsc): Promise<void> {
   expectNoViolations(fake);
@@ -182,4 +196,14 @@ export function inputErrorOf(fn: () => unknown): InputError {
     throw e;
   }
   throw new Error('expected an InputError');
+}
+
+/** What `promise` rejects with; a promise that settles is a failure. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a failure');
 }

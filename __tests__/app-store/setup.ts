@@ -100,3 +100,25 @@ export function released(w: World, locales = ['en-US', 'de-DE', 'fr-FR']): { ver
   const { id } = w.fake.appStore.addVersion({ appId: w.appId, versionString: '1.0.0', buildId, state: 'READY_FOR_SALE', locales });
   return { versionId: id, buildId };
 }
+
+/** A version of the app with its own build, in App Review (`state`) through one submission of that state. */
+export function versionInReview(
+  w: World,
+  o: { versionString: string; buildNumber: string; state: 'WAITING_FOR_REVIEW' | 'IN_REVIEW' },
+): { versionId: string; submissionId: string } {
+  const buildId = w.fake.addBuild({
+    appId: w.appId,
+    version: o.versionString,
+    buildNumber: o.buildNumber,
+    usesNonExemptEncryption: false,
+  }).id;
+  const { id: versionId } = w.fake.appStore.addVersion({
+    appId: w.appId,
+    versionString: o.versionString,
+    buildId,
+    state: o.state,
+    locales: ['en-US'],
+  });
+  const { id: submissionId } = w.fake.appStore.addSubmission({ appId: w.appId, state: o.state, versionIds: [versionId] });
+  return { versionId, submissionId };
+}

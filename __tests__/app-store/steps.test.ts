@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { released, world } from './setup.js';
+import { released, versionInReview, world } from './setup.js';
 
 describe('App Store steps against the fake App Store Connect', () => {
   it("creates the version, sets it up, writes What's New per language and submits; a rerun and a distribute change nothing", async () => {
@@ -105,15 +105,7 @@ describe('App Store steps against the fake App Store Connect', () => {
   it('a version in review with another build: an error naming the submission and the input, or with the input, withdrawn and replaced', async () => {
     const w = await world();
     released(w);
-    const build41 = w.fake.addBuild({ appId: w.appId, version: '1.1.0', buildNumber: '41', usesNonExemptEncryption: false }).id;
-    const { id: versionId } = w.fake.appStore.addVersion({
-      appId: w.appId,
-      versionString: '1.1.0',
-      buildId: build41,
-      state: 'WAITING_FOR_REVIEW',
-      locales: ['en-US'],
-    });
-    const { id: submissionId } = w.fake.appStore.addSubmission({ appId: w.appId, state: 'WAITING_FOR_REVIEW', versionIds: [versionId] });
+    const { versionId, submissionId } = versionInReview(w, { versionString: '1.1.0', buildNumber: '41', state: 'WAITING_FOR_REVIEW' });
 
     const error = await w.run(w.plan(), 'app-store-version').catch((e: Error) => e);
     expect(String(error)).toContain(`review submission ${submissionId} (WAITING_FOR_REVIEW, holding version 1.1.0 (WAITING_FOR_REVIEW))`);
@@ -139,15 +131,7 @@ describe('App Store steps against the fake App Store Connect', () => {
   it('another version waiting for review blocks a new one; with cancel-previous-submission it is withdrawn, then renamed', async () => {
     const w = await world();
     released(w);
-    const build = w.fake.addBuild({ appId: w.appId, version: '1.0.9', buildNumber: '30', usesNonExemptEncryption: false }).id;
-    const { id: versionId } = w.fake.appStore.addVersion({
-      appId: w.appId,
-      versionString: '1.0.9',
-      buildId: build,
-      state: 'IN_REVIEW',
-      locales: ['en-US'],
-    });
-    const { id: submissionId } = w.fake.appStore.addSubmission({ appId: w.appId, state: 'IN_REVIEW', versionIds: [versionId] });
+    const { submissionId } = versionInReview(w, { versionString: '1.0.9', buildNumber: '30', state: 'IN_REVIEW' });
     await expect(w.run(w.plan(), 'app-store-version')).rejects.toThrow(
       /1\.0\.9 \(IN_REVIEW\) is in review with build 30.*cancel-previous-submission/s,
     );

@@ -7,7 +7,7 @@ import { COMMANDS } from '../../src/config.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { makeIpa } from '../../test-support/packages.js';
 import { expectNoSecrets } from '../../test-support/secrets.js';
-import { closeCheckedFake, startFakeAscWithApp } from '../../test-support/setup.js';
+import { apiWrites, closeCheckedFake, startFakeAscWithApp } from '../../test-support/setup.js';
 import { cliPublishArgs, runCli, writeCliKey, type CliRun } from './run-cli.js';
 
 /** The bundled command line (dist/cli/index.js) under Node 24 against the fake App Store Connect, outside GitHub Actions. */
@@ -21,10 +21,7 @@ describe('app-store-connect-publish (dist/cli/index.js)', () => {
     runs.push(run);
     return run;
   };
-  const writes = () =>
-    asc.requests
-      .filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/'))
-      .map((r) => `${r.method} ${r.path.replace(/\/(?!v1\b)[^/]*\d[^/]*(?=\/|$)/g, '/:id')}`);
+  const writes = () => apiWrites(asc);
 
   beforeAll(async () => {
     ({

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingRuntime } from '../../test-support/log.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { closeCheckedFake, publishInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
+import { apiWrites, closeCheckedFake, publishInputs, startFakeAscWithApp, tempWorkspace } from '../../test-support/setup.js';
 
 describe('publish, inline post-processing, against the fake', () => {
   let key: TestKey, fake: FakeAsc, dir: string, appId: string;
@@ -58,9 +58,7 @@ describe('publish, inline post-processing, against the fake', () => {
     expect(statSync(ipa).size).toBe(bytes.length);
 
     // Every step once, in order.
-    const writes = fake.requests
-      .filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/'))
-      .map((r) => `${r.method} ${r.path.replace(/\/(?!v1\b)[^/]*\d[^/]*(?=\/|$)/g, '/:id')}`);
+    const writes = apiWrites(fake);
     expect(writes).toEqual([
       'POST /v1/buildUploads',
       'POST /v1/buildUploadFiles',

@@ -2,15 +2,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { statusReporter } from '../../src/commands/status.js';
 import { realDeps } from '../../src/commands/context.js';
 import type { Config } from '../../src/config.js';
-import { newState } from '../../src/postprocess/new-state.js';
 import type { PostProcessingState } from '../../src/postprocess/state.js';
 import type { Runtime } from '../../src/runtime.js';
+import { plannedState } from '../../test-support/deferred.js';
 import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
 /** The check run reporter as the commands make it: from the config, the runner's environment and the log. */
-let gh: FakeGitHub;
+const gh = useFakeGitHub({ runId: 7, reset: (fake) => fake.checks.reset() });
 let restore: () => void;
 const lines: string[] = [];
 const runtime: Runtime = {
@@ -26,16 +26,11 @@ const runtime: Runtime = {
   appendSummary: async () => {},
 };
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  restore = applyEnv({ ...gh.runEnv(7), GITHUB_SERVER_URL: 'https://github.example.com/' });
+beforeAll(() => {
+  restore = applyEnv({ GITHUB_SERVER_URL: 'https://github.example.com/' });
 });
-afterAll(async () => {
-  restore();
-  await gh.close();
-});
+afterAll(() => restore());
 afterEach(() => {
-  gh.checks.reset();
   lines.length = 0;
 });
 
@@ -43,13 +38,9 @@ afterEach(() => {
 const config = (statusCheck: boolean, githubToken: string | undefined) => ({ statusCheck, githubToken }) as Config;
 
 function state(sha = fakeCommitSha()): PostProcessingState {
-  return newState({
+  return plannedState({
     app: { id: '6400000009', bundleId: 'com.example.status', name: 'Status' },
     build: { version: '1.2', buildNumber: '12', platform: 'IOS', buildUploadId: 'up-12' },
-    uploadedAt: new Date(),
-    findBuildTimeoutMs: 15 * 60_000,
-    processingTimeoutMs: 120 * 60_000,
-    request: { notes: [], expirePreviousBuilds: false, submitBetaReview: false, betaGroups: [], notifyTesters: false },
     origin: { repository: gh.repository, runId: '7', sha },
   });
 }

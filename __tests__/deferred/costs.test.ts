@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disableWhenIdle, ensureResumeWorkflow, reenableAfterSave } from '../../src/deferred/schedule.js';
-import { createWorkflowsClient, type WorkflowsClient } from '../../src/github/workflows.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useWorkflowsClient } from '../../test-support/fake-github/workflows-suite.js';
 import { alwaysOnMinutesPerMonth, ASSUMED, billedPerBuild, costTables, resumeRunsPerBuild } from '../../scripts/costs.js';
 
 /**
@@ -14,16 +13,7 @@ const FILE = 'post-processing.yml';
 const REF = `octo/app/.github/workflows/${FILE}@refs/heads/main`;
 const MONTH_MINUTES = 30 * 24 * 60;
 const silent = { info: () => {}, warning: () => {} };
-let gh: FakeGitHub;
-let client: WorkflowsClient;
-
-beforeAll(async () => {
-  gh = await startFakeGitHub({ token: 'ghs_costsToken' });
-  client = createWorkflowsClient({ token: 'ghs_costsToken', repository: 'octo/app', apiUrl: gh.apiUrl, retryBaseMs: 10 });
-});
-afterAll(async () => {
-  await gh.close();
-});
+const { gh, client } = useWorkflowsClient({ token: 'ghs_costsToken' });
 
 /**
  * One build published at minute 0, processed by Apple at minute `processing`; the cron fires at

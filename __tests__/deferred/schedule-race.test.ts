@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disableWhenIdle, ensureResumeWorkflow, reenableAfterSave } from '../../src/deferred/schedule.js';
-import { createWorkflowsClient, type WorkflowsClient } from '../../src/github/workflows.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import type { WorkflowsClient } from '../../src/github/workflows.js';
+import { useWorkflowsClient } from '../../test-support/fake-github/workflows-suite.js';
 import type { WorkflowState } from '../../test-support/fake-github/workflows.js';
 
 /**
@@ -75,16 +75,7 @@ function gated(client: WorkflowsClient, turns: Turns, actor: Actor): WorkflowsCl
 
 const FILE = 'post-processing.yml';
 const silent = { info: () => {}, warning: () => {} };
-let gh: FakeGitHub;
-let client: WorkflowsClient;
-
-beforeAll(async () => {
-  gh = await startFakeGitHub({ token: 'ghs_raceToken' });
-  client = createWorkflowsClient({ token: 'ghs_raceToken', repository: 'octo/app', apiUrl: gh.apiUrl, retryBaseMs: 10 });
-});
-afterAll(async () => {
-  await gh.close();
-});
+const { gh, client } = useWorkflowsClient({ token: 'ghs_raceToken' });
 
 interface Variant {
   /** The publish enables again after saving. */

@@ -1,40 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disableWhenIdle, ensureResumeWorkflow, reenableAfterSave, workflowFileFromRef } from '../../src/deferred/schedule.js';
 import { InputError, UserError } from '../../src/errors.js';
-import { createWorkflowsClient, type WorkflowsClient } from '../../src/github/workflows.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useWorkflowsClient } from '../../test-support/fake-github/workflows-suite.js';
 import type { WorkflowState } from '../../test-support/fake-github/workflows.js';
+import { rejectionOf } from '../../test-support/setup.js';
 
 const TOKEN = 'ghs_scheduleToken';
 const FILE = 'post-processing.yml';
 const OWN_REF = `octo/app/.github/workflows/${FILE}@refs/heads/main`;
-let gh: FakeGitHub;
-let client: WorkflowsClient;
-
-beforeAll(async () => {
-  gh = await startFakeGitHub({ token: TOKEN, resumeWorkflow: null });
-  client = createWorkflowsClient({ token: TOKEN, repository: 'octo/app', apiUrl: gh.apiUrl, retryBaseMs: 10 });
-});
-afterAll(async () => {
-  await gh.close();
-});
-afterEach(() => {
-  gh.workflows.reset();
-});
+const { gh, client } = useWorkflowsClient({ token: TOKEN, resumeWorkflow: null, reset: (fake) => fake.workflows.reset() });
 
 function recordingLog(): { info: string[]; warning: string[]; log: { info(m: string): void; warning(m: string): void } } {
   const info: string[] = [];
   const warning: string[] = [];
   return { info, warning, log: { info: (m) => info.push(m), warning: (m) => warning.push(m) } };
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
 }
 
 const calls = (): string[] => gh.workflows.calls.map((c) => `${c.action} ${c.workflowId}`);
@@ -67,7 +46,7 @@ describe('ensureResumeWorkflow (before a deferred upload)', () => {
 
   it('stops on a missing workflow with an error naming the input and the file, before any enable', async () => {
     gh.workflows.add('ci.yml');
-    const error = await failure(ensureResumeWorkflow(client, FILE));
+    const error = await rejectionOf(ensureResumeWorkflow(client, FILE));
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).input).toBe('resume-workflow');
     expect(error.message).toBe(
@@ -81,7 +60,7 @@ describe('ensureResumeWorkflow (before a deferred upload)', () => {
 
   it('treats a workflow whose file was removed (`deleted`) as missing', async () => {
     gh.workflows.add(FILE, { state: 'deleted' });
-    const error = await failure(ensureResumeWorkflow(client, FILE));
+    const error = await rejectionOf(ensureResumeWorkflow(client, FILE));
     expect(error.message).toContain(
       'Input `resume-workflow`: the repository no longer has the workflow .github/workflows/post-processing.yml',
     );
@@ -91,7 +70,7 @@ describe('ensureResumeWorkflow (before a deferred upload)', () => {
   it('stops without `actions: write` with the permissions block for the publishing job', async () => {
     gh.workflows.add(FILE, { state: 'disabled_inactivity' });
     gh.workflows.permission('read');
-    const error = await failure(ensureResumeWorkflow(client, FILE));
+    const error = await rejectionOf(ensureResumeWorkflow(client, FILE));
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe(
       'Deferred post-processing enables the resume workflow .github/workflows/post-processing.yml (input `resume-workflow`) ' +
@@ -103,14 +82,14 @@ describe('ensureResumeWorkflow (before a deferred upload)', () => {
     expect(gh.workflows.state(FILE)).toBe('disabled_inactivity');
 
     gh.workflows.permission('none');
-    expect((await failure(ensureResumeWorkflow(client, FILE))).message).toMatch(
+    expect((await rejectionOf(ensureResumeWorkflow(client, FILE))).message).toMatch(
       /^Deferred post-processing reads the resume workflow .*403 Resource not accessible by integration\)\. Give the publishing job/s,
     );
   });
 
   it('refuses a `resume-workflow` that is not a workflow file name, without a request', async () => {
     for (const bad of ['../../etc/passwd', '.github/workflows/post-processing.yml', '161335', 'post-processing', '']) {
-      const error = await failure(ensureResumeWorkflow(client, bad));
+      const error = await rejectionOf(ensureResumeWorkflow(client, bad));
       expect(error).toBeInstanceOf(InputError);
       expect(error.message).toMatch(/^Input `resume-workflow`: expected the file name of the workflow that runs `command: resume`/);
     }
@@ -211,7 +190,7 @@ describe('disableWhenIdle (end of a resume run)', () => {
       gh.workflows.permission('read');
       return [{ name: 'state-1' }];
     };
-    const error = await failure(disableWhenIdle({ ...base, client, log, listPending }));
+    const error = await rejectionOf(disableWhenIdle({ ...base, client, log, listPending }));
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toMatch(
       /^This run disabled post-processing.yml while a deferred publish saved its state, and enabling it again failed: .*403/s,

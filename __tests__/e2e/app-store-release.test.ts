@@ -1,54 +1,32 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDistSuite } from '../../test-support/dist-suite.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { runDist, type DistRun } from '../../test-support/run-dist.js';
-import { expectNoSecrets } from '../../test-support/secrets.js';
+import type { DistRun } from '../../test-support/run-dist.js';
 
 /** `command: release` for each state a version can be in, and the App Store inputs refused before any upload. */
 describe('command: release and the App Store inputs (dist/index.js)', () => {
-  let key: TestKey;
-  let asc: FakeAsc;
-  let appId: string;
-  let workspace: string;
-  const runs: DistRun[] = [];
   const bundleId = 'com.example.release';
+  const suite = useDistSuite({ app: { bundleId, name: 'Release', primaryLocale: 'en-US' }, workspacePrefix: 'ascp-release-e2e-' });
 
-  beforeAll(async () => {
-    key = makeTestKey();
-    asc = await startFakeAsc({ keys: [key] });
-    appId = asc.addApp({ bundleId, name: 'Release', primaryLocale: 'en-US' }).id;
-    workspace = mkdtempSync(join(tmpdir(), 'ascp-release-e2e-'));
-    makeIpa({ path: join(workspace, 'App.ipa'), bundleId, version: '9.0', buildNumber: '90', payloadBytes: 100_000 });
-  });
-  afterAll(async () => {
-    expectNoViolations(asc);
-    expectNoSecrets({ key: key.privateKeyPem, tokens: [], runs, artifacts: [] });
-    await asc.close();
+  beforeAll(() => {
+    makeIpa({ path: join(suite.workspace, 'App.ipa'), bundleId, version: '9.0', buildNumber: '90', payloadBytes: 100_000 });
   });
 
-  async function action(inputs: Record<string, string>): Promise<DistRun> {
-    const run = await runDist({
-      inputs: { 'key-id': key.keyId, 'issuer-id': key.issuerId!, 'private-key': key.privateKeyPem, 'api-url': asc.url, ...inputs },
-      cwd: workspace,
-    });
-    runs.push(run);
-    return run;
-  }
+  const action = (inputs: Record<string, string>): Promise<DistRun> => suite.job(undefined, inputs);
 
   /** A version `versionString` in `state`, with an optional phased release. */
   function version(versionString: string, state: string, phased?: string): string {
-    const build = asc.addBuild({
-      appId,
+    const build = suite.asc.addBuild({
+      appId: suite.appId,
       version: versionString,
       buildNumber: '1',
       processingState: 'VALID',
       usesNonExemptEncryption: false,
     }).id;
-    const { id } = asc.appStore.addVersion({ appId, versionString, buildId: build, state, locales: ['en-US'] });
-    if (phased) asc.appStore.addPhasedRelease(id, phased);
+    const { id } = suite.asc.appStore.addVersion({ appId: suite.appId, versionString, buildId: build, state, locales: ['en-US'] });
+    if (phased) suite.asc.appStore.addPhasedRelease(id, phased);
     return id;
   }
   const release = (appVersion: string, extra: Record<string, string> = {}) =>
@@ -60,14 +38,14 @@ describe('command: release and the App Store inputs (dist/index.js)', () => {
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs['app-store-version-id']).toBe(id);
     expect(['READY_FOR_SALE', 'PROCESSING_FOR_APP_STORE']).toContain(run.outputs['app-store-state']);
-    expect(asc.requests.filter((r) => r.method === 'POST' && r.path === '/v1/appStoreVersionReleaseRequests')).toHaveLength(1);
+    expect(suite.asc.requests.filter((r) => r.method === 'POST' && r.path === '/v1/appStoreVersionReleaseRequests')).toHaveLength(1);
     expect(run.summary).toContain('✅ Released');
-    expect(run.summary).toContain(`https://appstoreconnect.apple.com/apps/${appId}/distribution/ios/version/`);
+    expect(run.summary).toContain(`https://appstoreconnect.apple.com/apps/${suite.appId}/distribution/ios/version/`);
 
     const again = await release('2.0');
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/App Store version 2\.0 of IOS is (READY_FOR_SALE|PROCESSING_FOR_APP_STORE)/);
-    expect(asc.requests.filter((r) => r.method === 'POST' && r.path === '/v1/appStoreVersionReleaseRequests')).toHaveLength(1);
+    expect(suite.asc.requests.filter((r) => r.method === 'POST' && r.path === '/v1/appStoreVersionReleaseRequests')).toHaveLength(1);
   });
 
   it.each(['ACTIVE', 'PAUSED'])('a phased release that is %s is completed: every user gets it now', async (phase) => {
@@ -76,7 +54,7 @@ describe('command: release and the App Store inputs (dist/index.js)', () => {
     const run = await release(versionString, { platform: 'ios' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs).toMatchObject({ 'app-store-version-id': id, 'app-store-state': 'READY_FOR_SALE' });
-    const phased = asc.resources('appStoreVersionPhasedReleases').filter((p) => p.relationships.appStoreVersion.data.id === id);
+    const phased = suite.asc.resources('appStoreVersionPhasedReleases').filter((p) => p.relationships.appStoreVersion.data.id === id);
     expect(phased.map((p) => p.attributes.phasedReleaseState)).toEqual(['COMPLETE']);
     expect(run.summary).toContain('Phased release completed');
   });
@@ -91,11 +69,11 @@ describe('command: release and the App Store inputs (dist/index.js)', () => {
     ['4.6', 'READY_FOR_SALE', 'COMPLETE', /is READY_FOR_SALE with no phased release under way/],
   ])('%s in %s (phased %s) is an error that says the state, and changes nothing', async (v, state, phased, message) => {
     version(v, state, phased);
-    const before = asc.requests.length;
+    const before = suite.asc.requests.length;
     const run = await release(v);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(message);
-    expect(asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(suite.asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
   it('a version the app does not have is an error naming `app-version`', async () => {
@@ -158,13 +136,13 @@ describe('command: release and the App Store inputs (dist/index.js)', () => {
     ['release without app-version', { command: 'release', 'bundle-id': bundleId }, 'app-version', /required with `command: release`/],
     ['release without the app', { command: 'release', 'app-version': '1.0' }, 'app-id', /`bundle-id` is required with `command: release`/],
   ])('%s fails before any upload, naming the input', async (_, inputs, input, message) => {
-    writeFileSync(join(workspace, 'angle.json'), JSON.stringify([{ language: 'en-US', text: 'a <b> tag' }]));
-    const before = asc.requests.length;
+    writeFileSync(join(suite.workspace, 'angle.json'), JSON.stringify([{ language: 'en-US', text: 'a <b> tag' }]));
+    const before = suite.asc.requests.length;
     const run = await action(inputs);
     expect(run.code).toBe(1);
     const error = run.stdout.split('\n').find((l) => l.startsWith('::error::'));
     expect(error).toMatch(new RegExp(`^::error::Input \`${input}\``));
     expect(error).toMatch(message);
-    expect(asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(suite.asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
   });
 });

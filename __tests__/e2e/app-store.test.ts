@@ -1,41 +1,33 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedState } from '../../test-support/deferred.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useDistSuite } from '../../test-support/dist-suite.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { runDist, type DistRun } from '../../test-support/run-dist.js';
-import { expectNoSecrets } from '../../test-support/secrets.js';
+import type { DistRun } from '../../test-support/run-dist.js';
+import { apiWrites } from '../../test-support/setup.js';
 
 /**
  * The App Store release end to end: the bundled action under Node 24 takes a build on from TestFlight
  * to App Review against the fake App Store Connect — inline, deferred with resumes, and `distribute`.
  */
 describe('App Store release (dist/index.js)', () => {
-  let key: TestKey;
-  let asc: FakeAsc;
-  let gh: FakeGitHub;
-  const runs: DistRun[] = [];
-
-  beforeAll(async () => {
-    key = makeTestKey();
-    asc = await startFakeAsc({ keys: [key], partSize: 256 * 1024, timing: { uploadProcessingMs: 50, buildProcessingMs: 300 } });
-    asc.appStore.timing.cancelingMs = 600;
-    gh = await startFakeGitHub();
+  const suite = useDistSuite({
+    fake: { partSize: 256 * 1024, timing: { uploadProcessingMs: 50, buildProcessingMs: 300 } },
+    app: null,
+    artifactsHoldNoSecrets: false,
+    inputs: () => ({ 'poll-interval': '0.1', 'status-check': 'false', 'uses-non-exempt-encryption': 'false' }),
   });
-  afterAll(async () => {
-    expectNoViolations(asc);
-    expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token], runs, artifacts: [] });
-    await asc.close();
-    await gh.close();
+
+  beforeAll(() => {
+    suite.asc.appStore.timing.cancelingMs = 600;
   });
 
   /** An app with a package of `version` (`build`) in a workspace; `live`: 1.0 on the store in three languages. */
   function newApp(name: string, o: { version?: string; build?: string; live?: boolean } = {}) {
     const bundleId = `com.example.${name}`;
-    const id = asc.addApp({ bundleId, name, primaryLocale: 'en-US' }).id;
+    const id = suite.asc.addApp({ bundleId, name, primaryLocale: 'en-US' }).id;
     const workspace = mkdtempSync(join(tmpdir(), 'ascp-app-store-e2e-'));
     makeIpa({
       path: join(workspace, 'App.ipa'),
@@ -52,14 +44,14 @@ describe('App Store release (dist/index.js)', () => {
       ]),
     );
     if (o.live !== false) {
-      const liveBuild = asc.addBuild({
+      const liveBuild = suite.asc.addBuild({
         appId: id,
         version: '1.0',
         buildNumber: '10',
         processingState: 'VALID',
         usesNonExemptEncryption: false,
       }).id;
-      asc.appStore.addVersion({
+      suite.asc.appStore.addVersion({
         appId: id,
         versionString: '1.0',
         buildId: liveBuild,
@@ -70,41 +62,30 @@ describe('App Store release (dist/index.js)', () => {
     return { id, bundleId, workspace };
   }
 
-  async function action(workspace: string, inputs: Record<string, string>, runId?: number): Promise<DistRun> {
-    const run = await runDist({
-      inputs: {
-        'key-id': key.keyId,
-        'issuer-id': key.issuerId!,
-        'private-key': key.privateKeyPem,
-        'api-url': asc.url,
-        'poll-interval': '0.1',
-        'status-check': 'false',
-        'uses-non-exempt-encryption': 'false',
-        ...(runId === undefined ? {} : { 'github-token': gh.token }),
-        ...inputs,
-      },
-      cwd: workspace,
-      env: runId === undefined ? undefined : { ...gh.runEnv(runId), GITHUB_WORKSPACE: workspace },
+  const action = (workspace: string, inputs: Record<string, string>, runId?: number): Promise<DistRun> =>
+    suite.job(runId, inputs, { workspace });
+
+  /** `command: distribute` of build `buildNumber` of version 1.1 of `app`. */
+  const distribute = (app: { bundleId: string; workspace: string }, inputs: Record<string, string>, buildNumber = '11') =>
+    action(app.workspace, {
+      command: 'distribute',
+      'bundle-id': app.bundleId,
+      'app-version': '1.1',
+      'build-number': buildNumber,
+      ...inputs,
     });
-    runs.push(run);
-    return run;
-  }
 
   /** App Store Connect writes about this app's App Store side, with ids made generic. */
-  const storeWrites = (from = 0) =>
-    asc.requests
-      .slice(from)
-      .filter((r) => r.method !== 'GET' && /^\/v1\/(appStore|reviewSubmission)/.test(r.path))
-      .map((r) => `${r.method} ${r.path.replace(/\/(?!v1\b)[^/]*\d[^/]*(?=\/|$)/g, '/:id')}`);
-  const versionsOf = (appId: string) => asc.resources('appStoreVersions').filter((v) => v.relationships.app.data.id === appId);
+  const storeWrites = (from = 0) => apiWrites(suite.asc, { from, path: /^\/v1\/(appStore|reviewSubmission)/ });
+  const versionsOf = (appId: string) => suite.asc.resources('appStoreVersions').filter((v) => v.relationships.app.data.id === appId);
   const whatsNew = (versionId: string) =>
     Object.fromEntries(
-      asc
+      suite.asc
         .resources('appStoreVersionLocalizations')
         .filter((l) => l.relationships.appStoreVersion.data.id === versionId)
         .map((l) => [l.attributes.locale, l.attributes.whatsNew]),
     );
-  const submissionsOf = (appId: string) => asc.resources('reviewSubmissions').filter((s) => s.relationships.app.data.id === appId);
+  const submissionsOf = (appId: string) => suite.asc.resources('reviewSubmissions').filter((s) => s.relationships.app.data.id === appId);
 
   it("inline publish → submitted: version created, build attached, What's New per language, phased release, release type; a distribute after changes nothing", async () => {
     const app = newApp('inline');
@@ -125,7 +106,9 @@ describe('App Store release (dist/index.js)', () => {
     });
     expect(version.relationships.build.data.id).toBe(run.outputs['build-id']);
     expect(whatsNew(version.id)).toEqual({ 'en-US': 'Faster sync.', 'de-DE': 'Schnellere Synchronisierung.', 'fr-FR': 'Faster sync.' });
-    const phased = asc.resources('appStoreVersionPhasedReleases').filter((p) => p.relationships.appStoreVersion.data.id === version.id);
+    const phased = suite.asc
+      .resources('appStoreVersionPhasedReleases')
+      .filter((p) => p.relationships.appStoreVersion.data.id === version.id);
     expect(phased.map((p) => p.attributes.phasedReleaseState)).toEqual(['INACTIVE']);
     expect(submissionsOf(app.id).map((s) => s.attributes.state)).toEqual(['WAITING_FOR_REVIEW']);
     expect(run.outputs).toMatchObject({
@@ -138,12 +121,8 @@ describe('App Store release (dist/index.js)', () => {
     expect(run.summary).toContain(`(https://appstoreconnect.apple.com/apps/${app.id}/distribution/ios/version/inflight)`);
     expect(run.stdout).toMatch(/fr-FR has no text of its own/);
 
-    const before = asc.requests.length;
-    const again = await action(app.workspace, {
-      command: 'distribute',
-      'bundle-id': app.bundleId,
-      'app-version': '1.1',
-      'build-number': '11',
+    const before = suite.asc.requests.length;
+    const again = await distribute(app, {
       'submit-app-store-review': 'true',
       'release-type': 'after-approval',
       'phased-release': 'true',
@@ -151,7 +130,7 @@ describe('App Store release (dist/index.js)', () => {
       'app-store-release-notes': 'store_notes.json',
     });
     expect(again.code, again.stdout).toBe(0);
-    expect(asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(suite.asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
     expect(again.outputs).toMatchObject({ 'app-store-version-id': version.id, 'app-store-state': 'WAITING_FOR_REVIEW' });
     expect(submissionsOf(app.id)).toHaveLength(1);
   });
@@ -159,7 +138,7 @@ describe('App Store release (dist/index.js)', () => {
   it('deferred publish and resumes → submitted once; a distribute after that repeats nothing', async () => {
     const app = newApp('deferred');
     const inputs = { 'submit-app-store-review': 'true', 'release-type': 'manual', 'phased-release': 'false', 'whats-new': 'Later.' };
-    const from = asc.requests.length;
+    const from = suite.asc.requests.length;
     const publish = await action(app.workspace, { path: '*.ipa', 'post-processing': 'deferred', ...inputs }, 101);
     expect(publish.code, publish.stdout).toBe(0);
     expect(publish.outputs['post-processing']).toBe('pending');
@@ -191,26 +170,20 @@ describe('App Store release (dist/index.js)', () => {
     expect(writes.filter((w) => w === 'POST /v1/reviewSubmissionItems')).toHaveLength(1);
     expect(writes.filter((w) => w === 'PATCH /v1/reviewSubmissions/:id')).toHaveLength(1);
 
-    const before = asc.requests.length;
-    const distribute = await action(app.workspace, {
-      command: 'distribute',
-      'bundle-id': app.bundleId,
-      'app-version': '1.1',
-      'build-number': '11',
-      ...inputs,
-    });
-    expect(distribute.code, distribute.stdout).toBe(0);
-    expect(asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
-    expect(distribute.outputs['app-store-state']).toBe('WAITING_FOR_REVIEW');
+    const before = suite.asc.requests.length;
+    const distributed = await distribute(app, inputs);
+    expect(distributed.code, distributed.stdout).toBe(0);
+    expect(suite.asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(distributed.outputs['app-store-state']).toBe('WAITING_FOR_REVIEW');
   });
 
   it("an editable version is renamed to app-version and used; on a first version What's New is skipped with a notice", async () => {
     const renamed = newApp('rename');
-    const draft = asc.appStore.addVersion({ appId: renamed.id, versionString: '1.0.5', locales: ['en-US'] });
+    const draft = suite.asc.appStore.addVersion({ appId: renamed.id, versionString: '1.0.5', locales: ['en-US'] });
     const run = await action(renamed.workspace, { path: '*.ipa', 'submit-app-store-review': 'true', 'whats-new': 'Bug fixes.' });
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs['app-store-version-id']).toBe(draft.id);
-    expect(asc.resource('appStoreVersions', draft.id).attributes).toMatchObject({
+    expect(suite.asc.resource('appStoreVersions', draft.id).attributes).toMatchObject({
       versionString: '1.1',
       appStoreState: 'WAITING_FOR_REVIEW',
     });
@@ -229,42 +202,38 @@ describe('App Store release (dist/index.js)', () => {
 
   it('a submission waiting with another build: an error naming it and the input; with cancel-previous-submission it is withdrawn and this build submitted', async () => {
     const app = newApp('waiting', { build: '12' });
-    const earlier = asc.addBuild({
+    const earlier = suite.asc.addBuild({
       appId: app.id,
       version: '1.1',
       buildNumber: '11',
       processingState: 'VALID',
       usesNonExemptEncryption: false,
     }).id;
-    const inReview = asc.appStore.addVersion({
+    const inReview = suite.asc.appStore.addVersion({
       appId: app.id,
       versionString: '1.1',
       buildId: earlier,
       state: 'WAITING_FOR_REVIEW',
       locales: ['en-US'],
     });
-    const waiting = asc.appStore.addSubmission({ appId: app.id, state: 'WAITING_FOR_REVIEW', versionIds: [inReview.id] });
+    const waiting = suite.asc.appStore.addSubmission({ appId: app.id, state: 'WAITING_FOR_REVIEW', versionIds: [inReview.id] });
 
     const refused = await action(app.workspace, { path: '*.ipa', 'submit-app-store-review': 'true' });
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain(`review submission ${waiting.id}`);
     expect(refused.stdout).toContain('cancel-previous-submission');
     expect(refused.outputs['post-processing']).toBe('failed');
-    expect(asc.resource('reviewSubmissions', waiting.id).attributes.state).toBe('WAITING_FOR_REVIEW');
+    expect(suite.asc.resource('reviewSubmissions', waiting.id).attributes.state).toBe('WAITING_FOR_REVIEW');
 
-    const withdrawn = await action(app.workspace, {
-      command: 'distribute',
-      'bundle-id': app.bundleId,
-      'app-version': '1.1',
-      'build-number': '12',
-      'submit-app-store-review': 'true',
-      'cancel-previous-submission': 'true',
-      'whats-new': 'Fixes.',
-    });
+    const withdrawn = await distribute(
+      app,
+      { 'submit-app-store-review': 'true', 'cancel-previous-submission': 'true', 'whats-new': 'Fixes.' },
+      '12',
+    );
     expect(withdrawn.code, withdrawn.stdout).toBe(0);
     expect(withdrawn.stdout).toMatch(/withdrew review submission/);
-    expect(asc.resource('reviewSubmissions', waiting.id).attributes.state).not.toBe('WAITING_FOR_REVIEW');
-    const version = asc.resource('appStoreVersions', inReview.id);
+    expect(suite.asc.resource('reviewSubmissions', waiting.id).attributes.state).not.toBe('WAITING_FOR_REVIEW');
+    const version = suite.asc.resource('appStoreVersions', inReview.id);
     expect(version.attributes.appStoreState).toBe('WAITING_FOR_REVIEW');
     expect(version.relationships.build.data.id).toBe(withdrawn.outputs['build-id']);
     expect(submissionsOf(app.id).filter((s) => s.attributes.state === 'WAITING_FOR_REVIEW')).toHaveLength(1);
@@ -272,7 +241,7 @@ describe('App Store release (dist/index.js)', () => {
 
   it("incomplete metadata: every one of Apple's associated errors is in the output, each on its own line", async () => {
     const app = newApp('metadata');
-    asc.appStore.incompleteMetadata = true;
+    suite.asc.appStore.incompleteMetadata = true;
     try {
       const run = await action(app.workspace, { path: '*.ipa', 'submit-app-store-review': 'true', 'whats-new': 'More.' });
       expect(run.code).toBe(1);
@@ -287,32 +256,32 @@ describe('App Store release (dist/index.js)', () => {
         expect(run.stdout).toMatch(new RegExp(`\\n[^\\n]*${line.replace(/[.()?]/g, '\\$&')}`));
       expect(run.summary).toContain('Age Rating is required.');
     } finally {
-      asc.appStore.incompleteMetadata = false;
+      suite.asc.appStore.incompleteMetadata = false;
     }
   });
 
   it('a package whose version is already live is refused before the upload', async () => {
     const app = newApp('live', { version: '1.0', build: '12' });
-    const before = asc.requests.length;
+    const before = suite.asc.requests.length;
     const run = await action(app.workspace, { path: '*.ipa', 'submit-app-store-review': 'true', 'whats-new': 'More.' });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
       /::error::App Store version 1\.0 of com\.example\.live \(IOS\) is already READY_FOR_SALE: raise the app's version/,
     );
-    expect(asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(suite.asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
   it('a deferred state saved by the previous version (schema 1, no App Store steps) is still finished', async () => {
     const app = newApp('schema-one');
-    const buildId = asc.addBuild({
+    const buildId = suite.asc.addBuild({
       appId: app.id,
       version: '1.1',
       buildNumber: '11',
       processingState: 'VALID',
       usesNonExemptEncryption: false,
     }).id;
-    const state = seedState(gh, {
-      privateKeyPem: key.privateKeyPem,
+    const state = seedState(suite.gh, {
+      privateKeyPem: suite.key.privateKeyPem,
       appId: app.id,
       bundleId: app.bundleId,
       version: '1.1',
@@ -325,7 +294,7 @@ describe('App Store release (dist/index.js)', () => {
     const run = await action(app.workspace, { command: 'resume' }, 201);
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs['post-processing']).toBe('completed');
-    expect(gh.artifacts().filter((a) => !a.deleted && a.name.includes(state.id))).toEqual([]);
+    expect(suite.gh.artifacts().filter((a) => !a.deleted && a.name.includes(state.id))).toEqual([]);
     expect(versionsOf(app.id).map((v) => v.attributes.versionString)).toEqual(['1.0']);
   });
 });

@@ -1,15 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkRunName } from '../../src/report/check-run.js';
 import { seedState } from '../../test-support/deferred.js';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
+import { useDistSuite } from '../../test-support/dist-suite.js';
 import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { runDist, type DistRun } from '../../test-support/run-dist.js';
-import { expectNoSecrets } from '../../test-support/secrets.js';
+import type { DistRun } from '../../test-support/run-dist.js';
 
 /**
  * The check run on the published commit, as the bundled action reports it to a fake GitHub: made by the
@@ -17,39 +15,28 @@ import { expectNoSecrets } from '../../test-support/secrets.js';
  * want of `checks: write`.
  */
 describe('status on the commit: a check run (dist/index.js)', () => {
-  let key: TestKey;
-  let asc: FakeAsc;
-  let gh: FakeGitHub;
-  let workspace: string;
+  const suite = useDistSuite({
+    fake: { partSize: 512 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 300 } },
+    app: { bundleId: 'com.example.checks', name: 'Checks' },
+    betaReviewReady: true,
+    github: { reset: (gh) => gh.checks.reset() },
+    inputs: () => ({ 'poll-interval': '0.05', 'uses-non-exempt-encryption': 'false' }),
+  });
+  /** The workspace of the latest `packages`. */
+  let current: string | undefined;
   let nextBuild = 40;
-  const runs: DistRun[] = [];
   const NOTICE = /^::notice::Add `checks: write` to the job's permissions to see post-processing on the commit/m;
 
-  beforeAll(async () => {
-    key = makeTestKey();
-    asc = await startFakeAsc({ keys: [key], partSize: 512 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 300 } });
-    gh = await startFakeGitHub();
-    for (const [bundleId, name] of [
-      ['com.example.checks', 'Checks'],
-      ['com.example.checks.tv', 'Checks TV'],
-    ] as const) {
-      asc.setBetaAppReviewDetailComplete(asc.addApp({ bundleId, name }).id, true);
-    }
+  beforeAll(() => {
+    suite.asc.setBetaAppReviewDetailComplete(suite.asc.addApp({ bundleId: 'com.example.checks.tv', name: 'Checks TV' }).id, true);
   });
   afterEach(() => {
-    gh.checks.reset();
-    asc.timing.buildProcessingMs = 300;
-  });
-  afterAll(async () => {
-    expectNoViolations(asc);
-    expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token], runs, artifacts: gh.artifacts() });
-    await asc.close();
-    await gh.close();
+    suite.asc.timing.buildProcessingMs = 300;
   });
 
   /** A fresh workspace with one .ipa per bundle ID, each with a build number not used yet. */
   function packages(...bundleIds: string[]): string {
-    workspace = mkdtempSync(join(tmpdir(), 'ascp-checks-'));
+    const workspace = mkdtempSync(join(tmpdir(), 'ascp-checks-'));
     for (const bundleId of bundleIds) {
       makeIpa({
         path: join(workspace, `${bundleId}.ipa`),
@@ -59,39 +46,24 @@ describe('status on the commit: a check run (dist/index.js)', () => {
         payloadBytes: 200_000,
       });
     }
+    current = workspace;
     return workspace;
   }
 
-  async function workflowRun(runId: number, sha: string, inputs: Record<string, string>): Promise<DistRun> {
-    const run = await runDist({
-      inputs: {
-        'key-id': key.keyId,
-        'issuer-id': key.issuerId!,
-        'private-key': key.privateKeyPem,
-        'api-url': asc.url,
-        'github-token': gh.token,
-        'poll-interval': '0.05',
-        'uses-non-exempt-encryption': 'false',
-        ...inputs,
-      },
-      cwd: workspace,
-      env: { ...gh.runEnv(runId), GITHUB_WORKSPACE: workspace, GITHUB_SHA: sha },
-    });
-    runs.push(run);
-    return run;
-  }
+  const workflowRun = (runId: number, sha: string, inputs: Record<string, string>): Promise<DistRun> =>
+    suite.job(runId, inputs, { workspace: current, env: { GITHUB_SHA: sha } });
 
-  const runUrl = (runId: number) => `https://github.com/${gh.repository}/actions/runs/${runId}`;
-  const checkCalls = () => gh.checks.requests.map((r) => `${r.method} ${r.path.replace(/^\/repos\/[^/]+\/[^/]+/, '')} ${r.status}`);
+  const runUrl = (runId: number) => `https://github.com/${suite.gh.repository}/actions/runs/${runId}`;
+  const checkCalls = () => suite.gh.checks.requests.map((r) => `${r.method} ${r.path.replace(/^\/repos\/[^/]+\/[^/]+/, '')} ${r.status}`);
 
   it('deferred: publish → in progress; resume while processing → the same run updated; resume after VALID → success with the steps', async () => {
     packages('com.example.checks');
-    asc.timing.buildProcessingMs = 60 * 60_000;
+    suite.asc.timing.buildProcessingMs = 60 * 60_000;
     const sha = fakeCommitSha();
     const publish = await workflowRun(11, sha, { path: '*.ipa', 'post-processing': 'deferred' });
     expect(publish.code, publish.stdout).toBe(0);
-    const [created] = gh.checks.runs();
-    expect(gh.checks.runs()).toHaveLength(1);
+    const [created] = suite.gh.checks.runs();
+    expect(suite.gh.checks.runs()).toHaveLength(1);
     expect(created).toMatchObject({
       name: 'App Store Connect: Checks 4.0 (40)',
       headSha: sha,
@@ -109,7 +81,7 @@ describe('status on the commit: a check run (dist/index.js)', () => {
     const waiting = await workflowRun(12, fakeCommitSha(), { command: 'resume' });
     expect(waiting.code, waiting.stdout).toBe(0);
     expect(waiting.outputs['post-processing']).toBe('pending');
-    expect(gh.checks.runs()).toEqual([
+    expect(suite.gh.checks.runs()).toEqual([
       expect.objectContaining({
         id: created!.id,
         headSha: sha,
@@ -121,12 +93,12 @@ describe('status on the commit: a check run (dist/index.js)', () => {
     ]);
     expect(waiting.outputs['check-run-id']).toBe(String(created!.id));
 
-    asc.setBuildProcessingState(asc.resources('builds').find((b) => b.attributes.version === '40').id, 'VALID');
+    suite.asc.setBuildProcessingState(suite.asc.resources('builds').find((b) => b.attributes.version === '40').id, 'VALID');
     const done = await workflowRun(13, fakeCommitSha(), { command: 'resume' });
     expect(done.code, done.stdout).toBe(0);
     expect(done.outputs['post-processing']).toBe('completed');
-    const [finished] = gh.checks.runs();
-    expect(gh.checks.runs()).toHaveLength(1);
+    const [finished] = suite.gh.checks.runs();
+    expect(suite.gh.checks.runs()).toHaveLength(1);
     expect(finished).toMatchObject({
       id: created!.id,
       status: 'completed',
@@ -143,9 +115,9 @@ describe('status on the commit: a check run (dist/index.js)', () => {
   it('a missed deadline concludes the check run with failure and the reason', async () => {
     const sha = fakeCommitSha();
     let checkRunId = 0;
-    const state = seedState(gh, {
-      privateKeyPem: key.privateKeyPem,
-      appId: asc.resources('apps')[0].id,
+    const state = seedState(suite.gh, {
+      privateKeyPem: suite.key.privateKeyPem,
+      appId: suite.asc.resources('apps')[0].id,
       bundleId: 'com.example.checks',
       version: '4.0',
       buildNumber: '399',
@@ -153,15 +125,15 @@ describe('status on the commit: a check run (dist/index.js)', () => {
       runId: 20,
       mutate: (s) => {
         s.origin = { ...s.origin, sha };
-        checkRunId = gh.checks.add({ name: checkRunName(s), headSha: sha, status: 'in_progress', externalId: s.id });
+        checkRunId = suite.gh.checks.add({ name: checkRunName(s), headSha: sha, status: 'in_progress', externalId: s.id });
         s.checkRunId = checkRunId;
       },
     });
     const resume = await workflowRun(21, fakeCommitSha(), { command: 'resume' });
     expect(resume.code).toBe(1);
     expect(resume.outputs['post-processing']).toBe('failed');
-    const [failed] = gh.checks.runs();
-    expect(gh.checks.runs()).toHaveLength(1);
+    const [failed] = suite.gh.checks.runs();
+    expect(suite.gh.checks.runs()).toHaveLength(1);
     expect(failed).toMatchObject({ id: checkRunId, name: checkRunName(state), status: 'completed', conclusion: 'failure' });
     expect(failed!.output.title).toMatch(/^Failed: .*the build did not appear in App Store Connect within `find-build-timeout`/);
     expect(failed!.output.summary).toMatch(/```\n.*the build did not appear in App Store Connect within `find-build-timeout` \(15 minutes/);
@@ -170,9 +142,9 @@ describe('status on the commit: a check run (dist/index.js)', () => {
 
   it('distribute after a failed publish carries on its check run on the commit and turns it green', async () => {
     const sha = fakeCommitSha();
-    const app = asc.resources('apps').find((a) => a.attributes.bundleId === 'com.example.checks');
-    asc.addBuild({ appId: app.id, version: '4.0', buildNumber: '398', processingState: 'VALID', usesNonExemptEncryption: false });
-    const failed = gh.checks.add({
+    const app = suite.asc.resources('apps').find((a) => a.attributes.bundleId === 'com.example.checks');
+    suite.asc.addBuild({ appId: app.id, version: '4.0', buildNumber: '398', processingState: 'VALID', usesNonExemptEncryption: false });
+    const failed = suite.gh.checks.add({
       name: 'App Store Connect: Checks 4.0 (398)',
       headSha: sha,
       status: 'completed',
@@ -186,7 +158,7 @@ describe('status on the commit: a check run (dist/index.js)', () => {
       'build-number': '398',
     });
     expect(distribute.code, distribute.stdout).toBe(0);
-    expect(gh.checks.runs()).toEqual([
+    expect(suite.gh.checks.runs()).toEqual([
       expect.objectContaining({ id: failed, status: 'completed', conclusion: 'success', detailsUrl: runUrl(25) }),
     ]);
     expect(distribute.outputs['check-run-id']).toBe(String(failed));
@@ -202,7 +174,7 @@ describe('status on the commit: a check run (dist/index.js)', () => {
     const sha = fakeCommitSha();
     const publish = await workflowRun(31, sha, { path: '*.ipa' });
     expect(publish.code, publish.stdout).toBe(0);
-    const made = gh.checks.runs();
+    const made = suite.gh.checks.runs();
     expect(made.map((r) => [r.name, r.headSha, r.status, r.conclusion, r.output.title])).toEqual([
       ['App Store Connect: Checks 4.0 (41)', sha, 'completed', 'success', 'Ready for testers'],
       ['App Store Connect: Checks TV 4.0 (42)', sha, 'completed', 'success', 'Ready for testers'],
@@ -210,11 +182,11 @@ describe('status on the commit: a check run (dist/index.js)', () => {
     expect(publish.outputs['check-run-id']).toBe(made.map((r) => r.id).join('\n'));
     expect(checkCalls()).toEqual(made.flatMap((r) => ['POST /check-runs 201', `PATCH /check-runs/${r.id} 200`]));
     // The first report is the upload accepted: in progress, before any post-processing.
-    expect(gh.checks.requests[0]!.body).toMatchObject({ status: 'in_progress', details_url: runUrl(31) });
+    expect(suite.gh.checks.requests[0]!.body).toMatchObject({ status: 'in_progress', details_url: runUrl(31) });
   });
 
   it('without `checks: write` (403): exit 0, one notice for the run, post-processing as before', async () => {
-    gh.checks.setPermission('read');
+    suite.gh.checks.setPermission('read');
     packages('com.example.checks', 'com.example.checks.tv');
     const publish = await workflowRun(41, fakeCommitSha(), { path: '*.ipa' });
     expect(publish.code, publish.stdout).toBe(0);
@@ -223,28 +195,28 @@ describe('status on the commit: a check run (dist/index.js)', () => {
     expect(publish.stdout).toMatch(/403 Resource not accessible by integration/);
     expect(publish.stdout).not.toMatch(/::(warning|error)::/);
     expect(publish.outputs['check-run-id']).toBeUndefined();
-    expect(gh.checks.runs()).toEqual([]);
+    expect(suite.gh.checks.runs()).toEqual([]);
     expect(checkCalls().every((c) => c === 'POST /check-runs 403')).toBe(true);
   });
 
   it('a pull request from a fork (read-only token): the same notice, and the run succeeds', async () => {
-    gh.checks.setReadOnlyToken(true);
+    suite.gh.checks.setReadOnlyToken(true);
     packages('com.example.checks');
     const publish = await workflowRun(51, fakeCommitSha(), { path: '*.ipa' });
     expect(publish.code, publish.stdout).toBe(0);
     expect(publish.stdout).toMatch(NOTICE);
     expect(publish.stdout).toMatch(/pull requests from forks get a read-only token/);
-    expect(gh.checks.runs()).toEqual([]);
+    expect(suite.gh.checks.runs()).toEqual([]);
   });
 
   it('`status-check: false`: not a single Checks API call', async () => {
     packages('com.example.checks');
-    const mark = gh.requests.length;
+    const mark = suite.gh.requests.length;
     const publish = await workflowRun(61, fakeCommitSha(), { path: '*.ipa', 'status-check': 'false' });
     expect(publish.code, publish.stdout).toBe(0);
     expect(publish.outputs['post-processing']).toBe('completed');
-    expect(gh.checks.requests).toEqual([]);
-    expect(gh.requests.slice(mark).filter((r) => r.path.includes('/check-runs') || r.path.includes('/check-suites'))).toEqual([]);
+    expect(suite.gh.checks.requests).toEqual([]);
+    expect(suite.gh.requests.slice(mark).filter((r) => r.path.includes('/check-runs') || r.path.includes('/check-suites'))).toEqual([]);
     expect(publish.stdout).not.toMatch(/check run|checks: write/i);
   });
 });

@@ -1,11 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc, type TestKey } from '../../test-support/fake-asc/index.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDistSuite } from '../../test-support/dist-suite.js';
 import { makeIpa } from '../../test-support/packages.js';
-import { runDist, type DistRun } from '../../test-support/run-dist.js';
+import type { DistRun } from '../../test-support/run-dist.js';
+import { apiWrites } from '../../test-support/setup.js';
 import { expectNoSecrets } from '../../test-support/secrets.js';
 
 /**
@@ -13,66 +12,35 @@ import { expectNoSecrets } from '../../test-support/secrets.js';
  * fake GitHub: publish with deferred post-processing, then scheduled resumes until the build is done.
  */
 describe('deferred post-processing across workflow runs (dist/index.js)', () => {
-  let key: TestKey;
-  let asc: FakeAsc;
-  let gh: FakeGitHub;
-  let appId: string;
-  let workspace: string;
-  const runs: DistRun[] = [];
+  const suite = useDistSuite({
+    fake: { partSize: 512 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 60 * 60_000 } },
+    app: { bundleId: 'com.example.deferred', name: 'Deferred' },
+    betaGroups: ['QA'],
+    betaReviewReady: true,
+    inputs: () => ({ 'poll-interval': '0.05' }),
+  });
 
-  beforeAll(async () => {
-    key = makeTestKey();
-    asc = await startFakeAsc({ keys: [key], partSize: 512 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 60 * 60_000 } });
-    gh = await startFakeGitHub();
-    appId = asc.addApp({ bundleId: 'com.example.deferred', name: 'Deferred' }).id;
-    asc.addBetaGroup(appId, 'QA');
-    asc.setBetaAppReviewDetailComplete(appId, true);
-    workspace = mkdtempSync(join(tmpdir(), 'ascp-e2e-'));
+  beforeAll(() => {
     makeIpa({
-      path: join(workspace, 'build', 'Deferred.ipa'),
+      path: join(suite.workspace, 'build', 'Deferred.ipa'),
       bundleId: 'com.example.deferred',
       version: '3.1',
       buildNumber: '310',
       payloadBytes: 1_200_000,
     });
     writeFileSync(
-      join(workspace, 'release_notes.json'),
+      join(suite.workspace, 'release_notes.json'),
       JSON.stringify([
         { language: 'en-US', text: 'Deferred notes' },
         { language: 'fr-FR', text: 'Notes différées' },
       ]),
     );
   });
-  afterAll(async () => {
-    expectNoViolations(asc);
-    await asc.close();
-    await gh.close();
-  });
 
-  const common = () => ({
-    'key-id': key.keyId,
-    'issuer-id': key.issuerId!,
-    'private-key': key.privateKeyPem,
-    'api-url': asc.url,
-    'github-token': gh.token,
-    'poll-interval': '0.05',
-  });
+  const workflowRun = (runId: number, inputs: Record<string, string>): Promise<DistRun> => suite.job(runId, inputs);
 
-  async function workflowRun(runId: number, inputs: Record<string, string>): Promise<DistRun> {
-    const run = await runDist({
-      inputs: { ...common(), ...inputs },
-      cwd: workspace,
-      env: { ...gh.runEnv(runId), GITHUB_WORKSPACE: workspace },
-    });
-    runs.push(run);
-    return run;
-  }
-
-  const writes = () =>
-    asc.requests
-      .filter((r) => r.method !== 'GET' && r.path.startsWith('/v1/'))
-      .map((r) => `${r.method} ${r.path.replace(/\/(?!v1\b)[^/]*\d[^/]*(?=\/|$)/g, '/:id')}`);
-  const liveArtifacts = () => gh.artifacts().filter((a) => !a.deleted);
+  const writes = () => apiWrites(suite.asc);
+  const liveArtifacts = () => suite.gh.artifacts().filter((a) => !a.deleted);
 
   it('publish (deferred) → resume while processing → resume after VALID → nothing left', async () => {
     const publish = await workflowRun(1, {
@@ -98,8 +66,8 @@ describe('deferred post-processing across workflow runs (dist/index.js)', () => 
     expect(liveArtifacts()[0]!.name).toMatch(/-r2$/); // progress saved as a new revision, the old one deleted
     expect(second.summary).toMatch(/Deferred 3.1 \\\(310\\\) \| ⏳ pending \| Processing: processing state processing/);
 
-    const build = asc.resources('builds')[0];
-    asc.setBuildProcessingState(build.id, 'VALID');
+    const build = suite.asc.resources('builds')[0];
+    suite.asc.setBuildProcessingState(build.id, 'VALID');
     const third = await workflowRun(3, { command: 'resume' });
     expect(third.code, third.stdout).toBe(0);
     expect(third.outputs['post-processing']).toBe('completed');
@@ -123,7 +91,13 @@ describe('deferred post-processing across workflow runs (dist/index.js)', () => 
   });
 
   it('distribute can defer too: promote now, the scheduled resume finishes', async () => {
-    const build = asc.addBuild({ appId, version: '3.0', buildNumber: '300', processingState: 'VALID', usesNonExemptEncryption: false });
+    const build = suite.asc.addBuild({
+      appId: suite.appId,
+      version: '3.0',
+      buildNumber: '300',
+      processingState: 'VALID',
+      usesNonExemptEncryption: false,
+    });
     const promote = await workflowRun(5, {
       command: 'distribute',
       'bundle-id': 'com.example.deferred',
@@ -140,7 +114,7 @@ describe('deferred post-processing across workflow runs (dist/index.js)', () => 
     expect(finish.outputs['post-processing']).toBe('completed');
     expect(liveArtifacts()).toHaveLength(0);
     expect(
-      asc
+      suite.asc
         .resources('betaGroups')
         .find((g) => g.attributes.name === 'QA')
         .relationships.builds.data.map((b: { id: string }) => b.id),
@@ -148,7 +122,7 @@ describe('deferred post-processing across workflow runs (dist/index.js)', () => 
   });
 
   it('no run printed, output, summarised or stored the key or a token', () => {
-    expect(runs.length).toBeGreaterThanOrEqual(4);
-    expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token], runs, artifacts: gh.artifacts() });
+    expect(suite.runs.length).toBeGreaterThanOrEqual(4);
+    expectNoSecrets({ key: suite.key.privateKeyPem, tokens: [suite.gh.token], runs: suite.runs, artifacts: suite.gh.artifacts() });
   });
 });

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorkflowCall } from '../../test-support/fake-github/workflows.js';
-import { RESUME_FILE as FILE, startScheduleRuns, type ScheduleRuns } from '../../test-support/schedule-runs.js';
+import { RESUME_FILE as FILE, useScheduleRuns } from '../../test-support/schedule-runs.js';
 import type { DistRun } from '../../test-support/run-dist.js';
 
 /**
@@ -9,17 +9,7 @@ import type { DistRun } from '../../test-support/run-dist.js';
  * offset, the repository never ends with a pending state behind a disabled schedule.
  */
 
-let w: ScheduleRuns;
-
-beforeAll(async () => {
-  w = await startScheduleRuns();
-});
-afterAll(async () => {
-  await w.close();
-});
-afterEach(async () => {
-  await w.closeRepository();
-});
+const w = useScheduleRuns();
 
 /** The nth workflows request of one action, held until released, so one run waits there while the other runs. */
 interface Hold {
@@ -62,6 +52,45 @@ describe('a deferred publish racing a resume with nothing pending (two dist proc
     play: (start: { publish: () => Promise<DistRun>; resume: () => Promise<DistRun> }) => Promise<[DistRun, DistRun]>;
   }
 
+  /** The publish held at its `nth` `action` request while the resume runs to the end. */
+  function publishHeld(name: string, calls: string, action: WorkflowCall['action'], nth = 1): Offset {
+    return {
+      name,
+      calls,
+      async play({ publish, resume }) {
+        const at = hold(action, nth);
+        installHolds([at]);
+        const p = publish();
+        await at.reached;
+        const r = await resume();
+        at.release();
+        return [await p, r];
+      },
+    };
+  }
+
+  /** The resume held at its disable and the publish after saving; then `first` goes on. */
+  function bothHeld(first: 'resume' | 'publish', calls: string): Offset {
+    return {
+      name: `the resume held at its disable, the publish held after saving; the ${first} goes on first`,
+      calls,
+      async play({ publish, resume }) {
+        const atDisable = hold('disable');
+        const afterSave = hold('enable', 2);
+        installHolds([atDisable, afterSave]);
+        const r = resume();
+        await atDisable.reached;
+        const p = publish();
+        await afterSave.reached;
+        const [goesOn, waits] = first === 'resume' ? [atDisable, afterSave] : [afterSave, atDisable];
+        goesOn.release();
+        const finished = await (first === 'resume' ? r : p);
+        waits.release();
+        return first === 'resume' ? [await p, finished] : [finished, await r];
+      },
+    };
+  }
+
   const offsets: Offset[] = [
     {
       name: 'the resume held at its disable while the publish runs to the end',
@@ -76,79 +105,11 @@ describe('a deferred publish racing a resume with nothing pending (two dist proc
         return [p, await r];
       },
     },
-    {
-      name: 'the publish held at its first look while the resume runs to the end',
-      calls: 'disable get enable enable',
-      async play({ publish, resume }) {
-        const atGet = hold('get');
-        installHolds([atGet]);
-        const p = publish();
-        await atGet.reached;
-        const r = await resume();
-        atGet.release();
-        return [await p, r];
-      },
-    },
-    {
-      name: 'the publish held at its first enable while the resume runs to the end',
-      calls: 'get disable enable enable',
-      async play({ publish, resume }) {
-        const atEnable = hold('enable', 1);
-        installHolds([atEnable]);
-        const p = publish();
-        await atEnable.reached;
-        const r = await resume();
-        atEnable.release();
-        return [await p, r];
-      },
-    },
-    {
-      name: 'the publish held after saving (its second enable) while the resume runs to the end',
-      calls: 'get enable enable',
-      async play({ publish, resume }) {
-        const afterSave = hold('enable', 2);
-        installHolds([afterSave]);
-        const p = publish();
-        await afterSave.reached;
-        const r = await resume();
-        afterSave.release();
-        return [await p, r];
-      },
-    },
-    {
-      name: 'the resume held at its disable, the publish held after saving; the resume goes on first',
-      calls: 'get enable disable enable enable',
-      async play({ publish, resume }) {
-        const atDisable = hold('disable');
-        const afterSave = hold('enable', 2);
-        installHolds([atDisable, afterSave]);
-        const r = resume();
-        await atDisable.reached;
-        const p = publish();
-        await afterSave.reached;
-        atDisable.release();
-        const resumed = await r;
-        afterSave.release();
-        return [await p, resumed];
-      },
-    },
-    {
-      name: 'the resume held at its disable, the publish held after saving; the publish goes on first',
-      calls: 'get enable enable disable enable',
-      async play({ publish, resume }) {
-        const atDisable = hold('disable');
-        const afterSave = hold('enable', 2);
-        installHolds([atDisable, afterSave]);
-        const r = resume();
-        await atDisable.reached;
-        const p = publish();
-        await afterSave.reached;
-        afterSave.release();
-        const published = await p;
-        atDisable.release();
-        return [published, await r];
-      },
-    },
+    publishHeld('the publish held at its first look while the resume runs to the end', 'disable get enable enable', 'get'),
+    publishHeld('the publish held at its first enable while the resume runs to the end', 'get disable enable enable', 'enable', 1),
+    publishHeld('the publish held after saving (its second enable) while the resume runs to the end', 'get enable enable', 'enable', 2),
+    bothHeld('resume', 'get enable disable enable enable'),
+    bothHeld('publish', 'get enable enable disable enable'),
   ];
 
   const outcomes: string[] = [];

@@ -1,23 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedState } from '../../test-support/deferred.js';
-import { BUNDLE_ID, RESUME_FILE as FILE, startScheduleRuns, VERSION, type ScheduleRuns } from '../../test-support/schedule-runs.js';
+import { BUNDLE_ID, RESUME_FILE as FILE, VERSION, useScheduleRuns } from '../../test-support/schedule-runs.js';
 
 /**
  * The resume workflow's schedule runs only while deferred work is pending: the bundled action under
  * Node 24 against a fake App Store Connect and a fake GitHub with the Actions workflows API.
  */
 
-let w: ScheduleRuns;
-
-beforeAll(async () => {
-  w = await startScheduleRuns();
-});
-afterAll(async () => {
-  await w.close();
-});
-afterEach(async () => {
-  await w.closeRepository();
-});
+const w = useScheduleRuns();
 
 describe('a deferred publish and the resume workflow', () => {
   it.each(['disabled_manually', 'disabled_inactivity'] as const)(

@@ -1,36 +1,29 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useDistSuite } from '../../test-support/dist-suite.js';
 import { makeIpa } from '../../test-support/packages.js';
 import { runDist } from '../../test-support/run-dist.js';
-import { closeCheckedFake, runDistJob, startFakeAscWithApp } from '../../test-support/setup.js';
 
 /** What a reader of the bundled action's log and job summary sees. */
 describe('log and job summary (dist/index.js)', () => {
-  let key: TestKey, asc: FakeAsc, gh: FakeGitHub, workspace: string;
+  const suite = useDistSuite({
+    fake: { partSize: 512 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 60 * 60_000 } },
+    app: { bundleId: 'com.example.logs', name: 'Logs' },
+    workspacePrefix: 'ascp-logs-',
+  });
 
-  beforeAll(async () => {
-    ({ key, fake: asc } = await startFakeAscWithApp({
-      fake: { partSize: 512 * 1024, timing: { uploadProcessingMs: 100, buildProcessingMs: 60 * 60_000 } },
-      app: { bundleId: 'com.example.logs', name: 'Logs' },
-    }));
-    gh = await startFakeGitHub();
-    workspace = mkdtempSync(join(tmpdir(), 'ascp-logs-'));
+  beforeAll(() => {
     makeIpa({
-      path: join(workspace, 'build', 'Logs.ipa'),
+      path: join(suite.workspace, 'build', 'Logs.ipa'),
       bundleId: 'com.example.logs',
       version: '1.0',
       buildNumber: '5',
       payloadBytes: 600_000,
     });
   });
-  afterAll(async () => {
-    await closeCheckedFake(asc);
-    await gh.close();
-    rmSync(workspace, { recursive: true, force: true });
+  afterAll(() => {
+    rmSync(suite.workspace, { recursive: true, force: true });
   });
 
   it('without GITHUB_STEP_SUMMARY (other CI hosts, act) the real error is reported, the summary skipped in one debug line', async () => {
@@ -55,7 +48,7 @@ describe('log and job summary (dist/index.js)', () => {
   });
 
   it('a deferred save is one collapsed group, with the outcome after it', async () => {
-    const run = await runDistJob({ key, asc, gh, workspace }, 1, {
+    const run = await suite.job(1, {
       'poll-interval': '0.05',
       path: 'build/*.ipa',
       'post-processing': 'deferred',

@@ -1,19 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appleSideEffects, sealState, seededState, seedState, STATE_FILE, stateArtifactName } from '../../test-support/deferred.js';
-import {
-  expectNoViolations,
-  makeTestKey,
-  startFakeAsc,
-  type FakeAsc,
-  type LoggedRequest,
-  type TestKey,
-} from '../../test-support/fake-asc/index.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
-import { runDist, type DistRun } from '../../test-support/run-dist.js';
-import { expectNoSecrets } from '../../test-support/secrets.js';
+import { useDistSuite } from '../../test-support/dist-suite.js';
+import { makeTestKey, type LoggedRequest } from '../../test-support/fake-asc/index.js';
+import type { DistRun } from '../../test-support/run-dist.js';
 
 /**
  * Artifact poisoning against the bundled action: anyone who can run a workflow in the repository (a pull
@@ -21,32 +10,14 @@ import { expectNoSecrets } from '../../test-support/secrets.js';
  * App Store Connect key, made by a run of this repository, is ever acted on.
  */
 describe('resume acts only on state the key wrote (dist/index.js)', () => {
-  let key: TestKey;
-  let otherTeamKey: TestKey;
-  let asc: FakeAsc;
-  let gh: FakeGitHub;
-  let appId: string;
-  let workspace: string;
+  const suite = useDistSuite({
+    app: { bundleId: 'com.example.trust', name: 'Trust' },
+    betaGroups: ['QA', 'External'],
+    betaReviewReady: true,
+    workspacePrefix: 'ascp-trust-',
+  });
+  const otherTeamKey = makeTestKey();
   let nextBuild = 700;
-  const runs: DistRun[] = [];
-
-  beforeAll(async () => {
-    key = makeTestKey();
-    otherTeamKey = makeTestKey();
-    asc = await startFakeAsc({ keys: [key] });
-    gh = await startFakeGitHub();
-    appId = asc.addApp({ bundleId: 'com.example.trust', name: 'Trust' }).id;
-    asc.addBetaGroup(appId, 'QA');
-    asc.addBetaGroup(appId, 'External');
-    asc.setBetaAppReviewDetailComplete(appId, true);
-    workspace = mkdtempSync(join(tmpdir(), 'ascp-trust-'));
-  });
-  afterAll(async () => {
-    expectNoViolations(asc);
-    expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token], runs, artifacts: gh.artifacts() });
-    await asc.close();
-    await gh.close();
-  });
 
   /** What the genuine publish asked for. */
   const GENUINE = {
@@ -69,36 +40,29 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
 
   function validBuild() {
     const buildNumber = String(nextBuild++);
-    const build = asc.addBuild({ appId, version: '7.0', buildNumber, processingState: 'VALID' });
+    const build = suite.asc.addBuild({ appId: suite.appId, version: '7.0', buildNumber, processingState: 'VALID' });
     return { buildNumber, buildId: build.id };
   }
 
-  function seed(build: { buildNumber: string; buildId: string }, request: typeof GENUINE, privateKeyPem = key.privateKeyPem) {
-    return seedState(gh, { privateKeyPem, appId, bundleId: 'com.example.trust', version: '7.0', ...build, request, runId: 50 });
+  function seed(build: { buildNumber: string; buildId: string }, request: typeof GENUINE, privateKeyPem = suite.key.privateKeyPem) {
+    return seedState(suite.gh, {
+      privateKeyPem,
+      appId: suite.appId,
+      bundleId: 'com.example.trust',
+      version: '7.0',
+      ...build,
+      request,
+      runId: 50,
+    });
   }
 
-  async function resume(runId: number): Promise<DistRun> {
-    const run = await runDist({
-      inputs: {
-        command: 'resume',
-        'key-id': key.keyId,
-        'issuer-id': key.issuerId!,
-        'private-key': key.privateKeyPem,
-        'api-url': asc.url,
-        'github-token': gh.token,
-      },
-      cwd: workspace,
-      env: gh.runEnv(runId),
-    });
-    runs.push(run);
-    return run;
-  }
+  const resume = (runId: number): Promise<DistRun> => suite.job(runId, { command: 'resume' });
 
   /** App Store Connect writes from `from` on; a request touches a build when its path or body names it. */
-  const writesSince = (from: number): LoggedRequest[] => asc.requests.slice(from).filter((r) => r.method !== 'GET');
+  const writesSince = (from: number): LoggedRequest[] => suite.asc.requests.slice(from).filter((r) => r.method !== 'GET');
   const touches = (r: LoggedRequest, buildId: string) => r.path.includes(buildId) || JSON.stringify(r.body ?? '').includes(`"${buildId}"`);
-  const live = () => gh.artifacts().filter((a) => !a.deleted);
-  const downloaded = (artifactId: number) => gh.requests.some((r) => r.path.endsWith(`/actions/artifacts/${artifactId}/zip`));
+  const live = () => suite.gh.artifacts().filter((a) => !a.deleted);
+  const downloaded = (artifactId: number) => suite.gh.requests.some((r) => r.path.endsWith(`/actions/artifacts/${artifactId}/zip`));
 
   /** The writes one genuine state of this request costs, measured on a build of its own. */
   let writesPerBuild = 0;
@@ -106,7 +70,7 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
   it('a genuine state alone: the baseline', async () => {
     const build = validBuild();
     seed(build, GENUINE);
-    const from = asc.requests.length;
+    const from = suite.asc.requests.length;
     const run = await resume(100);
     expect(run.code, run.stdout).toBe(0);
     writesPerBuild = writesSince(from).length;
@@ -120,26 +84,32 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
     const earlier = validBuild();
     const untouched = validBuild();
     // A pull request from a fork: its run's head repository is the fork. Content is the attacker's choice.
-    const forkState = seededState(gh, { appId, bundleId: 'com.example.trust', version: '7.0', ...target, request: HOSTILE });
-    const forkId = gh.addArtifact({
+    const forkState = seededState(suite.gh, {
+      appId: suite.appId,
+      bundleId: 'com.example.trust',
+      version: '7.0',
+      ...target,
+      request: HOSTILE,
+    });
+    const forkId = suite.gh.addArtifact({
       name: stateArtifactName(forkState.id, 1),
       runId: 61,
       headRepositoryId: 990_001,
       files: { [STATE_FILE]: JSON.stringify({ state: forkState, mac: 'A'.repeat(43), keyFingerprint: `sha256:${'0'.repeat(64)}` }) },
     });
     // A run of this repository that copied a genuine sealed document and changed it, under a new id.
-    const genuineDoc = sealState({ ...forkState, request: GENUINE }, key.privateKeyPem);
+    const genuineDoc = sealState({ ...forkState, request: GENUINE }, suite.key.privateKeyPem);
     const tampered = {
       ...genuineDoc,
       state: { ...(genuineDoc.state as object), id: '0f0e0d0c-0b0a-4000-8000-000000000001', request: HOSTILE },
     };
-    const tamperedId = gh.addArtifact({
+    const tamperedId = suite.gh.addArtifact({
       name: stateArtifactName('0f0e0d0c-0b0a-4000-8000-000000000001', 1),
       runId: 62,
       files: { [STATE_FILE]: JSON.stringify(tampered) },
     });
     // Not a state document at all, with markup in its field names to plant a link and an image in the summary.
-    const junkId = gh.addArtifact({
+    const junkId = suite.gh.addArtifact({
       name: stateArtifactName('0f0e0d0c-0b0a-4000-8000-000000000002', 1),
       runId: 63,
       files: { [STATE_FILE]: JSON.stringify({ '![x](https://example.net/p.png)': 1, '[sign in](https://example.net)': 2 }) },
@@ -148,13 +118,13 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
     seed(earlier, HOSTILE, otherTeamKey.privateKeyPem);
     const before = live().map((a) => a.id);
 
-    const from = asc.requests.length;
+    const from = suite.asc.requests.length;
     const run = await resume(101);
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs['post-processing']).toBe('skipped');
     expect(writesSince(from)).toEqual([]);
-    expect(appleSideEffects(asc, target.buildId)).toEqual(appleSideEffects(asc, untouched.buildId));
-    expect(asc.resource('builds', earlier.buildId).attributes.expired).toBe(false);
+    expect(appleSideEffects(suite.asc, target.buildId)).toEqual(appleSideEffects(suite.asc, untouched.buildId));
+    expect(suite.asc.resource('builds', earlier.buildId).attributes.expired).toBe(false);
     expect(downloaded(forkId)).toBe(false);
     expect(live().map((a) => a.id)).toEqual(before);
 
@@ -162,7 +132,7 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
     expect(run.stdout).toMatch(/its seal does not verify: it was changed after this action wrote it, or forged/);
     expect(run.stdout).toMatch(/written with another App Store Connect key/);
     for (const runId of [61, 62, 63])
-      expect(run.summary).toContain(`[${runId}](https://github.com/${gh.repository}/actions/runs/${runId})`);
+      expect(run.summary).toContain(`[${runId}](https://github.com/${suite.gh.repository}/actions/runs/${runId})`);
     expect(run.summary.match(/⚠️ not used/g)).toHaveLength(4);
     // The planted markup shows as text: no link or image reaches the summary.
     expect(run.summary).not.toMatch(/!\[x\]\(https/);
@@ -174,18 +144,22 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
   it('a higher-revision forgery of the genuine id neither supersedes nor deletes it; the genuine build completes once', async () => {
     const build = validBuild();
     const genuine = seed(build, GENUINE);
-    const forged = sealState({ ...genuine, revision: 9, request: HOSTILE }, key.privateKeyPem);
-    forged.mac = sealState({ ...genuine, revision: 9 }, key.privateKeyPem).mac; // a MAC, but over other content
-    const forgedId = gh.addArtifact({ name: stateArtifactName(genuine.id, 9), runId: 64, files: { [STATE_FILE]: JSON.stringify(forged) } });
+    const forged = sealState({ ...genuine, revision: 9, request: HOSTILE }, suite.key.privateKeyPem);
+    forged.mac = sealState({ ...genuine, revision: 9 }, suite.key.privateKeyPem).mac; // a MAC, but over other content
+    const forgedId = suite.gh.addArtifact({
+      name: stateArtifactName(genuine.id, 9),
+      runId: 64,
+      files: { [STATE_FILE]: JSON.stringify(forged) },
+    });
 
-    const from = asc.requests.length;
+    const from = suite.asc.requests.length;
     const run = await resume(102);
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs['post-processing']).toBe('completed');
     const writes = writesSince(from);
     expect(writes).toHaveLength(writesPerBuild);
     expect(writes.filter((r) => r.path.startsWith('/v1/builds/')).every((r) => touches(r, build.buildId))).toBe(true);
-    expect(appleSideEffects(asc, build.buildId)).toMatchObject({
+    expect(appleSideEffects(suite.asc, build.buildId)).toMatchObject({
       localizations: ['en-US:Try the new search'],
       submissions: 1,
       groups: ['QA'],
@@ -198,10 +172,10 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
     expect(live().some((a) => a.name === stateArtifactName(genuine.id, 1))).toBe(false);
     expect(live().some((a) => a.id === forgedId)).toBe(true);
 
-    const fromAgain = asc.requests.length;
+    const fromAgain = suite.asc.requests.length;
     const again = await resume(103);
     expect(again.code, again.stdout).toBe(0);
     expect(writesSince(fromAgain)).toEqual([]);
-    expect(appleSideEffects(asc, build.buildId).submissions).toBe(1);
+    expect(appleSideEffects(suite.asc, build.buildId).submissions).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createWorkflowsClient,
   MAX_ANSWER_BYTES,
@@ -9,22 +9,12 @@ import {
   WorkflowRequestError,
   type WorkflowsClient,
 } from '../../src/github/workflows.js';
-import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
+import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
+import { rejectionOf } from '../../test-support/setup.js';
 
 const TOKEN = 'ghs_workflowsClientToken';
-let gh: FakeGitHub;
+const gh = useFakeGitHub({ token: TOKEN, resumeWorkflow: null, reset: (fake) => fake.workflows.reset() });
 let retries: string[];
-
-beforeAll(async () => {
-  gh = await startFakeGitHub({ token: TOKEN, resumeWorkflow: null });
-});
-afterAll(async () => {
-  await gh.close();
-});
-afterEach(() => {
-  gh.workflows.reset();
-  gh.faults.clear();
-});
 
 function client(options: { token?: string; timeoutMs?: number } = {}): WorkflowsClient {
   retries = [];
@@ -36,15 +26,6 @@ function client(options: { token?: string; timeoutMs?: number } = {}): Workflows
     timeoutMs: options.timeoutMs ?? 5_000,
     log: { info: (m) => retries.push(m), debug: () => {} },
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
 }
 
 const workflowRequests = (): number => gh.requests.filter((r) => r.path.includes('/actions/workflows')).length;
@@ -76,13 +57,13 @@ describe('workflows client', () => {
   });
 
   it('names the file when the workflow does not exist (404)', async () => {
-    const error = await failure(client().get('post-processing.yml'));
+    const error = await rejectionOf(client().get('post-processing.yml'));
     expect(error).toBeInstanceOf(WorkflowMissingError);
     expect((error as WorkflowMissingError).workflow).toBe('post-processing.yml');
     expect(error.message).toContain('`.github/workflows/post-processing.yml` in octo/app (404 Not Found)');
     // A 404 is an answer, not a transient failure: asked once.
     expect(gh.workflows.calls).toHaveLength(1);
-    expect(await failure(client().enable('post-processing.yml'))).toBeInstanceOf(WorkflowMissingError);
+    expect(await rejectionOf(client().enable('post-processing.yml'))).toBeInstanceOf(WorkflowMissingError);
   });
 
   it('says to add `actions: write`, with the permissions block, on a 403', async () => {
@@ -90,7 +71,7 @@ describe('workflows client', () => {
     gh.workflows.permission('read');
     const workflows = client();
     expect((await workflows.get('post-processing.yml')).state).toBe('disabled_manually');
-    const error = await failure(workflows.enable('post-processing.yml'));
+    const error = await rejectionOf(workflows.enable('post-processing.yml'));
     expect(error).toBeInstanceOf(WorkflowPermissionError);
     expect(error.message).toBe(
       'GitHub refused to enable the workflow `.github/workflows/post-processing.yml` (403 Resource not accessible by integration): ' +
@@ -98,16 +79,16 @@ describe('workflows client', () => {
         'permissions:\n  actions: write\n  contents: read',
     );
     expect(gh.workflows.calls.filter((c) => c.action === 'enable')).toHaveLength(1);
-    expect(await failure(workflows.disable('post-processing.yml'))).toBeInstanceOf(WorkflowPermissionError);
+    expect(await rejectionOf(workflows.disable('post-processing.yml'))).toBeInstanceOf(WorkflowPermissionError);
     gh.workflows.permission('none');
-    const read = await failure(workflows.get('post-processing.yml'));
+    const read = await rejectionOf(workflows.get('post-processing.yml'));
     expect(read).toBeInstanceOf(WorkflowPermissionError);
     expect((read as WorkflowPermissionError).action).toBe('read');
   });
 
   it('reports a rejected token without printing it', async () => {
     gh.workflows.add('post-processing.yml');
-    const error = await failure(client({ token: 'ghs_notTheRightOne' }).get('post-processing.yml'));
+    const error = await rejectionOf(client({ token: 'ghs_notTheRightOne' }).get('post-processing.yml'));
     expect(error).toBeInstanceOf(WorkflowRequestError);
     expect(error.message).toContain('GitHub rejected the `github-token` (401 Bad credentials)');
     expect(error.message).not.toContain('ghs_');
@@ -130,7 +111,7 @@ describe('workflows client', () => {
     gh.workflows.add('post-processing.yml');
     gh.faults.inject({ path: /\/actions\/workflows\//, kind: '500', times: 10 });
     const before = workflowRequests();
-    const error = await failure(client().get('post-processing.yml'));
+    const error = await rejectionOf(client().get('post-processing.yml'));
     expect(workflowRequests() - before).toBe(4);
     expect(error).toBeInstanceOf(WorkflowRequestError);
     expect(error.message).toContain('GitHub answered 500 Server Error after 4 tries');
@@ -146,7 +127,7 @@ describe('workflows client', () => {
 
     gh.faults.inject({ path: /\/actions\/workflows\//, kind: '429', times: 1, retryAfterSeconds: 120 });
     const before = workflowRequests();
-    const error = await failure(client().enable('post-processing.yml'));
+    const error = await rejectionOf(client().enable('post-processing.yml'));
     expect(workflowRequests() - before).toBe(1);
     expect(error).toBeInstanceOf(WorkflowRequestError);
     expect(error.message).toContain(
@@ -161,7 +142,7 @@ describe('workflows client', () => {
       held += 1;
       if (held <= 4) await new Promise((resolve) => setTimeout(resolve, 400));
     });
-    const error = await failure(client({ timeoutMs: 100 }).get('post-processing.yml'));
+    const error = await rejectionOf(client({ timeoutMs: 100 }).get('post-processing.yml'));
     expect(held).toBe(4);
     expect(error).toBeInstanceOf(WorkflowRequestError);
     expect(error.message).toContain('GitHub did not answer after 4 tries (no response before the request timeout)');
@@ -173,7 +154,7 @@ describe('workflows client', () => {
   it('refuses a workflow reference that is not a file name or an id, without a request', async () => {
     const before = workflowRequests();
     for (const bad of ['../secrets.yml', '.github/workflows/a.yml', 'post-processing', '', `${'a'.repeat(300)}.yml`]) {
-      expect((await failure(client().get(bad))).message).toMatch(/named by its file name/);
+      expect((await rejectionOf(client().get(bad))).message).toMatch(/named by its file name/);
     }
     expect(workflowRequests()).toBe(before);
   });
@@ -209,7 +190,7 @@ describe('workflows client', () => {
       const started = Date.now();
       expect((await workflows.get('post-processing.yml')).state).toBe('active');
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-      const error = await failure(workflows.get('post-processing.yml'));
+      const error = await rejectionOf(workflows.get('post-processing.yml'));
       expect(error).toBeInstanceOf(WorkflowRequestError);
       expect(error.message).toBe(
         "Could not read the workflow `.github/workflows/post-processing.yml`: GitHub's answer is not a workflow (it needs an id, " +

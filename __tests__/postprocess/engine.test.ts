@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advance, type EngineContext } from '../../src/postprocess/engine.js';
-import { newState } from '../../src/postprocess/new-state.js';
+import { plannedState } from '../../test-support/deferred.js';
 import { STATE_SCHEMA_VERSION, type PostProcessingState } from '../../src/postprocess/state.js';
 import { parseState } from '../../src/stores/schema.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
@@ -31,20 +31,11 @@ describe('the post-processing engine', () => {
   afterEach(() => closeCheckedFake(fake));
 
   function plan(buildId?: string): PostProcessingState {
-    return newState({
+    return plannedState({
       app: { id: appId, bundleId: 'com.example.app' },
       build: { version: '1.0', buildNumber: '3', platform: 'IOS', id: buildId },
       uploadedAt: new Date(now),
-      findBuildTimeoutMs: 15 * 60_000,
-      processingTimeoutMs: 120 * 60_000,
-      request: {
-        notes: [{ locale: 'en-US', text: 'Hi' }],
-        usesNonExemptEncryption: false,
-        expirePreviousBuilds: false,
-        submitBetaReview: true,
-        betaGroups: ['QA'],
-        notifyTesters: false,
-      },
+      request: { notes: [{ locale: 'en-US', text: 'Hi' }], usesNonExemptEncryption: false, submitBetaReview: true, betaGroups: ['QA'] },
       skip: ['upload-state'],
     });
   }

@@ -1,6 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createChecksClient, type ChecksClient } from '../../src/github/checks.js';
-import { newState } from '../../src/postprocess/new-state.js';
 import type { PostProcessingState } from '../../src/postprocess/state.js';
 import {
   CHECKS_PERMISSION_NOTICE,
@@ -12,26 +11,18 @@ import {
   type CheckRunLog,
 } from '../../src/report/check-run.js';
 import { stateSection } from '../../src/summary.js';
+import { plannedState } from '../../test-support/deferred.js';
 import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
 import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
 
 const RUN_URL = 'https://github.com/octo/app/actions/runs/77';
 
 function state(sha = fakeCommitSha(), name: string | undefined = 'Demo'): PostProcessingState {
-  const s = newState({
+  const s = plannedState({
     app: { id: '6400000001', bundleId: 'com.example.demo', ...(name ? { name } : {}) },
     build: { version: '2.1', buildNumber: '42', platform: 'IOS', buildUploadId: 'up-1' },
     uploadedAt: new Date('2026-12-01T10:00:00Z'),
-    findBuildTimeoutMs: 15 * 60_000,
-    processingTimeoutMs: 120 * 60_000,
-    request: {
-      notes: [{ locale: 'en-US', text: 'Try the new onboarding' }],
-      usesNonExemptEncryption: false,
-      expirePreviousBuilds: false,
-      submitBetaReview: false,
-      betaGroups: ['QA'],
-      notifyTesters: false,
-    },
+    request: { notes: [{ locale: 'en-US', text: 'Try the new onboarding' }], usesNonExemptEncryption: false, betaGroups: ['QA'] },
     origin: { repository: 'octo/app', runId: '77', sha },
   });
   s.steps['upload-state'] = { status: 'done', detail: 'COMPLETE', startedAt: '2026-12-01T10:00:00Z', finishedAt: '2026-12-01T10:00:04Z' };

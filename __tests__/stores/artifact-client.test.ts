@@ -12,6 +12,7 @@ import { ArtifactGoneError, RESUME_PERMISSIONS, createArtifactClient, type Artif
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub } from '../../test-support/fake-github/index.js';
 import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
+import { rejectionOf } from '../../test-support/setup.js';
 
 const TOKEN = 'ghs_secretTokenThatMustNotLeak';
 const gh = useFakeGitHub({ token: TOKEN });
@@ -43,14 +44,11 @@ function requestsSince(mark: number): string[] {
   return gh.requests.slice(mark).map((r) => `${r.host} ${r.method} ${r.path.replace(/\/actions-results\/.*/, '/<blob>')} ${r.status}`);
 }
 
+/** The failure of `promise`, checked to keep the token out of its message. */
 async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(String((error as Error).message)).not.toContain(TOKEN);
-    return error as Error;
-  }
-  throw new Error('expected a failure');
+  const error = await rejectionOf(promise);
+  expect(String(error.message)).not.toContain(TOKEN);
+  return error;
 }
 
 describe('uploadJson', () => {

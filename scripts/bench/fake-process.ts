@@ -7,8 +7,7 @@ import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { setPartHostLink } from '../../test-support/link.js';
 import { setContractChecks } from '../../test-support/fake-asc/server.js';
-import { newState } from '../../src/postprocess/new-state.js';
-import { sealedStore } from '../../test-support/deferred.js';
+import { plannedState, sealedStore } from '../../test-support/deferred.js';
 import type { FakeCommand, FakeReply, SlimRequest } from './protocol.js';
 
 let key: TestKey;
@@ -69,19 +68,14 @@ async function handle(command: FakeCommand): Promise<unknown> {
           const buildNumber = String(command.firstBuildNumber + i);
           seeded.push(asc.addBuild({ appId, version: '5.0', buildNumber, processingState: 'PROCESSING' }).id);
           states.push(
-            newState({
+            plannedState({
               app: { id: appId, bundleId: 'com.example.bench', name: 'Bench' },
               build: { version: '5.0', buildNumber, platform: 'IOS', fileName: 'Bench.ipa' },
-              uploadedAt: new Date(),
-              findBuildTimeoutMs: 15 * 60_000,
-              processingTimeoutMs: 120 * 60_000,
               request: {
                 notes: [{ locale: 'en-US', text: `Build ${buildNumber}: try the new search` }],
                 usesNonExemptEncryption: false,
-                expirePreviousBuilds: false,
                 submitBetaReview: true,
                 betaGroups: ['QA'],
-                notifyTesters: false,
               },
               skip: ['upload-state'],
               origin: { repository: gh.repository, runId: String(command.runId), workflow: 'Release' },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { githubTime, pageLinks, sendJson } from './http.js';
 
 /**
  * GitHub's Checks API for check runs, as the fake GitHub serves it: create, update, get, and list for a
@@ -267,9 +268,9 @@ export function createFakeChecks(deps: ChecksDeps): ChecksRoute {
     const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
     const lastPage = Math.max(1, Math.ceil(found.length / perPage));
     const headers = deps.headers();
-    const link = pageLinks(url, page, lastPage);
+    const link = pageLinks(`${deps.apiUrl}${url.pathname}`, url, page, lastPage);
     if (link) headers.link = link;
-    send(res, 200, { total_count: found.length, check_runs: found.slice((page - 1) * perPage, page * perPage).map(json) }, headers);
+    sendJson(res, 200, { total_count: found.length, check_runs: found.slice((page - 1) * perPage, page * perPage).map(json) }, headers);
   }
 
   function route(method: string, rest: string, url: URL, body: unknown, res: ServerResponse): void {
@@ -288,38 +289,24 @@ export function createFakeChecks(deps: ChecksDeps): ChecksRoute {
       const run = newRun(b.name as string, b.head_sha as string);
       apply(run, b);
       store.set(run.id, run);
-      return send(res, 201, json(run), deps.headers());
+      return sendJson(res, 201, json(run), deps.headers());
     }
     if (method === 'PATCH' && one) {
       denied(true, DOCS.update);
       const run = existing(one[1]!, DOCS.update);
       const b = validate(body, DOCS.update, []);
       apply(run, b);
-      return send(res, 200, json(run), deps.headers());
+      return sendJson(res, 200, json(run), deps.headers());
     }
     if (method === 'GET' && one) {
       denied(false, DOCS.get);
-      return send(res, 200, json(existing(one[1]!, DOCS.get)), deps.headers());
+      return sendJson(res, 200, json(existing(one[1]!, DOCS.get)), deps.headers());
     }
     if (method === 'GET' && forRef) {
       denied(false, DOCS.list);
       return list(forRef[1]!, url, res);
     }
     throw new Refusal(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
-  }
-
-  function pageLinks(url: URL, page: number, lastPage: number): string | undefined {
-    const make = (p: number): string => {
-      const next = new URL(`${deps.apiUrl}${url.pathname}`);
-      for (const [k, v] of url.searchParams) if (k !== 'page') next.searchParams.set(k, v);
-      next.searchParams.set('page', String(p));
-      return next.toString();
-    };
-    const links: string[] = [];
-    if (page > 1) links.push(`<${make(page - 1)}>; rel="prev"`);
-    if (page < lastPage) links.push(`<${make(page + 1)}>; rel="next"`, `<${make(lastPage)}>; rel="last"`);
-    if (page > 1) links.push(`<${make(1)}>; rel="first"`);
-    return links.length > 0 ? links.join(', ') : undefined;
   }
 
   return {
@@ -334,7 +321,7 @@ export function createFakeChecks(deps: ChecksDeps): ChecksRoute {
         route(method, rest, url, entry.body, res);
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
-        send(res, error.status, error.body, deps.headers());
+        sendJson(res, error.status, error.body, deps.headers());
       }
       return true;
     },
@@ -376,20 +363,6 @@ function supplied(keys: string[]): string {
 function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nil';
   return JSON.stringify(value);
-}
-
-function githubTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-  });
-  res.end(text);
 }
 
 /** A 40-hex commit SHA, for tests that need several commits. */

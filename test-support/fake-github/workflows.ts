@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from './http.js';
 
 /**
  * The Actions workflows REST API of the fake GitHub: list, get (by numeric id or file name), enable and
@@ -113,13 +114,7 @@ export function mountWorkflows(context: {
       res.end();
       return;
     }
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      ...headers,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(Buffer.byteLength(text)),
-    });
-    res.end(text);
+    sendJson(res, status, body, headers);
   }
 
   function error(res: ServerResponse, status: number, message: string, anchor: string): void {
