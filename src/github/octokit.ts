@@ -3,6 +3,9 @@ import { Octokit } from '@octokit/rest';
 import { parseRetryAfter, sleep as realSleep, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 
+/** The `permissions:` a job needs for the repository's workflows and their artifacts with its default token. */
+export const ACTIONS_WRITE_PERMISSIONS = 'permissions:\n  actions: write\n  contents: read';
+
 /**
  * The one place GitHub REST clients are made: token, API URL, bounded retries (`@octokit/plugin-retry`),
  * a server-given `Retry-After` honoured only up to a few minutes, a timeout on every request, and

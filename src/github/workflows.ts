@@ -1,7 +1,7 @@
 import { UserError, errorMessage } from '../errors.js';
 import { networkErrorReason, parseRetryAfter, type Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
-import { createGitHubClient, GitHubWaitTooLongError } from './octokit.js';
+import { ACTIONS_WRITE_PERMISSIONS, createGitHubClient, GitHubWaitTooLongError } from './octokit.js';
 
 /**
  * The repository's Actions workflows, as deferred post-processing needs them: read one, enable it,
@@ -43,7 +43,7 @@ export interface WorkflowsClientOptions {
 }
 
 /** The `permissions:` a job needs to enable or disable a workflow with its default token. */
-export const WORKFLOW_PERMISSIONS = 'permissions:\n  actions: write\n  contents: read';
+export { ACTIONS_WRITE_PERMISSIONS as WORKFLOW_PERMISSIONS } from './octokit.js';
 
 /** The repository has no workflow by that file name (or id). */
 export class WorkflowMissingError extends UserError {
@@ -69,7 +69,7 @@ export class WorkflowPermissionError extends UserError {
   ) {
     super(
       `GitHub refused to ${action} the workflow ${describe(workflow)} (403 ${detail}): the \`github-token\` needs ` +
-        `\`actions: write\`. Give the job (or the workflow) these permissions:\n${WORKFLOW_PERMISSIONS}`,
+        `\`actions: write\`. Give the job (or the workflow) these permissions:\n${ACTIONS_WRITE_PERMISSIONS}`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { UserError, errorMessage } from '../errors.js';
-import { GitHubWaitTooLongError } from '../github/octokit.js';
+import { ACTIONS_WRITE_PERMISSIONS, GitHubWaitTooLongError } from '../github/octokit.js';
 
 /** A workflow artifact as the store sees it. */
 export interface ArtifactRef {
@@ -14,7 +14,7 @@ export interface ArtifactRef {
 }
 
 /** What the resume workflow needs: list and download need `actions: read`, delete needs `actions: write`. */
-export const RESUME_PERMISSIONS = 'permissions:\n  actions: write\n  contents: read';
+export { ACTIONS_WRITE_PERMISSIONS as RESUME_PERMISSIONS } from '../github/octokit.js';
 
 /** The artifact was deleted (an overlapping run finished with it) or has expired. */
 export class ArtifactGoneError extends UserError {
@@ -89,7 +89,7 @@ export function apiError(operation: Operation, error: unknown, ref?: ArtifactRef
         : `To ${operation} artifacts of other runs the token needs \`actions: read\` (and \`actions: write\` to delete them once done)`;
     return new UserError(
       `GitHub refused to ${what} (403 ${message}). ${needs}. ` +
-        `Give the \`github-token\` these permissions in the resume workflow (at the top level or in its job):\n${RESUME_PERMISSIONS}`,
+        `Give the \`github-token\` these permissions in the resume workflow (at the top level or in its job):\n${ACTIONS_WRITE_PERMISSIONS}`,
     );
   }
   if (status === 401) {
