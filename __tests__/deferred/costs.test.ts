@@ -97,6 +97,21 @@ describe('what deferred post-processing costs', () => {
     expect(billedPerBuild(ASSUMED)).toEqual({ resumeRuns: 3, inlineMacos: 210, inlineLinux: 22, deferredLinux: 5, deferredMacos: 13 });
   });
 
+  it("the README's table shows the computed minutes per build", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const perBuild = billedPerBuild(ASSUMED);
+    const row = (label: string) =>
+      readme
+        .split('\n')
+        .find((l) => l.startsWith(`| ${label}`))
+        ?.split('|')
+        .map((c) => c.trim());
+    expect(row('a separate Linux job')?.slice(2, 4)).toEqual([String(perBuild.inlineLinux), String(perBuild.deferredLinux)]);
+    expect(row('the macOS build job')?.slice(2, 4)).toEqual([String(perBuild.inlineMacos), String(perBuild.deferredMacos)]);
+    expect(readme).toContain(`about ${perBuild.resumeRuns} resume runs`);
+    expect(readme).toContain(`costs ${alwaysOnMinutesPerMonth(ASSUMED.cronMinutes).toLocaleString('en-US')} minutes a month`);
+  });
+
   it('docs/costs.md shows exactly the computed tables', () => {
     const doc = readFileSync(new URL('../../docs/costs.md', import.meta.url), 'utf8');
     // Compared cell by cell: the formatter pads the document's columns.
