@@ -3,13 +3,32 @@
 //   src/main.ts → dist/index.js      the GitHub Action (action.yml `main`)
 //   src/cli/bin.ts → dist/cli/index.js  the command line (package.json `bin`), executable, with a shebang
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const SHEBANG = '#!/usr/bin/env node\n';
 
 function bundle(entry, out) {
   execFileSync('npx', ['ncc', 'build', entry, '-o', out, '--license', 'licenses.txt', '--quiet'], { stdio: 'inherit' });
   writeFileSync(`${out}/package.json`, JSON.stringify({ type: 'module' }, null, 2) + '\n');
+  const licenses = `${out}/licenses.txt`;
+  writeFileSync(licenses, fillMissingLicenseTexts(readFileSync(licenses, 'utf8')));
+}
+
+/**
+ * ncc writes `name`, `license id`, then the license text for each bundled package. When a package is
+ * installed twice (isarray 2.0.5 with a LICENSE file, 1.0.0 nested without one), which copy it reports
+ * varies from build to build, so the text is there or not. Filling an empty text from the top-level copy
+ * makes every build write the same file, and the committed dist/ comparable.
+ */
+function fillMissingLicenseTexts(text) {
+  return text.replace(/\n\n((?:@[\w.-]+\/)?[\w.-]+)\n([\w.+()\- ]+)\n(?=\n)/g, (entry, name, id) => {
+    const dir = `node_modules/${name}`;
+    if (!existsSync(dir)) return entry;
+    const file = readdirSync(dir)
+      .sort()
+      .find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    return file ? `\n\n${name}\n${id}\n${readFileSync(`${dir}/${file}`, 'utf8')}\n` : entry;
+  });
 }
 
 rmSync('dist', { recursive: true, force: true });
