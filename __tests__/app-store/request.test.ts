@@ -2,13 +2,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appStoreRequest, parseAppStoreInputs } from '../../src/postprocess/app-store-request.js';
+import { readAppStoreSettings } from '../../src/app-store-inputs.js';
+import { appStoreInputs, appStoreRequest } from '../../src/postprocess/app-store-request.js';
 import { recordingLog } from '../../test-support/log.js';
 
 const NOW = Date.UTC(2026, 11, 1, 9, 30, 0);
 const dir = mkdtempSync(join(tmpdir(), 'app-store-request-'));
-const parse = (inputs: Record<string, string>) =>
-  parseAppStoreInputs((name) => inputs[name] ?? '', { now: () => NOW, log: recordingLog(), cwd: dir });
+/** As the config and the preflight read them: the settings checked, then the notes file read. */
+const parse = (inputs: Record<string, string>) => {
+  const settings = readAppStoreSettings(
+    (name) => inputs[name] ?? '',
+    () => NOW,
+  );
+  return settings && appStoreInputs(settings, recordingLog(), dir);
+};
 const on = (inputs: Record<string, string>) => parse({ 'submit-app-store-review': 'true', ...inputs });
 
 describe('App Store inputs', () => {

@@ -15,7 +15,12 @@ export class AppStoreVersionsApi {
   constructor(private readonly http: AscHttp) {}
 
   /** Versions of one platform (always filtered: other platforms' versions share the app). */
-  async list(appId: string, q: { platform: Platform; versionString?: string }): Promise<VersionList> {
+  list(appId: string, q: { platform: Platform; versionString?: string }): Promise<VersionList> {
+    return this.listAnyPlatform(appId, q);
+  }
+
+  /** Versions of every platform, or one when given (`latest-build-number` looks across platforms). */
+  async listAnyPlatform(appId: string, q: { platform?: Platform; versionString?: string }): Promise<VersionList> {
     const versions: AppStoreVersionDetail[] = [];
     const builds = new Map<string, Build>();
     for await (const page of this.http.pages<AppStoreVersionDetail>(`/v1/apps/${enc(appId)}/appStoreVersions`, {

@@ -11,7 +11,6 @@ import { BuildBetaDetailsApi } from './build-beta-details.js';
 import { BuildUploadsApi } from './build-uploads.js';
 import { BuildsApi } from './builds.js';
 import { AscHttp } from './http.js';
-import { VersionsApi } from './versions.js';
 
 /** App Store Connect, one property per resource family, over one HTTP core. */
 export class AppStoreConnect {
@@ -22,7 +21,6 @@ export class AppStoreConnect {
   readonly betaReview: BetaAppReviewSubmissionsApi;
   readonly betaDetails: BuildBetaDetailsApi;
   readonly betaGroups: BetaGroupsApi;
-  readonly versions: VersionsApi;
   readonly appStore: AppStoreApis;
 
   constructor(readonly http: AscHttp) {
@@ -33,7 +31,6 @@ export class AppStoreConnect {
     this.betaReview = new BetaAppReviewSubmissionsApi(http);
     this.betaDetails = new BuildBetaDetailsApi(http);
     this.betaGroups = new BetaGroupsApi(http);
-    this.versions = new VersionsApi(http);
     this.appStore = new AppStoreApis(http);
   }
 }

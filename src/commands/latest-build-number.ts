@@ -11,10 +11,10 @@ export async function latestBuildNumber(config: Config, runtime: Runtime, deps: 
   const [testFlight, appStore] = await Promise.all([
     // Builds still processing hold their numbers too: Apple hides them unless asked for every state.
     asc.builds.list({ appId: app.id, version: config.appVersion, platform: config.platform, anyState: true }),
-    asc.versions.appStore(app.id, { version: config.appVersion, platform: config.platform }),
+    asc.appStore.versions.listAnyPlatform(app.id, { versionString: config.appVersion, platform: config.platform }),
   ]);
   // A build attached to an App Store version is usually in TestFlight's list too: count it once.
-  const builds = new Map([...testFlight.builds, ...appStore.builds].map((b) => [b.id, b]));
+  const builds = new Map([...testFlight.builds, ...appStore.builds.values()].map((b) => [b.id, b]));
   const numbers = [...builds.values()].map((b) => b.attributes?.version).filter((v): v is string => !!v);
   const latest = numbers.sort(compareBuildNumbers).at(-1);
   const next = nextBuildNumber(latest);

@@ -4,10 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readAppStoreSettings, type AppStoreSettings } from '../app-store-inputs.js';
+import type { AppStoreSettings } from '../app-store-inputs.js';
 import type { ReleaseType } from '../asc/app-store-types.js';
 import { InputError } from '../errors.js';
-import type { InputReader, Logger } from '../runtime.js';
+import type { Logger } from '../runtime.js';
 import { readReleaseNotesFile, type Note } from './release-notes.js';
 
 export interface AppStoreRequest {
@@ -24,18 +24,6 @@ export interface AppStoreRequest {
 
 /** The App Store inputs as parsed; `notes` undefined means "use the TestFlight notes". */
 export type AppStoreInputs = Omit<AppStoreRequest, 'notes'> & { notes?: Note[] };
-
-/**
- * Reads the App Store inputs. Undefined when `submit-app-store-review` is not `true`; then any App Store
- * input given is an error, since it would silently do nothing.
- */
-export function parseAppStoreInputs(
-  read: InputReader,
-  options: { now: () => number; log: Logger; cwd?: string },
-): AppStoreInputs | undefined {
-  const settings = readAppStoreSettings(read, options.now);
-  return settings && appStoreInputs(settings, options.log, options.cwd);
-}
 
 /** The checked settings with the `app-store-release-notes` file read (before any upload). */
 export function appStoreInputs(settings: AppStoreSettings, log: Logger, cwd = process.cwd()): AppStoreInputs {
