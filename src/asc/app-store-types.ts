@@ -79,5 +79,3 @@ export type ReviewSubmissionItem = ResourceObject<
   'reviewSubmissionItems',
   { state?: 'READY_FOR_REVIEW' | 'ACCEPTED' | 'APPROVED' | 'REJECTED' | 'REMOVED' }
 >;
-
-export type AppInfo = ResourceObject<'appInfos', { state?: string; appStoreState?: AppStoreVersionState }>;
