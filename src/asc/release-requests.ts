@@ -1,7 +1,7 @@
 import { enc } from './apps.js';
-import type { AppStoreVersionDetail, AppStoreVersionReleaseRequest } from './app-store-types.js';
+import type { AppStoreVersionDetail } from './app-store-types.js';
 import type { AscHttp } from './http.js';
-import type { Document } from './types.js';
+import type { Document, ResourceObject } from './types.js';
 
 /** Releases a version that waits in PENDING_DEVELOPER_RELEASE. */
 export class ReleaseRequestsApi {
@@ -18,7 +18,7 @@ export class ReleaseRequestsApi {
         relationships: { appStoreVersion: { data: { type: 'appStoreVersions', id: versionId } } },
       },
     };
-    await this.http.post<Document<AppStoreVersionReleaseRequest>>('/v1/appStoreVersionReleaseRequests', body, {
+    await this.http.post<Document<ResourceObject>>('/v1/appStoreVersionReleaseRequests', body, {
       readBack: async () => {
         const now = await this.http.get<Document<AppStoreVersionDetail>>(`/v1/appStoreVersions/${enc(versionId)}`);
         const state = now.data.attributes?.appStoreState;
