@@ -65,7 +65,6 @@ export type AppStoreVersionPhasedRelease = ResourceObject<
   { phasedReleaseState?: PhasedReleaseState; startDate?: string; totalPauseDuration?: number; currentDayNumber?: number }
 >;
 
-
 export type ReviewSubmissionState =
   'READY_FOR_REVIEW' | 'WAITING_FOR_REVIEW' | 'IN_REVIEW' | 'UNRESOLVED_ISSUES' | 'CANCELING' | 'COMPLETING' | 'COMPLETE';
 
