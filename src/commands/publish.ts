@@ -44,25 +44,27 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
         { title: `Upload (${upload.method})`, status: 'done' as const, detail: uploadDetail(upload), durationMs: upload.durationMs },
       ];
       const report: PackageReport = { result: { state, changed: true }, before, buildUploadId: upload.buildUploadId };
-      // Before a deferred save, so the id travels in the signed state.
-      if (config.postProcessing !== 'off') state.checkRunId = await status.report(state);
       if (config.postProcessing === 'off') {
         report.outcome = 'skipped';
-      } else if (config.postProcessing === 'deferred') {
-        const saved = await saveDeferred(plan.store, state, runtime, plan.schedule!).catch(async (error: Error) => {
-          const reason = `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`;
-          await status.report(state, { outcome: 'failed', reason });
-          throw new UserError(reason);
-        });
-        report.outcome = 'pending';
-        report.stateArtifactId = saved.id;
       } else {
-        report.result = await advance(state, engineContext(plan.asc, config.pollIntervalMs, runtime, deps, plan.store), { wait: true });
-        const failed = report.result.error;
-        if (failed)
-          report.result.error = new Error(`${failed.message}\nThe upload itself succeeded. ${distributeHint(pkg)}`, { cause: failed });
-        const error = report.result.error;
-        state.checkRunId = await status.report(state, error ? { outcome: 'failed', reason: error.message } : {});
+        // Before a deferred save, so the id travels in the signed state.
+        state.checkRunId = await status.report(state);
+        if (config.postProcessing === 'deferred') {
+          const saved = await saveDeferred(plan.store, state, runtime, plan.schedule!).catch(async (error: Error) => {
+            const reason = `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`;
+            await status.report(state, { outcome: 'failed', reason });
+            throw new UserError(reason);
+          });
+          report.outcome = 'pending';
+          report.stateArtifactId = saved.id;
+        } else {
+          report.result = await advance(state, engineContext(plan.asc, config.pollIntervalMs, runtime, deps, plan.store), { wait: true });
+          const failed = report.result.error;
+          if (failed)
+            report.result.error = new Error(`${failed.message}\nThe upload itself succeeded. ${distributeHint(pkg)}`, { cause: failed });
+          const reason = report.result.error?.message;
+          state.checkRunId = await status.report(state, reason ? { outcome: 'failed', reason } : {});
+        }
       }
       reports.push(report);
     } catch (error) {
