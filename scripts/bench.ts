@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { DIST_INDEX, NODE24 } from '../test-support/run-dist.js';
 import { Fakes } from './bench/fakes.js';
 import { apiBeforePartsMs, commitGapMs, measureLinks, settledLine, uploadWindowMs } from './bench/links.js';
-import { MiB, median, runAction, runCurl, sendPartsOnly, type ActionRun } from './bench/measure.js';
+import { cpuMsOf, MiB, median, runAction, runCurl, runSender, type ActionRun } from './bench/measure.js';
 import { BUNDLE_ID, makeRandomIpa, makeSparseIpa } from './bench/packages.js';
 import { measureResume } from './bench/resume.js';
 import { measureWaiting } from './bench/waiting.js';
@@ -124,18 +124,37 @@ async function main(): Promise<void> {
   // schema, on every API request and answer) is not the action's.
   const autoUncheckedRuns: ActionRun[] = [];
   const fourUncheckedRuns: ActionRun[] = [];
-  const partsOnlyMs: number[] = [];
+  // Where the time goes: the senders alone (no API requests, no start-up), each with its own CPU and
+  // the fake server's CPU over the same time.
+  const senders = {
+    curl: { label: 'curl -T, 1 connection', runs: [] as Sent[] },
+    raw1: { label: 'a minimal Node sender (scripts/bench/raw-sender.ts), 1 connection', runs: [] as Sent[] },
+    raw4: { label: 'the same minimal Node sender, 4 connections', runs: [] as Sent[] },
+    ours4: { label: "the action's sender (src/upload/parts.ts), 4 connections", runs: [] as Sent[] },
+  };
+  const timed = async (send: () => Promise<{ ms: number; cpuMs: number }>): Promise<Sent> => {
+    const server = cpuMsOf(fakes!.pid);
+    const { ms, cpuMs } = await send();
+    return { ms, cpuMs, serverCpuMs: cpuMsOf(fakes!.pid) - server };
+  };
   await fakes.call({ op: 'partSize', bytes: PART });
   for (let rep = 0; rep < reps; rep++) {
     say(`Loopback ${LOOPBACK_BYTES / MiB} MiB, repetition ${rep + 1} of ${reps}…`);
-    curlMs.push((await runCurl(sink, loopback.path)).seconds * 1000);
+    const curl = await timed(async () => {
+      const { seconds, cpuMs } = await runCurl(sink, loopback.path);
+      return { ms: seconds * 1000, cpuMs };
+    });
+    senders.curl.runs.push(curl);
+    curlMs.push(curl.ms);
     autoRuns.push(await upload(loopback.path, 'auto'));
     fourRuns.push(await upload(loopback.path, '4'));
     await fakes.call({ op: 'contractChecks', on: false });
     autoUncheckedRuns.push(await upload(loopback.path, 'auto'));
     fourUncheckedRuns.push(await upload(loopback.path, '4'));
     await fakes.call({ op: 'contractChecks', on: true });
-    partsOnlyMs.push((await sendPartsOnly(sink, loopback.path, loopback.size, PART, 4)) * 1000);
+    senders.raw1.runs.push(await timed(() => runSender('raw', sink, loopback.path, loopback.size, PART, 1)));
+    senders.raw4.runs.push(await timed(() => runSender('raw', sink, loopback.path, loopback.size, PART, 4)));
+    senders.ours4.runs.push(await timed(() => runSender('ours', sink, loopback.path, loopback.size, PART, 4)));
   }
   const autoMs = autoRuns.map(uploadWindowMs);
   const fourMs = fourRuns.map(uploadWindowMs);
@@ -170,11 +189,24 @@ async function main(): Promise<void> {
           `settled at ${autoUncheckedRuns.map((r) => settledLine(r.stdout).split(' ')[0] || '?').join(', ')}`,
         ),
         row('**dist/index.js**, `4`, fake without contract checks', fourUncheckedMs, beforeParts(fourUncheckedRuns)),
-        row('its parts alone, 4 at once (src, in-process)', partsOnlyMs, ''),
       ],
     ),
     '',
     `auto / fixed 4 (medians): ${fmt(median(autoMs) / median(fourMs), 3)}×; without contract checks ${fmt(median(autoUncheckedMs) / median(fourUncheckedMs), 3)}×. Before the first part: the two API requests (create the build upload, reserve the file), from the first's arrival to the first part's, as the fake logged them. Commit after the last part's request: auto ${fmt(median(autoRuns.map(commitGapMs)))} ms, fixed 4 ${fmt(median(fourRuns.map(commitGapMs)))} ms (medians).`,
+    '',
+    'Where the time goes: each sender alone on the same file and server, each in its own process (Node 24 for ours), without API requests. The fake server runs in one Node process: its CPU over the transfer shows whether it, not the sender, set the pace.',
+    '',
+    table(
+      ['sender', 'time', '× curl (medians)', "sender's CPU", "the fake server's CPU", 'server CPU ÷ time'],
+      Object.values(senders).map(({ label, runs }) => [
+        label,
+        `${fmt(median(runs.map((r) => r.ms)) / 1000, 2)} s (${fmt(Math.min(...runs.map((r) => r.ms)) / 1000, 2)})`,
+        `${fmt(median(runs.map((r) => r.ms)) / median(curlMs), 2)}×`,
+        `${fmt(median(runs.map((r) => r.cpuMs)))} ms`,
+        `${fmt(median(runs.map((r) => r.serverCpuMs)))} ms`,
+        `${fmt(median(runs.map((r) => (100 * r.serverCpuMs) / r.ms)))} %`,
+      ]),
+    ),
     '',
   );
 
@@ -300,6 +332,12 @@ async function main(): Promise<void> {
     `Machine: ${machine.cores} cores (${machine.cpu}), action on Node ${machine.action} (bundled dist/index.js), fakes and curl-side on Node ${machine.bench}, curl ${machine.curl}; load average ${fmt(machine.load, 2)} at the start, ${fmt(loadavg()[0]!, 2)} at the end; ${fmt((performance.now() - started) / 1000)} s in all.`,
   );
   process.stdout.write(`\n${out.join('\n')}\n`);
+}
+
+interface Sent {
+  ms: number;
+  cpuMs: number;
+  serverCpuMs: number;
 }
 
 function memory(runs: ActionRun[]): string[] {

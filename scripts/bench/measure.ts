@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sendParts } from '../../src/upload/parts.js';
 import { DIST_INDEX, NODE24, parseGithubOutput } from '../../test-support/run-dist.js';
 import type { Fakes } from './fakes.js';
 import type { SlimRequest } from './protocol.js';
@@ -103,10 +102,14 @@ export async function runAction(
 }
 
 /** `curl -T file` to the fake's sink: the same bytes, the same loopback, the same server process. */
-export async function runCurl(url: string, file: string): Promise<{ seconds: number; peakRssMb: number }> {
+export async function runCurl(url: string, file: string): Promise<{ seconds: number; cpuMs: number; peakRssMb: number }> {
+  // /usr/bin/time reports curl's CPU (user and system seconds) on the last line of stderr.
   const child = spawn(
-    'curl',
+    '/usr/bin/time',
     [
+      '-f',
+      '%U %S',
+      'curl',
       '-sS',
       '--fail',
       '-o',
@@ -121,37 +124,49 @@ export async function runCurl(url: string, file: string): Promise<{ seconds: num
       '%{time_total}',
       url,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const watch = watchPeakRss(child.pid!);
   let out = '';
+  let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((done) => child.on('close', done));
   const peakRssMb = watch.stop().rssMb;
-  if (code !== 0) throw new Error(`curl failed (${code})`);
-  return { seconds: Number(out.trim()), peakRssMb };
-}
-
-/** The parts alone, in this process, through the same code the action bundles: no API calls. */
-export async function sendPartsOnly(
-  url: string,
-  file: string,
-  size: number,
-  partSize: number,
-  concurrency: number | 'auto' = 4,
-): Promise<number> {
-  const operations = [];
-  for (let offset = 0, n = 1; offset < size; offset += partSize, n++) {
-    const length = Math.min(partSize, size - offset);
-    operations.push({ method: 'PUT', url, offset, length, headers: { 'Content-Type': 'application/octet-stream' }, partNumber: n });
-  }
-  const t0 = performance.now();
-  await sendParts({ path: file, operations, concurrency });
-  return (performance.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`curl failed (${code}): ${err}`);
+  const [user = 0, system = 0] = err.trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { seconds: Number(out.trim()), cpuMs: (user + system) * 1000, peakRssMb };
 }
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A sender alone (sender-child.ts) in its own process under Node 24: no API requests, no start-up in the time. */
+export async function runSender(
+  kind: 'ours' | 'raw',
+  url: string,
+  file: string,
+  size: number,
+  partSize: number,
+  connections: number,
+): Promise<{ ms: number; cpuMs: number }> {
+  const child = spawn(
+    NODE24,
+    ['--import', 'tsx', join(import.meta.dirname, 'sender-child.ts'), kind, url, file, String(size), String(partSize), String(connections)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  if (code !== 0) throw new Error(`the ${kind} sender failed (${code})`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; cpuMs: number };
+}
+
+/** CPU time a process has used so far (user + system), in ms, from /proc. */
+export function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // utime, stime in clock ticks (USER_HZ = 100)
 }

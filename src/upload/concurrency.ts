@@ -5,17 +5,21 @@
  *
  * Measurement: only bytes the server acknowledged count, so a part is measured when its answer
  * arrives (bytes written to a socket may still sit in the kernel's buffers: about 4 MB per connection
- * on loopback, half a part). Each answered part gives the aggregate throughput over its lifetime by
- * Little's law: n̄ parts in flight on average while it ran, each moving its bytes in its duration,
- * move n̄·bytes/duration a second. n̄ comes from the count of parts in flight integrated over time, so
- * a part that ran across a step is attributed to the mix of counts it saw rather than discarded.
+ * on loopback, half a part). A part that shares a full link with n others moves at rate R/n, so its
+ * bytes equal R·∫dt/n over its life: R = bytes ÷ ∫dt/n. The count it ran at is the harmonic mean of n
+ * over its life. (The arithmetic mean, n̄·bytes/duration, reads above the link's rate whenever the count
+ * changes during a part — by Jensen's inequality — and during a ramp it always does: each higher count
+ * then looked better than the last and the search overshot.) A part that ran across a step is thus
+ * attributed to the mix of counts it saw rather than discarded.
  *
  * Pace: a step does not wait for parts started at the new count to finish (a whole part's duration
- * and more per step: seconds on a slow connection, a large share of a 2 GB upload). The next part is added once the last one has had
- * a quarter of a typical part's duration to open its connection and fill its buffers, and each count is
- * judged as the parts that ran at it are answered, a part's duration later. The search thus runs up to
- * LOOKAHEAD counts ahead of its verdicts; when a count did not pay it steps back to the best one, so
- * it settles on no more parts than it found useful.
+ * and more per step: seconds on a slow connection, a large share of a 2 GB upload). The next part is
+ * added once the last one has had an eighth of a typical part's duration to open its connection, and
+ * each count is judged as the parts that ran at it are answered, a part's duration later. The search
+ * thus runs up to LOOKAHEAD counts ahead of its verdicts; when a count did not pay it steps back to the
+ * best one. A count is kept when it beats the best by half of what one more part would bring, even if
+ * the ramp ran several counts past the best before it was judged: the gain of one part is the bar,
+ * not the sum of every part since (the link may fill half-way there).
  */
 
 /** Where `auto` starts: enough to hide a round trip per part on most links without a first measurement. */
@@ -31,16 +35,16 @@ export const SAMPLES_PER_COUNT = 2;
 export const SAMPLED_MS_PER_COUNT = 300;
 /** Parts enough to judge a count even when they ran, on average, at less than half a part more than the last. */
 const FULL_SAMPLES = 8;
-/** A new part is added after a quarter of a typical part's duration: its connection is open and sending by then. */
-export const RAMP_FRACTION = 1 / 4;
-/** How many counts the search may run ahead of the last one judged (verdicts arrive a part's duration late). */
-export const LOOKAHEAD = 5;
+/** A new part is added after an eighth of a typical part's duration (on an 800 Mbit/s link of 50 Mbit/s connections, 16 parts are in flight about 2 s after the first answers). */
+export const RAMP_FRACTION = 1 / 8;
+/** How many counts the search may run ahead of the last one judged (verdicts arrive a part's duration late: eight steps at this pace). */
+export const LOOKAHEAD = 8;
 
 /** Issued when a part starts; handed back when it is answered. */
 export interface PartToken {
   startedAt: number;
-  /** The integral of parts in flight over time (part·ms) when the part started. */
-  area: number;
+  /** ∫ dt / parts in flight (ms) when the part started: a part's share of the link over time. */
+  share: number;
 }
 
 export interface Concurrency {
@@ -70,7 +74,7 @@ export function concurrencyFor(setting: number | 'auto', parts: number, clock: C
 class FixedConcurrency implements Concurrency {
   constructor(readonly target: number) {}
   started(): PartToken {
-    return { startedAt: 0, area: 0 };
+    return { startedAt: 0, share: 0 };
   }
   finished(): undefined {
     return undefined;
@@ -86,7 +90,7 @@ class FixedConcurrency implements Concurrency {
   }
 }
 
-/** What the parts that ran at about one count measured (Little's law rates, bytes/s). */
+/** What the parts that ran at about one count measured (rates as in the header, bytes/s). */
 interface CountSamples {
   rateSum: number;
   /** Σ n̄ over the samples: the count they actually ran at, on average (a ramp blurs the counts). */
@@ -98,7 +102,7 @@ interface CountSamples {
 export class AutoConcurrency implements Concurrency {
   target: number;
   private inFlight = 0;
-  private area = 0;
+  private share = 0;
   private lastEventAt: number;
   private lastAddedAt = -Infinity;
   /** A typical part's duration so far (moving average), to pace the additions. */
@@ -123,7 +127,7 @@ export class AutoConcurrency implements Concurrency {
   started(): PartToken {
     this.advance();
     this.inFlight++;
-    return { startedAt: this.lastEventAt, area: this.area };
+    return { startedAt: this.lastEventAt, share: this.share };
   }
 
   finished(token: PartToken, bytes: number | undefined, queued: number): string | undefined {
@@ -136,7 +140,7 @@ export class AutoConcurrency implements Concurrency {
     this.typicalMs = this.typicalMs === undefined ? durationMs : 0.75 * this.typicalMs + 0.25 * durationMs;
     // After a count that did not pay, only parts started since then may confirm it (see judge()).
     if (this.miss && token.startedAt < this.miss.at) return this.maybeAdd(now, queued);
-    const meanInFlight = (this.area - token.area) / durationMs;
+    const meanInFlight = durationMs / (this.share - token.share);
     const count = Math.round(meanInFlight);
     const at = this.counts.get(count) ?? { rateSum: 0, inFlightSum: 0, samples: 0, sampledMs: 0 };
     this.counts.set(count, at);
@@ -186,12 +190,13 @@ export class AutoConcurrency implements Concurrency {
       const bytesPerSecond = at.rateSum / at.samples;
       const inFlight = at.inFlightSum / at.samples;
       const best = this.best;
-      // The gain is judged against how many more parts actually ran, on average: the first parts
-      // answered at a count during a ramp ran partly at the counts below it.
+      // The bar scales with how many more parts actually ran, on average (the first parts answered at a
+      // count during a ramp ran partly at the counts below it), up to one part's: see the header.
       const more = best ? inFlight - best.inFlight : 0;
       if (best && more < 0.5 && at.samples < FULL_SAMPLES) return undefined;
       this.judged = count;
-      if (best && bytesPerSecond < best.bytesPerSecond * (1 + marginOver(best.inFlight) * Math.max(more, 0))) {
+      const bar = marginOver(best?.inFlight ?? 1) * Math.min(Math.max(more, 0), 1);
+      if (best && bytesPerSecond < best.bytesPerSecond * (1 + bar)) {
         // Two counts in a row must fail, so that one verdict on a few parts that hit a dip does not
         // stop the search (the next count is already running); the last possible count decides alone.
         const first = this.miss;
@@ -237,7 +242,7 @@ export class AutoConcurrency implements Concurrency {
 
   private advance(): void {
     const now = this.clock();
-    this.area += this.inFlight * (now - this.lastEventAt);
+    if (this.inFlight > 0) this.share += (now - this.lastEventAt) / this.inFlight;
     this.lastEventAt = now;
   }
 
