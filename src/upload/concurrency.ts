@@ -1,11 +1,11 @@
 /**
  * How many parts are in flight at once. A number fixes it; `auto` starts at 4 and adds one part at a
  * time, up to 16, while each addition still raises the aggregate throughput by a clear margin, then
- * steps back to the last count that paid and stays there.
+ * steps back to the best count and stays there.
  *
  * Measurement: only bytes the server acknowledged count, so a part is measured when its answer
  * arrives (bytes written to a socket may still sit in the kernel's buffers: about 4 MB per connection
- * on loopback, half a part). A part that shares a full link with n others moves at rate R/n, so its
+ * on loopback, half a part). One of n parts in flight on a full link moves at rate R/n, so its
  * bytes equal R·∫dt/n over its life: R = bytes ÷ ∫dt/n. The count it ran at is the harmonic mean of n
  * over its life. (The arithmetic mean, n̄·bytes/duration, reads above the link's rate whenever the count
  * changes during a part — by Jensen's inequality — and during a ramp it always does: each higher count
@@ -140,7 +140,7 @@ export class AutoConcurrency implements Concurrency {
     this.typicalMs = this.typicalMs === undefined ? durationMs : 0.75 * this.typicalMs + 0.25 * durationMs;
     // After a count that did not pay, only parts started since then may confirm it (see judge()).
     if (this.miss && token.startedAt < this.miss.at) return this.maybeAdd(now, queued);
-    const meanInFlight = durationMs / (this.share - token.share);
+    const meanInFlight = durationMs / (this.share - token.share); // the harmonic mean (see the header)
     const count = Math.round(meanInFlight);
     const at = this.counts.get(count) ?? { rateSum: 0, inFlightSum: 0, samples: 0, sampledMs: 0 };
     this.counts.set(count, at);
