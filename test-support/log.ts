@@ -2,6 +2,7 @@ import type { Logger, Runtime } from '../src/runtime.js';
 
 export interface RecordingLog extends Logger {
   infos: string[];
+  notices: string[];
   warnings: string[];
   errors: string[];
   debugs: string[];
@@ -14,12 +15,14 @@ export interface RecordingLog extends Logger {
 export function recordingLog(echo = false): RecordingLog {
   const log: RecordingLog = {
     infos: [],
+    notices: [],
     warnings: [],
     errors: [],
     debugs: [],
     masked: [],
     lines: [],
     info: (m) => add('info', log.infos, m),
+    notice: (m) => add('notice', log.notices, m),
     warning: (m) => add('warning', log.warnings, m),
     error: (m) => add('error', log.errors, m),
     debug: (m) => add('debug', log.debugs, m),

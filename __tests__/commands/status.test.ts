@@ -3,28 +3,18 @@ import { statusReporter } from '../../src/commands/status.js';
 import { realDeps } from '../../src/commands/context.js';
 import type { Config } from '../../src/config.js';
 import type { PostProcessingState } from '../../src/postprocess/state.js';
-import type { Runtime } from '../../src/runtime.js';
 import { plannedState } from '../../test-support/deferred.js';
 import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
+import { recordingRuntime } from '../../test-support/log.js';
 
 /** The check run reporter as the commands make it: from the config, the runner's environment and the log. */
 const gh = useFakeGitHub({ runId: 7, reset: (fake) => fake.checks.reset() });
 let restore: () => void;
-const lines: string[] = [];
-const runtime: Runtime = {
-  log: {
-    info: (m) => lines.push(`info: ${m}`),
-    warning: (m) => lines.push(`warning: ${m}`),
-    notice: (m) => lines.push(`notice: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
-    debug: () => {},
-    mask: () => {},
-  },
-  setOutput: () => {},
-  appendSummary: async () => {},
-};
+const runtime = recordingRuntime();
+runtime.log.debug = () => {}; // Octokit's own debug lines are not what these tests look at
+const lines = runtime.log.lines;
 
 beforeAll(() => {
   restore = applyEnv({ GITHUB_SERVER_URL: 'https://github.example.com/' });

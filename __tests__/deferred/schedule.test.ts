@@ -3,18 +3,13 @@ import { disableWhenIdle, ensureResumeWorkflow, reenableAfterSave, workflowFileF
 import { InputError, UserError } from '../../src/errors.js';
 import { useWorkflowsClient } from '../../test-support/fake-github/workflows-suite.js';
 import type { WorkflowState } from '../../test-support/fake-github/workflows.js';
+import { recordingLog } from '../../test-support/log.js';
 import { rejectionOf } from '../../test-support/setup.js';
 
 const TOKEN = 'ghs_scheduleToken';
 const FILE = 'post-processing.yml';
 const OWN_REF = `octo/app/.github/workflows/${FILE}@refs/heads/main`;
 const { gh, client } = useWorkflowsClient({ token: TOKEN, resumeWorkflow: null, reset: (fake) => fake.workflows.reset() });
-
-function recordingLog(): { info: string[]; warning: string[]; log: { info(m: string): void; warning(m: string): void } } {
-  const info: string[] = [];
-  const warning: string[] = [];
-  return { info, warning, log: { info: (m) => info.push(m), warning: (m) => warning.push(m) } };
-}
 
 const calls = (): string[] => gh.workflows.calls.map((c) => `${c.action} ${c.workflowId}`);
 
@@ -100,20 +95,20 @@ describe('ensureResumeWorkflow (before a deferred upload)', () => {
 describe('reenableAfterSave', () => {
   it('enables the workflow a resume disabled meanwhile', async () => {
     gh.workflows.add(FILE, { state: 'disabled_manually' });
-    const { warning, log } = recordingLog();
+    const log = recordingLog();
     expect(await reenableAfterSave(client, FILE, log)).toBe(true);
     expect(gh.workflows.state(FILE)).toBe('active');
-    expect(warning).toEqual([]);
+    expect(log.warnings).toEqual([]);
   });
 
   it('only warns when that fails (the state is saved), saying what to do', async () => {
     gh.workflows.add(FILE, { state: 'disabled_manually' });
     gh.workflows.permission('read');
-    const { warning, log } = recordingLog();
+    const log = recordingLog();
     expect(await reenableAfterSave(client, FILE, log)).toBe(false);
-    expect(warning).toHaveLength(1);
-    expect(warning[0]).toMatch(/^The post-processing state is saved, but enabling the resume workflow .*403 Resource not accessible/s);
-    expect(warning[0]).toContain("enable it in the repository's Actions tab");
+    expect(log.warnings).toHaveLength(1);
+    expect(log.warnings[0]).toMatch(/^The post-processing state is saved, but enabling the resume workflow .*403 Resource not accessible/s);
+    expect(log.warnings[0]).toContain("enable it in the repository's Actions tab");
   });
 });
 
@@ -144,7 +139,7 @@ describe('disableWhenIdle (end of a resume run)', () => {
   it('disables its own workflow when nothing is pending', async () => {
     gh.workflows.add(FILE);
     gh.workflows.add('ci.yml');
-    const { info, log } = recordingLog();
+    const log = recordingLog();
     const result = await disableWhenIdle({ ...base, client, log });
     expect(result).toEqual({
       outcome: 'disabled',
@@ -154,12 +149,12 @@ describe('disableWhenIdle (end of a resume run)', () => {
     expect(gh.workflows.state(FILE)).toBe('disabled_manually');
     expect(gh.workflows.state('ci.yml')).toBe('active');
     expect(calls()).toEqual([`disable ${FILE}`]);
-    expect(info).toEqual(['Disabled post-processing.yml: nothing is pending. The next deferred publish enables it.']);
+    expect(log.infos).toEqual(['Disabled post-processing.yml: nothing is pending. The next deferred publish enables it.']);
   });
 
   it('re-enables it when a state appeared between the disable and the second look', async () => {
     gh.workflows.add(FILE);
-    const { log } = recordingLog();
+    const log = recordingLog();
     const result = await disableWhenIdle({ ...base, client, log, listPending: async () => [{ name: 'state-1' }] });
     expect(result).toEqual({
       outcome: 're-enabled',
@@ -172,20 +167,20 @@ describe('disableWhenIdle (end of a resume run)', () => {
 
   it('re-enables it when the second look fails (unknown counts as pending)', async () => {
     gh.workflows.add(FILE);
-    const { warning, log } = recordingLog();
+    const log = recordingLog();
     const listPending = async (): Promise<never> => {
       throw new Error('GitHub answered 502');
     };
     const result = await disableWhenIdle({ ...base, client, log, listPending });
     expect(result.outcome).toBe('re-enabled');
     expect(result.sentence).toContain('the states could not be listed to confirm nothing is pending');
-    expect(warning[0]).toContain('GitHub answered 502');
+    expect(log.warnings[0]).toContain('GitHub answered 502');
     expect(gh.workflows.state(FILE)).toBe('active');
   });
 
   it('fails the run when it cannot re-enable a schedule a pending state needs', async () => {
     gh.workflows.add(FILE);
-    const { log } = recordingLog();
+    const log = recordingLog();
     const listPending = async (): Promise<unknown[]> => {
       gh.workflows.permission('read');
       return [{ name: 'state-1' }];
@@ -200,7 +195,7 @@ describe('disableWhenIdle (end of a resume run)', () => {
 
   it('makes no call with `disable-when-idle: false`, or while work is pending', async () => {
     gh.workflows.add(FILE);
-    const { log } = recordingLog();
+    const log = recordingLog();
     expect(await disableWhenIdle({ ...base, client, log, enabled: false })).toEqual({
       outcome: 'kept-by-input',
       sentence: 'Schedule kept enabled: `disable-when-idle` is false.',
@@ -216,16 +211,16 @@ describe('disableWhenIdle (end of a resume run)', () => {
 
   it('keeps the schedule and warns when it cannot tell its own workflow', async () => {
     gh.workflows.add(FILE);
-    const { warning, log } = recordingLog();
+    const log = recordingLog();
     const result = await disableWhenIdle({ ...base, client, log, ownWorkflowRef: undefined });
     expect(result.outcome).toBe('kept-unknown-workflow');
-    expect(warning[0]).toContain('GITHUB_WORKFLOW_REF is not set');
+    expect(log.warnings[0]).toContain('GITHUB_WORKFLOW_REF is not set');
     expect(gh.workflows.calls).toEqual([]);
   });
 
   it('never disables a workflow other than `resume-workflow` (publishes would not enable it again)', async () => {
     gh.workflows.add('release.yml');
-    const { warning, log } = recordingLog();
+    const log = recordingLog();
     const result = await disableWhenIdle({
       ...base,
       client,
@@ -237,21 +232,21 @@ describe('disableWhenIdle (end of a resume run)', () => {
       file: 'release.yml',
       sentence: 'Schedule kept enabled: release.yml is not the `resume-workflow`.',
     });
-    expect(warning[0]).toContain('Set `resume-workflow: release.yml` in the publishing and the resume workflows');
+    expect(log.warnings[0]).toContain('Set `resume-workflow: release.yml` in the publishing and the resume workflows');
     expect(gh.workflows.calls).toEqual([]);
   });
 
   it('warns, with the permissions block, when the disable is refused', async () => {
     gh.workflows.add(FILE);
     gh.workflows.permission('read');
-    const { warning, log } = recordingLog();
+    const log = recordingLog();
     const result = await disableWhenIdle({ ...base, client, log });
     expect(result).toEqual({
       outcome: 'disable-failed',
       file: FILE,
       sentence: 'Schedule kept enabled: disabling post-processing.yml failed (see the log).',
     });
-    expect(warning[0]).toContain('permissions:\n  actions: write\n  contents: read\nor set `disable-when-idle: false`.');
+    expect(log.warnings[0]).toContain('permissions:\n  actions: write\n  contents: read\nor set `disable-when-idle: false`.');
     expect(gh.workflows.state(FILE)).toBe('active');
   });
 });

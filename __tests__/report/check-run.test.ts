@@ -8,12 +8,12 @@ import {
   checkRunPayload,
   reportCheckRun,
   truncateMarkdown,
-  type CheckRunLog,
 } from '../../src/report/check-run.js';
 import { stateSection } from '../../src/summary.js';
 import { plannedState } from '../../test-support/deferred.js';
 import { fakeCommitSha } from '../../test-support/fake-github/checks.js';
 import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
+import { recordingLog } from '../../test-support/log.js';
 
 const RUN_URL = 'https://github.com/octo/app/actions/runs/77';
 
@@ -138,12 +138,8 @@ describe('what the check run says', () => {
 describe('reporting to GitHub', () => {
   const gh = useFakeGitHub({ token: 'ghs_report', reset: (fake) => fake.checks.reset() });
   let checks: ChecksClient;
-  const lines: string[] = [];
-  const log: CheckRunLog = {
-    info: (m) => lines.push(`info: ${m}`),
-    warning: (m) => lines.push(`warning: ${m}`),
-    notice: (m) => lines.push(`notice: ${m}`),
-  };
+  const log = recordingLog();
+  const lines = log.lines;
 
   beforeAll(() => {
     checks = createChecksClient({ token: 'ghs_report', repository: 'octo/app', apiUrl: gh.apiUrl, retry: { baseDelayMs: 5 } });

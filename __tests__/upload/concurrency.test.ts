@@ -157,16 +157,27 @@ describe('upload-concurrency: auto', () => {
     const fill = (control: AutoConcurrency, tokens: PartToken[]) => {
       while (tokens.length < control.target) tokens.push(control.started());
     };
-
-    it('adds the next part an eighth of a typical part after the last, and runs at most LOOKAHEAD counts ahead of its verdicts', () => {
+    /** A controller for 1000 parts at time 0, with its first parts started. */
+    const start = () => {
       now = 0;
       const control = new AutoConcurrency(1000, clock);
       const tokens: PartToken[] = [];
       fill(control, tokens);
+      return { control, tokens };
+    };
+    /** At `at`, every part in flight answers (`bytes` undefined: each needed retries); the last line it logged, if any. */
+    const answerAll = (control: AutoConcurrency, tokens: PartToken[], at: number, bytes: number | undefined) => {
+      now = at;
+      let message: string | undefined;
+      for (const token of tokens.splice(0)) message = control.finished(token, bytes, 900) ?? message;
+      return message;
+    };
+
+    it('adds the next part an eighth of a typical part after the last, and runs at most LOOKAHEAD counts ahead of its verdicts', () => {
+      const { control, tokens } = start();
       expect(control.nextPollInMs()).toBeUndefined(); // nothing measured yet: no pace
-      now = 1000;
       // The four first parts answer together (1 s each at 4 in flight): 4 is measured and a fifth starts.
-      for (const token of tokens.splice(0)) control.finished(token, 8e6, 900);
+      answerAll(control, tokens, 1000, 8e6);
       expect(control.target).toBe(5);
       fill(control, tokens);
       expect(control.nextPollInMs()).toBe(125);
@@ -186,65 +197,45 @@ describe('upload-concurrency: auto', () => {
     });
 
     it('does not stop on one count that hit a stall when the parts started after it send faster', () => {
-      now = 0;
-      const control = new AutoConcurrency(1000, clock);
-      const tokens: PartToken[] = [];
-      fill(control, tokens);
-      now = 1000;
-      for (const token of tokens.splice(0)) control.finished(token, 8e6, 900); // 4 in flight: 32 MB/s
+      const { control, tokens } = start();
+      answerAll(control, tokens, 1000, 8e6); // 4 in flight: 32 MB/s
       fill(control, tokens);
       // The machine stalls: the five parts in flight take twice as long (20 MB/s in all): a miss, not a verdict.
-      now = 3000;
-      let message: string | undefined;
-      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      let message = answerAll(control, tokens, 3000, 8e6);
       expect(message).toBeUndefined();
       fill(control, tokens);
       const count = control.target;
       // The parts started after the miss send at full speed again: they count, and the search goes on.
-      now = 4000;
-      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      message = answerAll(control, tokens, 4000, 8e6) ?? message;
       expect(message).toBeUndefined();
       expect(control.target).toBeGreaterThan(count);
     });
 
     it('does not measure a part that needed retries', () => {
-      now = 0;
-      const control = new AutoConcurrency(1000, clock);
-      const tokens: PartToken[] = [];
-      fill(control, tokens);
-      now = 5000;
-      for (const token of tokens.splice(0)) expect(control.finished(token, undefined, 900)).toBeUndefined();
+      const { control, tokens } = start();
+      expect(answerAll(control, tokens, 5000, undefined)).toBeUndefined();
       expect(control.target).toBe(AUTO_START);
       expect(control.nextPollInMs()).toBeUndefined();
     });
 
     it('judges a count by the parts in flight on average while each part ran, and says where it settled', () => {
-      now = 0;
-      const control = new AutoConcurrency(1000, clock);
-      const tokens: PartToken[] = [];
-      fill(control, tokens);
-      now = 1000;
-      for (const token of tokens.splice(0)) control.finished(token, 8e6, 900); // 4 × 8 MB/s = 32 MB/s
+      const { control, tokens } = start();
+      answerAll(control, tokens, 1000, 8e6); // 4 × 8 MB/s = 32 MB/s
       expect(control.target).toBe(5);
       fill(control, tokens);
       // Five parts answer after 1 s more each at 5 in flight: 40 MB/s, 25 % more than 4 did: 5 pays.
-      now = 2000;
-      let message: string | undefined;
-      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      let message = answerAll(control, tokens, 2000, 8e6);
       expect(message).toBeUndefined();
       expect(control.target).toBeGreaterThanOrEqual(6);
-      while (tokens.length) tokens.pop();
       fill(control, tokens);
       // Then the parts at 6 and beyond take longer in proportion: the link is full at 5. One count
       // that does not pay is not enough to step back; the next one not paying either is.
-      now = 2000 + 1200;
-      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      message = answerAll(control, tokens, 2000 + 1200, 8e6) ?? message;
       expect(message).toBeUndefined();
       expect(control.target).toBeGreaterThan(6);
       fill(control, tokens);
       const count = control.target;
-      now += (count * 1000) / 5;
-      for (const token of tokens.splice(0)) message = control.finished(token, 8e6, 900) ?? message;
+      message = answerAll(control, tokens, now + (count * 1000) / 5, 8e6) ?? message;
       expect(message).toMatch(
         new RegExp(`^5 parts in flight: 6 and ${count} did not send faster \\(40\\.0 and 40\\.0 MB/s against 40\\.0 MB/s\\)\\.$`),
       );
