@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 /** The HTTP side: request log, fault injection, auth and rate limit, contract checks, routing to handlers. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader } from 'jose';
+import { listenOnLoopback, readBody } from '../loopback.js';
 import { verifyBearer } from './auth.js';
 import type { Ctx, Env, Handler } from './context.js';
 import { checkBody, checkQuery, checkResponse, matchOperation } from './contract.js';
@@ -289,15 +289,8 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
     });
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
   return { server, url: base };
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function parseLogged(raw: Buffer): unknown {

@@ -1,6 +1,7 @@
 /** HTTP plumbing the fake GitHub's hosts share: JSON answers, bodies, listening, GitHub's formats. */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+
+export { listenOnLoopback as listen, readBody } from '../loopback.js';
 
 /** A time as GitHub's REST API writes it (no milliseconds). */
 export function githubTime(date: Date): string {
@@ -20,23 +21,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     'content-length': String(Buffer.byteLength(text)),
   });
   res.end(text);
-}
-
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** Listens on a free loopback port; resolves to the base URL. */
-export function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve(`http://127.0.0.1:${port}`);
-    });
-  });
 }
 
 /** GitHub's `Link` header for page `page` of `lastPage`, each link `base` with the request's query and its page. */
