@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { releaseVersion } from '../../src/commands/release.js';
-import { released, world, type World } from './setup.js';
+import { released } from '../../test-support/app-store.js';
+import { world, type World } from './setup.js';
 
 const target = (w: World) => ({ appId: w.appId, version: '1.1.0', platform: 'IOS' as const });
 
 describe('command: release', () => {
   it('releases a version approved by App Review (the clock runs through review), and starts its phased release', async () => {
     const w = await world();
-    const { versionId: previous } = released(w);
+    const { versionId: previous } = released(w.fake, w.appId);
     const state = w.plan({ releaseType: 'MANUAL', phasedRelease: true });
     await w.runAll(state);
     const versionId = state.appStore!.versionId!;

@@ -93,32 +93,3 @@ export async function world(opts: { timeoutMs?: number; sleep?: (ms: number) => 
   const writes = () => fake.requests.filter((r) => r.method !== 'GET').map((r) => ({ method: r.method, path: r.path }));
   return { fake, clock, appId, buildId, log, ctx, plan, run, runAll, writes };
 }
-
-/** An app that has been on the App Store: version 1.0.0 live (build 10) in three languages. */
-export function released(w: World, locales = ['en-US', 'de-DE', 'fr-FR']): { versionId: string; buildId: string } {
-  const buildId = w.fake.addBuild({ appId: w.appId, version: '1.0.0', buildNumber: '10', usesNonExemptEncryption: false }).id;
-  const { id } = w.fake.appStore.addVersion({ appId: w.appId, versionString: '1.0.0', buildId, state: 'READY_FOR_SALE', locales });
-  return { versionId: id, buildId };
-}
-
-/** A version of the app with its own build, in App Review (`state`) through one submission of that state. */
-export function versionInReview(
-  w: World,
-  o: { versionString: string; buildNumber: string; state: 'WAITING_FOR_REVIEW' | 'IN_REVIEW' },
-): { versionId: string; submissionId: string } {
-  const buildId = w.fake.addBuild({
-    appId: w.appId,
-    version: o.versionString,
-    buildNumber: o.buildNumber,
-    usesNonExemptEncryption: false,
-  }).id;
-  const { id: versionId } = w.fake.appStore.addVersion({
-    appId: w.appId,
-    versionString: o.versionString,
-    buildId,
-    state: o.state,
-    locales: ['en-US'],
-  });
-  const { id: submissionId } = w.fake.appStore.addSubmission({ appId: w.appId, state: o.state, versionIds: [versionId] });
-  return { versionId, submissionId };
-}

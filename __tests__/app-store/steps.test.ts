@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { released, versionInReview, world } from './setup.js';
+import { released, versionInReview } from '../../test-support/app-store.js';
+import { world } from './setup.js';
 
 describe('App Store steps against the fake App Store Connect', () => {
   it("creates the version, sets it up, writes What's New per language and submits; a rerun and a distribute change nothing", async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     const state = w.plan({
       notes: [
         { locale: 'en-US', text: 'Faster sync.' },
@@ -66,7 +67,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it('renames the one editable version instead of creating one, and turns an existing phased release off', async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     const { id } = w.fake.appStore.addVersion({ appId: w.appId, versionString: '1.0.5', locales: ['en-US'] });
     w.fake.appStore.addPhasedRelease(id, 'INACTIVE');
     const state = w.plan({ phasedRelease: false, releaseType: 'MANUAL' });
@@ -104,8 +105,12 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it('a version in review with another build: an error naming the submission and the input, or with the input, withdrawn and replaced', async () => {
     const w = await world();
-    released(w);
-    const { versionId, submissionId } = versionInReview(w, { versionString: '1.1.0', buildNumber: '41', state: 'WAITING_FOR_REVIEW' });
+    released(w.fake, w.appId);
+    const { versionId, submissionId } = versionInReview(w.fake, w.appId, {
+      versionString: '1.1.0',
+      buildNumber: '41',
+      state: 'WAITING_FOR_REVIEW',
+    });
 
     const error = await w.run(w.plan(), 'app-store-version').catch((e: Error) => e);
     expect(String(error)).toContain(`review submission ${submissionId} (WAITING_FOR_REVIEW, holding version 1.1.0 (WAITING_FOR_REVIEW))`);
@@ -130,8 +135,8 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it('another version waiting for review blocks a new one; with cancel-previous-submission it is withdrawn, then renamed', async () => {
     const w = await world();
-    released(w);
-    const { submissionId } = versionInReview(w, { versionString: '1.0.9', buildNumber: '30', state: 'IN_REVIEW' });
+    released(w.fake, w.appId);
+    const { submissionId } = versionInReview(w.fake, w.appId, { versionString: '1.0.9', buildNumber: '30', state: 'IN_REVIEW' });
     await expect(w.run(w.plan(), 'app-store-version')).rejects.toThrow(
       /1\.0\.9 \(IN_REVIEW\) is in review with build 30.*cancel-previous-submission/s,
     );
@@ -145,7 +150,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it('a submission with unresolved issues that holds this version is only submitted again', async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     const state = w.plan();
     await w.runAll(state);
     const submissionId = state.appStore!.submissionId!;
@@ -161,7 +166,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it('waits while the submission holding the version is COMPLETING, then reports the review done', async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     const state = w.plan();
     await w.runAll(state);
     const submissionId = state.appStore!.submissionId!;
@@ -177,7 +182,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it("reuses an empty draft of the platform, never another platform's", async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     const { id: macDraft } = w.fake.appStore.addSubmission({ appId: w.appId, platform: 'MAC_OS', state: 'READY_FOR_REVIEW' });
     const { id: draft } = w.fake.appStore.addSubmission({ appId: w.appId, state: 'READY_FOR_REVIEW' });
     const state = w.plan();
@@ -190,7 +195,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it('a draft that holds other items is not reused: named, or withdrawn with cancel-previous-submission', async () => {
     const w = await world();
-    const { versionId: live } = released(w);
+    const { versionId: live } = released(w.fake, w.appId);
     const { id: draft } = w.fake.appStore.addSubmission({ appId: w.appId, state: 'READY_FOR_REVIEW', versionIds: [live] });
     const state = w.plan();
     await w.run(state, 'app-store-version');
@@ -206,7 +211,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it('shows every associated error of a refused submission on its own line with where to fix it', async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     w.fake.appStore.incompleteMetadata = true;
     const state = w.plan();
     await w.run(state, 'app-store-version');
@@ -226,7 +231,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it("one language's failure does not stop the others; all failures are reported together", async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     w.fake.appStore.refuseWhatsNew.add('de-DE');
     const state = w.plan({
       notes: [
@@ -245,7 +250,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it('a version create whose answer was lost is read back, not repeated into a failure', async () => {
     const w = await world({ timeoutMs: 300, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50) + 700)) });
-    released(w);
+    released(w.fake, w.appId);
     w.fake.faults.inject({ method: 'POST', path: '/v1/appStoreVersions', kind: 'slow', delayMs: 600, times: 1 });
     const state = w.plan();
     const result = await w.run(state, 'app-store-version');
@@ -258,7 +263,7 @@ describe('App Store steps against the fake App Store Connect', () => {
   }, 20_000);
   it('an editable version created by an overlapping run between our read and our create is taken over', async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     w.fake.faults.inject({ method: 'POST', path: '/v1/appStoreVersions', kind: 'slow', delayMs: 400, times: 1 });
     const state = w.plan();
     const running = w.run(state, 'app-store-version');
@@ -274,7 +279,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it("once App Review approved the build, a distribute leaves What's New and the submission alone", async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     const state = w.plan();
     await w.runAll(state);
     w.fake.appStore.setVersionState(state.appStore!.versionId!, 'PENDING_DEVELOPER_RELEASE');
@@ -290,7 +295,7 @@ describe('App Store steps against the fake App Store Connect', () => {
   });
   it('another waiting submission of the platform stops the submit with its name, or is withdrawn and waited out', async () => {
     const w = await world();
-    const { versionId: live } = released(w);
+    const { versionId: live } = released(w.fake, w.appId);
     const { id: other } = w.fake.appStore.addSubmission({ appId: w.appId, state: 'UNRESOLVED_ISSUES', versionIds: [live] });
     const state = w.plan();
     await w.run(state, 'app-store-version');
@@ -310,7 +315,7 @@ describe('App Store steps against the fake App Store Connect', () => {
 
   it('a 409 on attaching the build explains that the version is in review', async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     w.fake.appStore.addVersion({ appId: w.appId, versionString: '1.1.0', state: 'READY_FOR_REVIEW', locales: ['en-US'] });
     await expect(w.run(w.plan(), 'app-store-version')).rejects.toThrow(
       /Build 42 could not be attached to App Store version 1\.1\.0 \(READY_FOR_REVIEW\): the version is in review: wait, or use `cancel-previous-submission`\.\nApp Store Connect answered PATCH .* with HTTP 409\.\n- STATE_ERROR/,
@@ -318,7 +323,7 @@ describe('App Store steps against the fake App Store Connect', () => {
   });
   it('a run killed between adding the version and submitting resumes with the same draft and submits once', async () => {
     const w = await world();
-    released(w);
+    released(w.fake, w.appId);
     const state = w.plan();
     await w.run(state, 'app-store-version');
     await w.run(state, 'app-store-whats-new');

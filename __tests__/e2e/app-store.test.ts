@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { released, versionInReview } from '../../test-support/app-store.js';
 import { seedState } from '../../test-support/deferred.js';
 import { useDistSuite } from '../../test-support/dist-suite.js';
 import { makeIpa } from '../../test-support/packages.js';
@@ -43,22 +44,7 @@ describe('App Store release (dist/index.js)', () => {
         { language: 'de-DE', text: 'Schnellere Synchronisierung.' },
       ]),
     );
-    if (o.live !== false) {
-      const liveBuild = suite.asc.addBuild({
-        appId: id,
-        version: '1.0',
-        buildNumber: '10',
-        processingState: 'VALID',
-        usesNonExemptEncryption: false,
-      }).id;
-      suite.asc.appStore.addVersion({
-        appId: id,
-        versionString: '1.0',
-        buildId: liveBuild,
-        state: 'READY_FOR_SALE',
-        locales: ['en-US', 'de-DE', 'fr-FR'],
-      });
-    }
+    if (o.live !== false) released(suite.asc, id, { versionString: '1.0' });
     return { id, bundleId, workspace };
   }
 
@@ -202,28 +188,18 @@ describe('App Store release (dist/index.js)', () => {
 
   it('a submission waiting with another build: an error naming it and the input; with cancel-previous-submission it is withdrawn and this build submitted', async () => {
     const app = newApp('waiting', { build: '12' });
-    const earlier = suite.asc.addBuild({
-      appId: app.id,
-      version: '1.1',
-      buildNumber: '11',
-      processingState: 'VALID',
-      usesNonExemptEncryption: false,
-    }).id;
-    const inReview = suite.asc.appStore.addVersion({
-      appId: app.id,
+    const { versionId: inReview, submissionId: waiting } = versionInReview(suite.asc, app.id, {
       versionString: '1.1',
-      buildId: earlier,
+      buildNumber: '11',
       state: 'WAITING_FOR_REVIEW',
-      locales: ['en-US'],
     });
-    const waiting = suite.asc.appStore.addSubmission({ appId: app.id, state: 'WAITING_FOR_REVIEW', versionIds: [inReview.id] });
 
     const refused = await action(app.workspace, { path: '*.ipa', 'submit-app-store-review': 'true' });
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain(`review submission ${waiting.id}`);
+    expect(refused.stdout).toContain(`review submission ${waiting}`);
     expect(refused.stdout).toContain('cancel-previous-submission');
     expect(refused.outputs['post-processing']).toBe('failed');
-    expect(suite.asc.resource('reviewSubmissions', waiting.id).attributes.state).toBe('WAITING_FOR_REVIEW');
+    expect(suite.asc.resource('reviewSubmissions', waiting).attributes.state).toBe('WAITING_FOR_REVIEW');
 
     const withdrawn = await distribute(
       app,
@@ -232,8 +208,8 @@ describe('App Store release (dist/index.js)', () => {
     );
     expect(withdrawn.code, withdrawn.stdout).toBe(0);
     expect(withdrawn.stdout).toMatch(/withdrew review submission/);
-    expect(suite.asc.resource('reviewSubmissions', waiting.id).attributes.state).not.toBe('WAITING_FOR_REVIEW');
-    const version = suite.asc.resource('appStoreVersions', inReview.id);
+    expect(suite.asc.resource('reviewSubmissions', waiting).attributes.state).not.toBe('WAITING_FOR_REVIEW');
+    const version = suite.asc.resource('appStoreVersions', inReview);
     expect(version.attributes.appStoreState).toBe('WAITING_FOR_REVIEW');
     expect(version.relationships.build.data.id).toBe(withdrawn.outputs['build-id']);
     expect(submissionsOf(app.id).filter((s) => s.attributes.state === 'WAITING_FOR_REVIEW')).toHaveLength(1);
@@ -273,13 +249,7 @@ describe('App Store release (dist/index.js)', () => {
 
   it('a deferred state saved by the previous version (schema 1, no App Store steps) is still finished', async () => {
     const app = newApp('schema-one');
-    const buildId = suite.asc.addBuild({
-      appId: app.id,
-      version: '1.1',
-      buildNumber: '11',
-      processingState: 'VALID',
-      usesNonExemptEncryption: false,
-    }).id;
+    const buildId = suite.asc.addBuild({ appId: app.id, version: '1.1', buildNumber: '11', usesNonExemptEncryption: false }).id;
     const state = seedState(suite.gh, {
       privateKeyPem: suite.key.privateKeyPem,
       appId: app.id,
