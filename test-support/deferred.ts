@@ -113,3 +113,36 @@ export function appleSideEffects(asc: FakeAsc, buildId: string) {
     notifications: asc.resources('buildBetaNotifications').filter((n) => n.relationships?.build?.data?.id === buildId).length,
   };
 }
+
+/** The builds of one version an end-to-end suite adds, and the deferred states it seeds for them. */
+export interface SuiteBuilds {
+  /** A new build of the version that Apple has processed (VALID), numbered on from the last. */
+  validBuild(): { buildNumber: string; buildId: string };
+  /** Seeds the state of a deferred publish of `build` with the suite's key, app and version unless `extra` says otherwise. */
+  seed(build: { buildNumber: string; buildId: string }, extra?: Partial<SeedOptions>): PostProcessingState;
+  /** The next build number, for a build the test adds itself. */
+  nextNumber(): string;
+}
+
+/**
+ * Builds numbered from `first` of `version` of the suite's app (`bundleId`), and their states, seeded from
+ * workflow run `runId` (1 unless told). Reads the suite only when called, so it can be made where the suite is declared.
+ */
+export function suiteBuilds(
+  suite: { asc: FakeAsc; gh: FakeGitHub; appId: string; key: { privateKeyPem: string } },
+  o: { bundleId: string; version: string; first: number; runId?: number },
+): SuiteBuilds {
+  let next = o.first;
+  const nextNumber = (): string => String(next++);
+  return {
+    nextNumber,
+    validBuild() {
+      const buildNumber = nextNumber();
+      return { buildNumber, buildId: suite.asc.addBuild({ appId: suite.appId, version: o.version, buildNumber }).id };
+    },
+    seed(build, extra = {}) {
+      const base = { privateKeyPem: suite.key.privateKeyPem, appId: suite.appId, bundleId: o.bundleId, version: o.version, runId: o.runId };
+      return seedState(suite.gh, { ...base, ...build, ...extra });
+    },
+  };
+}

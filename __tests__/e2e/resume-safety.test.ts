@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appleSideEffects, seedState, STATE_FILE } from '../../test-support/deferred.js';
+import { appleSideEffects, STATE_FILE, suiteBuilds } from '../../test-support/deferred.js';
 import { useDistSuite } from '../../test-support/dist-suite.js';
 import type { DistRun, DistRunOptions } from '../../test-support/run-dist.js';
 
@@ -11,7 +11,8 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
     betaReviewReady: true,
     workspacePrefix: 'ascp-resume-',
   });
-  let nextBuild = 100;
+  /** Builds of 5.0 of com.example.safe, and the states of their deferred publishes. */
+  const { validBuild, seed: seedFor, nextNumber } = suiteBuilds(suite, { bundleId: 'com.example.safe', version: '5.0', first: 100 });
 
   const FULL = {
     notes: [
@@ -34,19 +35,7 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
     notifications: 0,
   };
 
-  function validBuild() {
-    const buildNumber = String(nextBuild++);
-    const build = suite.asc.addBuild({ appId: suite.appId, version: '5.0', buildNumber, processingState: 'VALID' });
-    return { buildNumber, buildId: build.id };
-  }
-
   const resume = (runId: number, extra: Partial<DistRunOptions> = {}): Promise<DistRun> => suite.job(runId, { command: 'resume' }, extra);
-
-  /** Seeds the state of a deferred publish of `build` (5.0 of com.example.safe unless told). */
-  function seedFor(build: { buildNumber: string; buildId: string }, extra: Partial<Parameters<typeof seedState>[1]> = {}) {
-    const { key, appId } = suite;
-    seedState(suite.gh, { privateKeyPem: key.privateKeyPem, appId, bundleId: 'com.example.safe', version: '5.0', ...build, ...extra });
-  }
 
   const live = () => suite.gh.artifacts().filter((a) => !a.deleted);
 
@@ -93,7 +82,7 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
     const late = suite.asc.addBuild({
       appId: suite.appId,
       version: '5.1',
-      buildNumber: String(nextBuild++),
+      buildNumber: nextNumber(),
       processingState: 'PROCESSING',
     });
     suite.asc.timing.buildProcessingMs = 24 * 60 * 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appleSideEffects, sealState, seededState, seedState, STATE_FILE, stateArtifactName } from '../../test-support/deferred.js';
+import { appleSideEffects, sealState, seededState, STATE_FILE, stateArtifactName, suiteBuilds } from '../../test-support/deferred.js';
 import { useDistSuite } from '../../test-support/dist-suite.js';
 import { makeTestKey, type LoggedRequest } from '../../test-support/fake-asc/index.js';
 import type { DistRun } from '../../test-support/run-dist.js';
@@ -17,7 +17,7 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
     workspacePrefix: 'ascp-trust-',
   });
   const otherTeamKey = makeTestKey();
-  let nextBuild = 700;
+  const { validBuild, seed } = suiteBuilds(suite, { bundleId: 'com.example.trust', version: '7.0', first: 700, runId: 50 });
 
   /** What the genuine publish asked for. */
   const GENUINE = {
@@ -38,24 +38,6 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
     notifyTesters: true,
   };
 
-  function validBuild() {
-    const buildNumber = String(nextBuild++);
-    const build = suite.asc.addBuild({ appId: suite.appId, version: '7.0', buildNumber, processingState: 'VALID' });
-    return { buildNumber, buildId: build.id };
-  }
-
-  function seed(build: { buildNumber: string; buildId: string }, request: typeof GENUINE, privateKeyPem = suite.key.privateKeyPem) {
-    return seedState(suite.gh, {
-      privateKeyPem,
-      appId: suite.appId,
-      bundleId: 'com.example.trust',
-      version: '7.0',
-      ...build,
-      request,
-      runId: 50,
-    });
-  }
-
   const resume = (runId: number): Promise<DistRun> => suite.job(runId, { command: 'resume' });
 
   /** App Store Connect writes from `from` on; a request touches a build when its path or body names it. */
@@ -69,7 +51,7 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
 
   it('a genuine state alone: the baseline', async () => {
     const build = validBuild();
-    seed(build, GENUINE);
+    seed(build, { request: GENUINE });
     const from = suite.asc.requests.length;
     const run = await resume(100);
     expect(run.code, run.stdout).toBe(0);
@@ -115,7 +97,7 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
       files: { [STATE_FILE]: JSON.stringify({ '![x](https://example.net/p.png)': 1, '[sign in](https://example.net)': 2 }) },
     });
     // Another team's app in the same repository, sealed with its own key: valid for that key, not for ours.
-    seed(earlier, HOSTILE, otherTeamKey.privateKeyPem);
+    seed(earlier, { request: HOSTILE, privateKeyPem: otherTeamKey.privateKeyPem });
     const before = live().map((a) => a.id);
 
     const from = suite.asc.requests.length;
@@ -143,7 +125,7 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
 
   it('a higher-revision forgery of the genuine id neither supersedes nor deletes it; the genuine build completes once', async () => {
     const build = validBuild();
-    const genuine = seed(build, GENUINE);
+    const genuine = seed(build, { request: GENUINE });
     const forged = sealState({ ...genuine, revision: 9, request: HOSTILE }, suite.key.privateKeyPem);
     forged.mac = sealState({ ...genuine, revision: 9 }, suite.key.privateKeyPem).mac; // a MAC, but over other content
     const forgedId = suite.gh.addArtifact({
