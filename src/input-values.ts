@@ -1,4 +1,5 @@
 import { InputError } from './errors.js';
+import { isLoopbackHost } from './net/loopback.js';
 
 /** Readers of one input's text: each names the input in its error and says what it accepts. */
 
@@ -52,8 +53,7 @@ export function pollInterval(value: string, apiUrl: string): number {
 export function reachesApple(apiUrl: string): boolean {
   try {
     const { protocol, hostname } = new URL(apiUrl);
-    const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-    return (protocol === 'https:' || protocol === 'http:') && !loopback;
+    return (protocol === 'https:' || protocol === 'http:') && !isLoopbackHost(hostname);
   } catch {
     return false;
   }
