@@ -1,15 +1,12 @@
 import type { InputName } from './action-inputs.js';
 import { readAppStoreSettings, type AppStoreSettings } from './app-store-inputs.js';
-import { PLATFORMS, VERSION_PATTERN, type Platform } from './domain.js';
+import { PLATFORMS, UPLOAD_METHODS, VERSION_PATTERN, type Platform, type UploadMethod } from './domain.js';
 import { InputError } from './errors.js';
 import { bool, integer, lines, minutes, oneOf, pollInterval, url, withDefaults } from './input-values.js';
 import type { InputReader } from './runtime.js';
 
 export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number', 'release'] as const;
 export type Command = (typeof COMMANDS)[number];
-
-export const UPLOAD_METHODS = ['api', 'altool'] as const;
-export type UploadMethod = (typeof UPLOAD_METHODS)[number];
 
 export const POST_PROCESSING_MODES = ['inline', 'deferred', 'off'] as const;
 export type PostProcessingMode = (typeof POST_PROCESSING_MODES)[number];
