@@ -1,6 +1,6 @@
 /**
- * The vocabulary every layer shares: platforms, upload methods, versions and build numbers. It depends on nothing, so
- * the App Store Connect client, the package reader and the commands can all use it.
+ * The vocabulary every layer shares: platforms, upload methods, versions and build numbers. It depends
+ * on nothing, so the App Store Connect client, the package reader and the commands can all use it.
  */
 export const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'] as const;
 export type Platform = (typeof PLATFORMS)[number];
