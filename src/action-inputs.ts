@@ -71,12 +71,12 @@ export const ACTION_INPUTS = {
     default: '15',
   },
   'processing-timeout': {
-    description: 'Minutes (fractions allowed), counted from the upload, for all post-processing.',
+    description: 'Minutes (fractions allowed, at most 1440), counted from the upload, for all post-processing.',
     required: false,
     default: '120',
   },
   'poll-interval': {
-    description: 'Seconds (fractions allowed) between status checks.',
+    description: 'Seconds (fractions allowed) between checks, 5 to 3600; no floor for a loopback `api-url`.',
     required: false,
     default: '30',
   },

@@ -5,6 +5,7 @@
  */
 import type { ReleaseType } from './asc/app-store-types.js';
 import { InputError } from './errors.js';
+import { bool, oneOf, withDefaults } from './input-values.js';
 import type { InputReader } from './runtime.js';
 
 /** What the App Store inputs ask for; undefined in the config when `submit-app-store-review` is not `true`. */
@@ -21,7 +22,7 @@ export interface AppStoreSettings {
 }
 
 /** The inputs that only mean something with `submit-app-store-review: true`. */
-export const APP_STORE_INPUTS = [
+const APP_STORE_INPUTS = [
   'release-type',
   'earliest-release-date',
   'phased-release',
@@ -30,7 +31,13 @@ export const APP_STORE_INPUTS = [
   'cancel-previous-submission',
 ] as const;
 
-const RELEASE_TYPES: Record<string, ReleaseType> = { manual: 'MANUAL', 'after-approval': 'AFTER_APPROVAL', scheduled: 'SCHEDULED' };
+/** `release-type` values and what Apple calls them. */
+const RELEASE_TYPES = { manual: 'MANUAL', 'after-approval': 'AFTER_APPROVAL', scheduled: 'SCHEDULED' } as const satisfies Record<
+  string,
+  ReleaseType
+>;
+type ReleaseTypeInput = keyof typeof RELEASE_TYPES;
+const RELEASE_TYPE_INPUTS = Object.keys(RELEASE_TYPES) as ReleaseTypeInput[];
 const HOUR_MS = 3_600_000;
 const MAX_COPYRIGHT = 200;
 /** An ISO 8601 date-time; the zone is checked separately so its absence gets its own message. */
@@ -41,9 +48,9 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,
  * input given is an error, since it would silently do nothing.
  */
 export function readAppStoreSettings(read: InputReader, now: () => number): AppStoreSettings | undefined {
-  const raw = (name: string): string => read(name).trim();
-  const submit = bool('submit-app-store-review', raw('submit-app-store-review') || 'false');
-  const cancelPreviousSubmission = bool('cancel-previous-submission', raw('cancel-previous-submission') || 'false');
+  const raw = withDefaults(read);
+  const submit = bool('submit-app-store-review', raw('submit-app-store-review'));
+  const cancelPreviousSubmission = bool('cancel-previous-submission', raw('cancel-previous-submission'));
   if (!submit) {
     const given = APP_STORE_INPUTS.filter((name) => (name === 'cancel-previous-submission' ? cancelPreviousSubmission : raw(name) !== ''));
     if (given.length) {
@@ -63,12 +70,7 @@ export function readAppStoreSettings(read: InputReader, now: () => number): AppS
   }
 
   const typeText = raw('release-type').toLowerCase();
-  let releaseType: ReleaseType | undefined;
-  if (typeText) {
-    releaseType = RELEASE_TYPES[typeText];
-    if (!releaseType)
-      throw new InputError('release-type', `"${raw('release-type')}" is not one of \`manual\`, \`after-approval\`, \`scheduled\`.`);
-  }
+  const releaseType: ReleaseType | undefined = typeText ? RELEASE_TYPES[oneOf('release-type', typeText, RELEASE_TYPE_INPUTS)] : undefined;
   const dateText = raw('earliest-release-date');
   const earliestReleaseDate = dateText ? releaseDate(dateText, releaseType, now()) : undefined;
   if (releaseType === 'SCHEDULED' && !earliestReleaseDate) {
@@ -92,7 +94,7 @@ function releaseDate(text: string, releaseType: ReleaseType | undefined, now: nu
   if (releaseType !== 'SCHEDULED') {
     throw new InputError(
       'earliest-release-date',
-      `only applies with \`release-type: scheduled\`${releaseType ? `, not \`${releaseType.toLowerCase().replace('_', '-')}\`` : ''}. Set \`release-type: scheduled\`, or remove the date.`,
+      `only applies with \`release-type: scheduled\`${releaseType ? `, not \`${RELEASE_TYPE_INPUTS.find((name) => RELEASE_TYPES[name] === releaseType)}\`` : ''}. Set \`release-type: scheduled\`, or remove the date.`,
     );
   }
   const m = DATE_TIME.exec(text);
@@ -120,11 +122,4 @@ function releaseDate(text: string, releaseType: ReleaseType | undefined, now: nu
     );
   }
   return new Date(at).toISOString();
-}
-
-function bool(name: string, value: string): boolean {
-  const v = value.toLowerCase();
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw new InputError(name, `"${value}" is not a boolean: use \`true\` or \`false\`.`);
 }

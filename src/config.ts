@@ -1,15 +1,12 @@
-import { ACTION_INPUTS, type ActionInput } from './action-inputs.js';
+import type { InputName } from './action-inputs.js';
 import { readAppStoreSettings, type AppStoreSettings } from './app-store-inputs.js';
-import { PLATFORMS, VERSION_PATTERN, type Platform } from './domain.js';
+import { PLATFORMS, UPLOAD_METHODS, VERSION_PATTERN, type Platform, type UploadMethod } from './domain.js';
 import { InputError } from './errors.js';
-import { bool, integer, lines, MAX_PROCESSING_TIMEOUT_MINUTES, minutes, oneOf, pollInterval, url } from './input-values.js';
+import { bool, integer, lines, minutes, oneOf, pollInterval, url, withDefaults } from './input-values.js';
 import type { InputReader } from './runtime.js';
 
 export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number', 'release'] as const;
 export type Command = (typeof COMMANDS)[number];
-
-export const UPLOAD_METHODS = ['api', 'altool'] as const;
-export type UploadMethod = (typeof UPLOAD_METHODS)[number];
 
 export const POST_PROCESSING_MODES = ['inline', 'deferred', 'off'] as const;
 export type PostProcessingMode = (typeof POST_PROCESSING_MODES)[number];
@@ -52,22 +49,14 @@ export interface Config {
   apiUrl: string;
 }
 
-/** action.yml's defaults, by input name (generated from it: one definition of every input). */
-export const DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(ACTION_INPUTS as Record<string, ActionInput>).flatMap(([name, input]) =>
-    input.default === undefined ? [] : [[name, input.default]],
-  ),
-);
-
 const MAX_UPLOAD_CONCURRENCY = 32;
+/** A day: far past Apple's processing time, and every date counted from the upload stays valid. */
+const MAX_PROCESSING_TIMEOUT_MINUTES = 24 * 60;
 
 /** Reads and validates every input. Throws InputError naming the first bad input. */
 export function parseConfig(read: InputReader, now: () => number = Date.now): Config {
-  const input = (name: string): string => {
-    const value = read(name).trim();
-    return value !== '' ? value : (DEFAULTS[name] ?? '');
-  };
-  const optional = (name: string): string | undefined => input(name) || undefined;
+  const input = withDefaults(read);
+  const optional = (name: InputName): string | undefined => input(name) || undefined;
 
   const command = oneOf('command', input('command'), COMMANDS);
   const keyId = input('key-id');
@@ -132,13 +121,10 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
       : integer('upload-concurrency', concurrencyInput, 1, MAX_UPLOAD_CONCURRENCY, ', or `auto` (the default: the upload finds the count)');
   const postProcessing = oneOf('post-processing', input('post-processing'), POST_PROCESSING_MODES);
   const findBuildTimeoutMs = minutes('find-build-timeout', input('find-build-timeout'));
-  const processingTimeoutMs = minutes('processing-timeout', input('processing-timeout'));
-  if (processingTimeoutMs > MAX_PROCESSING_TIMEOUT_MINUTES * 60_000) {
-    throw new InputError(
-      'processing-timeout',
-      `"${input('processing-timeout')}" minutes is more than ${MAX_PROCESSING_TIMEOUT_MINUTES} (a day): Apple processes a build in minutes, a few hours at worst, so a longer wait only delays the error. Use ${MAX_PROCESSING_TIMEOUT_MINUTES} or less; a build that finishes later can still be post-processed with \`command: distribute\`.`,
-    );
-  }
+  const processingTimeoutMs = minutes('processing-timeout', input('processing-timeout'), {
+    minutes: MAX_PROCESSING_TIMEOUT_MINUTES,
+    why: `(a day): Apple processes a build in minutes, a few hours at worst, so a longer wait only delays the error. Use ${MAX_PROCESSING_TIMEOUT_MINUTES} or less; a build that finishes later can still be post-processed with \`command: distribute\`.`,
+  });
   const pollIntervalMs = pollInterval(input('poll-interval'), input('api-url'));
   if (findBuildTimeoutMs > processingTimeoutMs) {
     throw new InputError(
@@ -157,7 +143,7 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
   }
   const encryption = optional('uses-non-exempt-encryption');
   const usesNonExemptEncryption = encryption === undefined ? undefined : bool('uses-non-exempt-encryption', encryption);
-  const submitBetaReview = bool('submit-beta-review', input('submit-beta-review') || 'false');
+  const submitBetaReview = bool('submit-beta-review', input('submit-beta-review'));
   const betaGroups = [
     ...new Set(
       input('beta-groups')
@@ -166,11 +152,11 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
         .filter(Boolean),
     ),
   ];
-  const notifyTesters = bool('notify-testers', input('notify-testers') || 'false');
-  const expirePreviousBuilds = bool('expire-previous-builds', input('expire-previous-builds') || 'false');
+  const notifyTesters = bool('notify-testers', input('notify-testers'));
+  const expirePreviousBuilds = bool('expire-previous-builds', input('expire-previous-builds'));
 
   const appStore = readAppStoreSettings(read, now);
-  const statusCheck = bool('status-check', input('status-check') || 'true');
+  const statusCheck = bool('status-check', input('status-check'));
   const resumeWorkflow = input('resume-workflow');
   if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(resumeWorkflow)) {
     throw new InputError(
@@ -178,7 +164,7 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
       `"${resumeWorkflow}" must be the file name of the workflow that runs \`command: resume\`, as it is in .github/workflows (e.g. post-processing.yml).`,
     );
   }
-  const disableWhenIdle = bool('disable-when-idle', input('disable-when-idle') || 'true');
+  const disableWhenIdle = bool('disable-when-idle', input('disable-when-idle'));
 
   const stateArtifact = input('state-artifact');
   if (/["<>|*?:\\/\r\n]/.test(stateArtifact)) {

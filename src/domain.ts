@@ -1,9 +1,13 @@
 /**
- * The vocabulary every layer shares: platforms, versions and build numbers. It depends on nothing, so
- * the App Store Connect client, the package reader and the commands can all use it.
+ * The vocabulary every layer shares: platforms, upload methods, versions and build numbers. It depends
+ * on nothing, so the App Store Connect client, the package reader and the commands can all use it.
  */
 export const PLATFORMS = ['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS'] as const;
 export type Platform = (typeof PLATFORMS)[number];
+
+/** `api`: Apple's Build Upload API, from any OS; `altool`: `xcrun altool`, on macOS. */
+export const UPLOAD_METHODS = ['api', 'altool'] as const;
+export type UploadMethod = (typeof UPLOAD_METHODS)[number];
 
 /** CFBundleShortVersionString and CFBundleVersion as Apple accepts them: one to three dot-separated integers. */
 export const VERSION_PATTERN = /^\d+(\.\d+){0,2}$/;

@@ -1,4 +1,20 @@
+import { ACTION_INPUTS, type InputName } from './action-inputs.js';
 import { InputError } from './errors.js';
+import { isLoopbackHost } from './net/loopback.js';
+import type { InputReader } from './runtime.js';
+
+/** action.yml's defaults, by input name (generated from it: one definition of every input). */
+export const DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ACTION_INPUTS).flatMap(([name, input]) => ('default' in input ? [[name, input.default]] : [])),
+);
+
+/** Reads inputs as the config does: trimmed, and action.yml's default when empty. */
+export function withDefaults(read: InputReader): (name: InputName) => string {
+  return (name) => {
+    const value = read(name).trim();
+    return value !== '' ? value : (DEFAULTS[name] ?? '');
+  };
+}
 
 /** Readers of one input's text: each names the input in its error and says what it accepts. */
 
@@ -14,7 +30,7 @@ export function bool(name: string, value: string): boolean {
   throw new InputError(name, `"${value}" is not a boolean: use \`true\` or \`false\`.`);
 }
 
-export function positiveNumber(name: string, value: string, unit: string): number {
+function positiveNumber(name: string, value: string, unit: string): number {
   const n = Number(value);
   if (value === '' || !Number.isFinite(n) || n <= 0) {
     throw new InputError(name, `"${value}" is not a positive number of ${unit} (fractions such as 0.5 are allowed).`);
@@ -22,8 +38,6 @@ export function positiveNumber(name: string, value: string, unit: string): numbe
   return n;
 }
 
-/** A day: far past Apple's processing time, and every date counted from the upload stays valid. */
-export const MAX_PROCESSING_TIMEOUT_MINUTES = 24 * 60;
 const MIN_POLL_SECONDS = 5;
 const MAX_POLL_SECONDS = 3600;
 
@@ -49,18 +63,20 @@ export function pollInterval(value: string, apiUrl: string): number {
 }
 
 /** Whether `api-url` is Apple's or a proxy's: not loopback, and not invalid (its own check names it). */
-export function reachesApple(apiUrl: string): boolean {
+function reachesApple(apiUrl: string): boolean {
   try {
     const { protocol, hostname } = new URL(apiUrl);
-    const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-    return (protocol === 'https:' || protocol === 'http:') && !loopback;
+    return (protocol === 'https:' || protocol === 'http:') && !isLoopbackHost(hostname);
   } catch {
     return false;
   }
 }
 
-export function minutes(name: string, value: string): number {
-  return Math.round(positiveNumber(name, value, 'minutes') * 60_000);
+/** Minutes (fractions allowed), in ms. Past `max.minutes`, the error adds `max.why`: why that is too long, what to do. */
+export function minutes(name: string, value: string, max?: { minutes: number; why: string }): number {
+  const ms = Math.round(positiveNumber(name, value, 'minutes') * 60_000);
+  if (max && ms > max.minutes * 60_000) throw new InputError(name, `"${value}" minutes is more than ${max.minutes} ${max.why}`);
+  return ms;
 }
 
 export function integer(name: string, value: string, min: number, max: number, orElse = ''): number {

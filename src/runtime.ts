@@ -1,3 +1,7 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * What a command needs from its host: a log, outputs and a job summary. The GitHub Action and the CLI
  * each provide one, so the commands have a single implementation.
@@ -24,3 +28,11 @@ export interface Runtime {
 
 /** Reads one input by its action.yml name; '' when unset. */
 export type InputReader = (name: string) => string;
+
+/**
+ * Makes a new private directory (mode 0700) under the runner's temp dir: RUNNER_TEMP, which the
+ * runner empties after each job, else the OS temp dir. The caller removes it when done.
+ */
+export function runnerTempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), prefix));
+}

@@ -1,5 +1,5 @@
 import { loadPrivateKey } from '../src/asc/auth.js';
-import { DEFAULTS } from '../src/config.js';
+import { DEFAULTS } from '../src/input-values.js';
 import { newState, type NewStateInput } from '../src/postprocess/new-state.js';
 import type { PlanRequest, PostProcessingState } from '../src/postprocess/state.js';
 import { createArtifactClient } from '../src/stores/artifact-client.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INPUT_OPTIONS } from '../../src/cli/options.js';
-import { DEFAULTS } from '../../src/config.js';
+import { DEFAULTS } from '../../src/input-values.js';
 
 interface ActionInput {
   name: string;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ACTION_INPUTS } from '../../src/action-inputs.js';
-import { DEFAULTS } from '../../src/config.js';
+import { DEFAULTS } from '../../src/input-values.js';
 import { actionMetadata, ROOT } from './action-metadata.js';
 
 describe('action.yml is the one definition of the inputs', () => {

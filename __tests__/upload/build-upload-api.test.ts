@@ -122,6 +122,18 @@ describe("Apple's Build Upload API, over HTTP against the fake", () => {
     expect(elapsed).toBeLessThan(Math.ceil(ipa.size / PART) * 100 * 0.6);
   });
 
+  it('says how many parts go at once, never more than the parts there are', async () => {
+    const small = await readPackageInfo(makeIpa({ path: join(dir, 'Small.ipa'), buildNumber: '43', payloadBytes: 100_000 }));
+    const count = Math.ceil(small.size / PART);
+    expect(count).toBeGreaterThan(1);
+    expect(count).toBeLessThan(4);
+    await upload(small, { concurrency: 'auto' });
+    expect(received().state).toBe('COMPLETE');
+    expect(log.infos).toContainEqual(
+      expect.stringMatching(new RegExp(`^Sending Small\\.ipa \\([\\d.]+ MB\\) in ${count} parts, ${count} at a time\\.$`)),
+    );
+  });
+
   it('uploads a .pkg as com.apple.pkg for MAC_OS, bytes exact', async () => {
     const macApp = fake.addApp({ bundleId: 'com.example.mac', name: 'Example for Mac' }).id;
     expect(pkg).toMatchObject({ kind: 'pkg', platform: 'MAC_OS', uti: 'com.apple.pkg', bundleId: 'com.example.mac' });

@@ -13,7 +13,7 @@ const [kind, url, file, size, partSize, connections] = process.argv.slice(2) as 
 const parts = [];
 for (let offset = 0, n = 1; offset < Number(size); offset += Number(partSize), n++) {
   const length = Math.min(Number(partSize), Number(size) - offset);
-  parts.push({ method: 'PUT', url, offset, length, headers: { 'Content-Type': 'application/octet-stream' }, partNumber: n });
+  parts.push({ method: 'PUT', url: new URL(url), offset, length, headers: { 'Content-Type': 'application/octet-stream' }, partNumber: n });
 }
 const cpu = process.cpuUsage();
 const started = performance.now();

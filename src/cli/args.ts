@@ -58,7 +58,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const { name, rawName } = token;
     const inline = token.inlineValue ? token.value : undefined;
     const once = () => {
-      if (seen.has(name)) throw new UsageError(`option \`--${name}\` is given more than once.`);
+      if (seen.has(name)) throw new UsageError(`option \`--${name}\` is given more than once: keep one.`);
       seen.add(name);
     };
     const value = (): string => {

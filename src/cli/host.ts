@@ -1,6 +1,6 @@
 import type { Runtime } from '../runtime.js';
 
-export interface CliStreams {
+interface CliStreams {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }

@@ -10,7 +10,7 @@ import { BIN, helpText } from './help.js';
 import { INPUT_OPTIONS } from './options.js';
 import { cliRuntime, formatOutputs, type CliHost, type CliRuntime } from './host.js';
 
-export const EXIT_OK = 0;
+const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
@@ -72,7 +72,8 @@ function collectInputs(args: ParsedArgs, host: CliHost): Map<string, string> {
   const inputs = new Map<string, string>();
   inputs.set('command', args.command ?? '');
   for (const option of INPUT_OPTIONS) {
-    if (option.name === 'command') continue;
+    // The key comes from its flag, its file or one of two environment variables: privateKey() decides.
+    if (option.name === 'command' || option.name === 'private-key') continue;
     const value = args.inputs.get(option.name) ?? (option.env ? host.env[option.env] : undefined);
     if (value !== undefined) inputs.set(option.name, value);
   }

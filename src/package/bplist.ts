@@ -1,4 +1,5 @@
 import type { PlistValue } from 'plist';
+import { PackageLimitError } from './limit-error.js';
 
 /**
  * A bounded reader of binary property lists (bplist00).
@@ -10,14 +11,14 @@ import type { PlistValue } from 'plist';
  */
 
 /** Objects decoded, a shared object counted each time it is reached. A real Info.plist has a few hundred. */
-export const MAX_PLIST_OBJECTS = 50_000;
+const MAX_PLIST_OBJECTS = 50_000;
 /** Nesting of arrays and dictionaries. A real Info.plist nests a few levels. */
-export const MAX_PLIST_DEPTH = 64;
+const MAX_PLIST_DEPTH = 64;
 /** Bytes of strings and data decoded. A real Info.plist decodes to a few KB. */
-export const MAX_PLIST_DECODED_BYTES = 4 * 1024 * 1024;
+const MAX_PLIST_DECODED_BYTES = 4 * 1024 * 1024;
 
 /** The property list is malformed or larger than an Info.plist can be. */
-export class PlistLimitError extends Error {
+export class PlistLimitError extends PackageLimitError {
   override name = 'PlistLimitError';
 }
 

@@ -5,10 +5,9 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import type { Platform } from '../domain.js';
 import { InputError } from '../errors.js';
 import { WindowedFileReader } from './file-reader.js';
-import { describeError, MAX_METADATA_BYTES, type PackageMetadata } from './metadata.js';
-import { PlistLimitError } from './bplist.js';
+import { PackageLimitError } from './limit-error.js';
+import { describeError, limitError, MAX_METADATA_BYTES, type PackageMetadata } from './metadata.js';
 import { parsePlistDict, stringValue, type PlistDict } from './plist.js';
-import { XmlLimitError } from './xml.js';
 
 /** The main app's Info.plist only: not an extension's, a framework's or a watch app's. */
 const APP_INFO_PLIST = /^Payload\/[^/]+\.app\/Info\.plist$/;
@@ -65,9 +64,7 @@ export async function readIpaMetadata(file: string, shown: string): Promise<Pack
   try {
     plist = parsePlistDict(bytes);
   } catch (error) {
-    if (error instanceof PlistLimitError || error instanceof XmlLimitError) {
-      throw new InputError('path', `${entry.fileName} in ${shown} is malformed or too large: ${describeError(error)}; ${REEXPORT}.`);
-    }
+    if (error instanceof PackageLimitError) throw limitError(`${entry.fileName} in ${shown}`, error, REEXPORT);
     throw new InputError('path', `${shown}: ${entry.fileName} is not a valid property list (${describeError(error)}); ${REEXPORT}.`);
   }
   const source = entry.fileName;

@@ -1,4 +1,6 @@
 import type { Platform } from '../domain.js';
+import { InputError } from '../errors.js';
+import type { PackageLimitError } from './limit-error.js';
 
 /** What a package says about itself; any field may be missing and be supplied by an input. */
 export interface PackageMetadata {
@@ -25,4 +27,9 @@ export const MAX_METADATA_BYTES = 1024 * 1024;
 /** An error's message without a trailing period, to be embedded in a sentence. */
 export function describeError(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).trim().replace(/\.+$/, '');
+}
+
+/** The one error for a package file a bounded reader refused (see PackageLimitError). */
+export function limitError(file: string, error: PackageLimitError, fix: string): InputError {
+  return new InputError('path', `${file} is malformed or too large: ${describeError(error)}; ${fix}.`);
 }

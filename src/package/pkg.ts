@@ -1,9 +1,10 @@
 import { open } from 'node:fs/promises';
 import type { Element } from '@xmldom/xmldom';
 import { InputError } from '../errors.js';
-import { describeError, MAX_METADATA_BYTES, type PackageMetadata } from './metadata.js';
-import { NotXarError, openXar, XarEntryTooLargeError, XarTocLimitError, type XarArchive, type XarEntry } from './xar.js';
-import { attribute, childElement, childElements, decodeXmlText, parseXml, XmlLimitError } from './xml.js';
+import { PackageLimitError } from './limit-error.js';
+import { describeError, limitError, MAX_METADATA_BYTES, type PackageMetadata } from './metadata.js';
+import { NotXarError, openXar, type XarArchive, type XarEntry } from './xar.js';
+import { attribute, childElement, childElements, decodeXmlText, parseXml } from './xml.js';
 
 /** A `<bundle>` of a Distribution's `<pkg-ref><bundle-version>` or of a component's PackageInfo. */
 interface BundleInfo {
@@ -45,9 +46,7 @@ export async function readPkgMetadata(file: string, shown: string): Promise<Pack
       if (error instanceof NotXarError) {
         throw new InputError('path', `${shown} is not a macOS product archive (no "xar!" header): ${REBUILD}.`);
       }
-      if (error instanceof XarTocLimitError) {
-        throw new InputError('path', `The table of contents of ${shown} is malformed or too large: ${describeError(error)}; ${REBUILD}.`);
-      }
+      if (error instanceof PackageLimitError) throw limitError(`The table of contents of ${shown}`, error, REBUILD);
       throw invalid(error);
     }
 
@@ -98,23 +97,16 @@ export async function readPkgMetadata(file: string, shown: string): Promise<Pack
 }
 
 async function readXmlEntry(xar: XarArchive, entry: XarEntry, shown: string, invalid: (error: unknown) => InputError): Promise<Element> {
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
     bytes = await xar.read(entry, MAX_METADATA_BYTES);
-  } catch (error) {
-    if (error instanceof XarEntryTooLargeError) {
-      throw new InputError('path', `${entry.path} in ${shown} is malformed or too large: ${describeError(error)}; ${REBUILD}.`);
-    }
-    throw invalid(error);
-  }
-  try {
     const root = parseXml(decodeXmlText(bytes)).documentElement;
     if (!root) throw new Error('no root element');
     return root;
   } catch (error) {
-    if (error instanceof XmlLimitError) {
-      throw new InputError('path', `${entry.path} in ${shown} is malformed or too large: ${describeError(error)}; ${REBUILD}.`);
-    }
+    if (error instanceof PackageLimitError) throw limitError(`${entry.path} in ${shown}`, error, REBUILD);
+    // Not read: the archive is damaged; read but not parsed: the file is.
+    if (bytes === undefined) throw invalid(error);
     throw new InputError('path', `${shown}: ${entry.path} is not valid XML (${describeError(error)}); ${REBUILD}.`);
   }
 }

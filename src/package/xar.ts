@@ -1,7 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { inflateSync, unzipSync } from 'node:zlib';
 import type { Element } from '@xmldom/xmldom';
-import { attribute, childElement, childElements, childText, parseXml, XmlLimitError } from './xml.js';
+import { PackageLimitError } from './limit-error.js';
+import { attribute, childElement, childElements, childText, parseXml } from './xml.js';
 
 /**
  * A minimal reader for xar archives, the container of macOS .pkg files: the header, the
@@ -21,7 +22,7 @@ const MIN_HEADER_SIZE = 28;
  * when signed, its certificates: a few KB, a few hundred KB with many resources. 4 MiB is ten times
  * that; the TOC is read into memory and parsed (bounded again by MAX_XML_ELEMENTS).
  */
-export const MAX_TOC_BYTES = 4 * 1024 * 1024;
+const MAX_TOC_BYTES = 4 * 1024 * 1024;
 
 /** The file does not start with the xar magic. */
 export class NotXarError extends Error {
@@ -29,12 +30,12 @@ export class NotXarError extends Error {
 }
 
 /** A file in the archive is larger than the reader's bound. */
-export class XarEntryTooLargeError extends Error {
+export class XarEntryTooLargeError extends PackageLimitError {
   override name = 'XarEntryTooLargeError';
 }
 
 /** The table of contents is larger or deeper than a product archive's can be. */
-export class XarTocLimitError extends Error {
+export class XarTocLimitError extends PackageLimitError {
   override name = 'XarTocLimitError';
 }
 
@@ -77,13 +78,8 @@ export async function openXar(fh: FileHandle, fileSize: number): Promise<XarArch
     }
     throw new Error(`the table of contents does not inflate (${error instanceof Error ? error.message : String(error)})`);
   }
-  let root: Element | null;
-  try {
-    root = parseXml(tocXml).documentElement;
-  } catch (error) {
-    if (error instanceof XmlLimitError) throw new XarTocLimitError(error.message);
-    throw error;
-  }
+  // Past the XML bounds, parseXml throws an XmlLimitError: a PackageLimitError like XarTocLimitError.
+  const root: Element | null = parseXml(tocXml).documentElement;
   const toc = root && root.nodeName === 'xar' ? childElement(root, 'toc') : undefined;
   if (!toc) throw new Error('the table of contents has no <xar><toc>');
 

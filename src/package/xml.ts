@@ -1,15 +1,16 @@
 import { DOMParser, onErrorStopParsing, type Document, type Element } from '@xmldom/xmldom';
+import { PackageLimitError } from './limit-error.js';
 
 /**
  * Elements and nesting a package's XML may have. A product archive's table of contents, its
  * Distribution, a PackageInfo and an Info.plist have a few hundred elements, nested a few levels;
  * the DOM costs about 2 KB an element, so these bounds keep any of them under about 20 MB.
  */
-export const MAX_XML_ELEMENTS = 10_000;
-export const MAX_XML_DEPTH = 64;
+const MAX_XML_ELEMENTS = 10_000;
+const MAX_XML_DEPTH = 64;
 
 /** The document is larger or deeper than package metadata can be. */
-export class XmlLimitError extends Error {
+export class XmlLimitError extends PackageLimitError {
   override name = 'XmlLimitError';
 }
 
@@ -30,7 +31,7 @@ export function parseXml(text: string): Document {
  * refuses a document past MAX_XML_ELEMENTS or MAX_XML_DEPTH, or one that declares entities (a DTD
  * internal subset: no package file has one, and they are how entity bombs start).
  */
-export function checkXmlShape(text: string): void {
+function checkXmlShape(text: string): void {
   let elements = 0;
   let depth = 0;
   let at = 0;

@@ -1,12 +1,11 @@
 import { getExecOutput } from '@actions/exec';
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Platform } from '../domain.js';
 import { InputError, UserError } from '../errors.js';
 import type { PackageInfo } from '../package/index.js';
-import type { Logger } from '../runtime.js';
+import { runnerTempDir, type Logger } from '../runtime.js';
 import type { UploadResult } from './types.js';
 
 const ALTOOL_TYPE: Record<Platform, string> = { IOS: 'ios', MAC_OS: 'macos', TV_OS: 'appletvos', VISION_OS: 'visionos' };
@@ -30,7 +29,7 @@ export interface AltoolOptions {
 export async function uploadWithAltool(pkg: PackageInfo, options: AltoolOptions): Promise<UploadResult> {
   const now = options.now ?? Date.now;
   const started = now();
-  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'asc-altool-'));
+  const dir = await runnerTempDir('asc-altool-');
   const release = removeOnExit(dir);
   try {
     // altool looks for AuthKey_<key id>.p8 in the directory named by API_PRIVATE_KEYS_DIR.

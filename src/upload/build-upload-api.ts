@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { Checksums } from '../asc/types.js';
 import { UserError } from '../errors.js';
 import type { RetryPolicy, Sleep } from '../net/retry.js';
 import type { PackageInfo } from '../package/index.js';
 import type { Logger } from '../runtime.js';
+import { AUTO_MAX, AUTO_START } from './concurrency.js';
 import { sendParts, toPartOperations } from './parts.js';
-import { ProgressReporter } from './progress.js';
+import { mb, ProgressReporter } from './progress.js';
 import type { UploadResult } from './types.js';
 
 export interface ApiUploadOptions {
@@ -43,7 +44,7 @@ export async function uploadWithBuildUploadApi(
   const file = await asc.buildUploads.reserveFile(upload.id, packageFile);
   const operations = toPartOperations(file.attributes?.uploadOperations ?? [], pkg.size);
   options.log.info(
-    `Sending ${pkg.fileName} (${mb(pkg.size)} MB) in ${operations.length} part${operations.length === 1 ? '' : 's'}, ${options.concurrency === 'auto' ? '4 at a time to start, more while more send faster (up to 16)' : `${Math.min(options.concurrency, operations.length)} at a time`}.`,
+    `Sending ${pkg.fileName} (${mb(pkg.size)} MB) in ${operations.length} part${operations.length === 1 ? '' : 's'}, ${pace(options.concurrency, operations.length)}.`,
   );
 
   const progress = new ProgressReporter(pkg.size, options.log, now);
@@ -88,13 +89,27 @@ async function verifyAppleChecksums(pkg: PackageInfo, checksums: Checksums | nul
   }
 }
 
-/** One sequential read, one reused buffer: memory stays flat whatever the size. */
-async function hashFile(path: string, algorithm: 'sha256' | 'md5'): Promise<string> {
-  const hash = createHash(algorithm);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** How many parts go at once, as the log says it: `auto` starts lower and may add parts, never past the parts there are. */
+function pace(concurrency: number | 'auto', parts: number): string {
+  if (concurrency !== 'auto') return `${Math.min(concurrency, parts)} at a time`;
+  const start = Math.min(AUTO_START, parts);
+  const most = Math.min(AUTO_MAX, parts);
+  return start < most ? `${start} at a time to start, more while more send faster (up to ${most})` : `${start} at a time`;
 }
 
-function mb(bytes: number): string {
-  return (bytes / 1e6).toFixed(1);
+/** One sequential read into one reused 1 MiB buffer: memory stays flat whatever the size. */
+async function hashFile(path: string, algorithm: 'sha256' | 'md5'): Promise<string> {
+  const hash = createHash(algorithm);
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const file = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead)); // hashed before the next read reuses the buffer
+    }
+  } finally {
+    await file.close();
+  }
+  return hash.digest('hex');
 }

@@ -22,21 +22,23 @@
  * not the sum of every part since (the link may fill half-way there).
  */
 
+import { mb } from './progress.js';
+
 /** Where `auto` starts: enough to hide a round trip per part on most links without a first measurement. */
 export const AUTO_START = 4;
 /** The most `auto` tries: beyond this, more connections rarely help. */
 export const AUTO_MAX = 16;
 /** Parts that ran at a count before it is judged: one part's timing is too easily a scheduler's hiccup. */
-export const SAMPLES_PER_COUNT = 2;
+const SAMPLES_PER_COUNT = 2;
 /**
  * And at least this much sending measured at a count (summed over its parts): on loopback, where a
  * part takes tens of milliseconds, a few parts are mostly scheduler and collector noise.
  */
-export const SAMPLED_MS_PER_COUNT = 300;
+const SAMPLED_MS_PER_COUNT = 300;
 /** Parts enough to judge a count even when they ran, on average, at less than half a part more than the last. */
 const FULL_SAMPLES = 8;
 /** A new part is added after an eighth of a typical part's duration (on an 800 Mbit/s link of 50 Mbit/s connections, 16 parts are in flight about 2 s after the first answers). */
-export const RAMP_FRACTION = 1 / 8;
+const RAMP_FRACTION = 1 / 8;
 /** How many counts the search may run ahead of the last one judged (verdicts arrive a part's duration late: eight steps at this pace). */
 export const LOOKAHEAD = 8;
 
@@ -47,7 +49,7 @@ export interface PartToken {
   share: number;
 }
 
-export interface Concurrency {
+interface Concurrency {
   /** Parts that may be in flight now. */
   readonly target: number;
   /** A part starts. */
@@ -65,7 +67,7 @@ export interface Concurrency {
   ended(): string | undefined;
 }
 
-export type Clock = () => number;
+type Clock = () => number;
 
 export function concurrencyFor(setting: number | 'auto', parts: number, clock: Clock = () => performance.now()): Concurrency {
   return setting === 'auto' ? new AutoConcurrency(parts, clock) : new FixedConcurrency(setting);
@@ -262,5 +264,5 @@ export function marginOver(count: number): number {
 }
 
 function rate(bytesPerSecond: number, unit = ' MB/s'): string {
-  return `${(bytesPerSecond / 1e6).toFixed(1)}${unit}`;
+  return `${mb(bytesPerSecond)}${unit}`;
 }

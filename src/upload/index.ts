@@ -1,4 +1,5 @@
 import type { AppStoreConnect } from '../asc/client.js';
+import type { UploadMethod } from '../domain.js';
 import type { PackageInfo } from '../package/index.js';
 import type { RetryPolicy, Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
@@ -10,7 +11,7 @@ export type { UploadResult } from './types.js';
 
 /** The inputs the upload reads. */
 export interface UploadSettings {
-  uploadMethod: 'api' | 'altool';
+  uploadMethod: UploadMethod;
   uploadConcurrency: number | 'auto';
   keyId: string;
   issuerId?: string;

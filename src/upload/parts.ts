@@ -2,13 +2,15 @@ import { open, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { DeliveryFileUploadOperation } from '../asc/types.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { DEFAULT_RETRY, NetworkError, retrying, type RetryPolicy, type Sleep } from '../net/retry.js';
 import { concurrencyFor } from './concurrency.js';
 
 /** One byte range of the package and where Apple wants it. */
 export interface PartOperation {
   method: string;
-  url: string;
+  /** Parsed and checked once (see checkUploadUrl), when Apple's operations are read. */
+  url: URL;
   offset: number;
   length: number;
   headers: Record<string, string>;
@@ -47,10 +49,8 @@ export class InsecureUploadUrlError extends Error {
   }
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
-/** `https`, or `http` to this machine only (a local proxy or test server). */
-export function checkUploadUrl(partNumber: number, raw: string): void {
+/** `https`, or `http` to this machine only (a local proxy or test server). Returns the parsed URL. */
+export function checkUploadUrl(partNumber: number, raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -59,7 +59,7 @@ export function checkUploadUrl(partNumber: number, raw: string): void {
       `App Store Connect returned an upload URL for part ${partNumber} that is not a URL; the upload cannot continue. Try again.`,
     );
   }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) return;
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url;
   throw new InsecureUploadUrlError(partNumber, url);
 }
 
@@ -70,10 +70,11 @@ export function toPartOperations(operations: DeliveryFileUploadOperation[], file
         `App Store Connect returned upload operation ${i + 1} without url, offset or length; the upload cannot continue. Try again.`,
       );
     }
-    checkUploadUrl(op.partNumber ?? i + 1, op.url);
+    const partNumber = op.partNumber ?? i + 1;
+    const url = checkUploadUrl(partNumber, op.url);
     const headers: Record<string, string> = {};
     for (const h of op.requestHeaders ?? []) if (h.name) headers[h.name] = h.value ?? '';
-    return { method: op.method ?? 'PUT', url: op.url, offset: op.offset, length: op.length, headers, partNumber: op.partNumber ?? i + 1 };
+    return { method: op.method ?? 'PUT', url, offset: op.offset, length: op.length, headers, partNumber };
   });
   const covered = parts.reduce((sum, p) => sum + p.length, 0);
   if (covered !== fileSize) {
@@ -91,7 +92,6 @@ export function toPartOperations(operations: DeliveryFileUploadOperation[], file
  */
 export async function sendParts(options: SendPartsOptions): Promise<void> {
   const queue = [...options.operations];
-  for (const part of queue) checkUploadUrl(part.partNumber, part.url);
   let file: FileHandle;
   try {
     file = await open(options.path, 'r');
@@ -99,7 +99,10 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
     throw readError(options.path, error as Error);
   }
   const source: Source = { path: options.path, file, pool: new BufferPool(READ_CHUNK) };
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const transports: Transports = {
+    'http:': { request: http.request, agent: new http.Agent({ keepAlive: true }) },
+    'https:': { request: https.request, agent: new https.Agent({ keepAlive: true }) },
+  };
   const concurrency = concurrencyFor(options.concurrency, queue.length);
   const say = (message: string | undefined) => message && options.onConcurrency?.(message);
   let failed: Error | undefined;
@@ -115,7 +118,7 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
         let sent = 0;
         attempts++;
         try {
-          await sendPart(part, options, source, agents, (n) => {
+          await sendPart(part, options, source, transports, (n) => {
             sent += n;
             options.onBytes?.(n);
           });
@@ -174,12 +177,14 @@ export async function sendParts(options: SendPartsOptions): Promise<void> {
     if (!failed) say(concurrency.ended());
   } finally {
     clearTimeout(pollTimer);
-    agents.http.destroy();
-    agents.https.destroy();
+    for (const transport of Object.values(transports)) transport.agent.destroy();
     await file.close().catch(() => undefined);
   }
   if (failed) throw failed;
 }
+
+/** The client and its keep-alive connections, by URL protocol (checkUploadUrl allows only these two). */
+type Transports = Record<'http:' | 'https:', { request: typeof http.request; agent: http.Agent }>;
 
 interface PartError extends Error {
   retryable?: boolean;
@@ -212,15 +217,14 @@ function sendPart(
   part: PartOperation,
   options: SendPartsOptions,
   source: Source,
-  agents: { http: http.Agent; https: https.Agent },
+  transports: Transports,
   onBytes: (n: number) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const url = new URL(part.url);
-    const client = url.protocol === 'https:' ? https : http;
+    const { request, agent } = transports[part.url.protocol as keyof Transports];
     const headers = { ...part.headers, 'content-length': String(part.length) };
     // The upload URLs are pre-signed: never send our App Store Connect token there.
-    const req = client.request(url, { method: part.method, headers, agent: url.protocol === 'https:' ? agents.https : agents.http });
+    const req = request(part.url, { method: part.method, headers, agent });
     let settled = false;
     let stopBody = (): void => undefined;
     const stopped = new Promise<typeof STOPPED>((done) => (stopBody = () => done(STOPPED)));

@@ -1,5 +1,10 @@
 import type { Logger } from '../runtime.js';
 
+/** Bytes as MB (10^6, as network rates are counted), with `digits` decimals. */
+export function mb(bytes: number, digits = 1): string {
+  return (bytes / 1e6).toFixed(digits);
+}
+
 /** Logs upload progress at most every 10 % or 15 s, whichever comes later, so logs stay short. */
 export class ProgressReporter {
   private sent = 0;
@@ -25,18 +30,16 @@ export class ProgressReporter {
     if (percent >= this.lastPercent + 10 && at - this.lastAt >= this.minIntervalMs && percent < 100) {
       this.lastPercent = percent - (percent % 10);
       this.lastAt = at;
-      this.log.info(
-        `Uploaded ${percent} % (${(this.sent / 1e6).toFixed(0)} of ${(this.total / 1e6).toFixed(0)} MB) at ${this.rate()} MB/s.`,
-      );
+      this.log.info(`Uploaded ${percent} % (${mb(this.sent, 0)} of ${mb(this.total, 0)} MB) at ${this.rate()} MB/s.`);
     }
   }
 
   finish(): void {
-    this.log.info(`Uploaded 100 % (${(this.total / 1e6).toFixed(1)} MB) at ${this.rate()} MB/s on average.`);
+    this.log.info(`Uploaded 100 % (${mb(this.total)} MB) at ${this.rate()} MB/s on average.`);
   }
 
   private rate(): string {
     const seconds = Math.max(0.001, (this.now() - this.started) / 1000);
-    return (this.sent / 1e6 / seconds).toFixed(1);
+    return mb(this.sent / seconds);
   }
 }

@@ -1,5 +1,7 @@
+import type { UploadMethod } from '../domain.js';
+
 export interface UploadResult {
-  method: 'api' | 'altool';
+  method: UploadMethod;
   /** The Build Upload API's resource; altool has none. */
   buildUploadId?: string;
   /** When Apple accepted the file: post-processing deadlines count from here. */
