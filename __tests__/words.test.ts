@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newState } from '../src/postprocess/new-state.js';
 import { stateSection } from '../src/summary.js';
-import { enumsInWords, inWords } from '../src/words.js';
+import { enumsInWords, formatDuration, inWords, oneLine } from '../src/words.js';
 
 describe("Apple's enums in words", () => {
   it('says each state a build, upload, review or version goes through', () => {
@@ -41,5 +41,20 @@ describe("Apple's enums in words", () => {
     expect(section).toContain('| Processing | ⏳ waiting | valid; TestFlight missing export compliance / missing export compliance |');
     expect(section).not.toContain('MISSING_EXPORT_COMPLIANCE');
     expect(state.steps.processing.detail).toBe(detail);
+  });
+});
+
+describe('text for a reader', () => {
+  it('says a duration in milliseconds, seconds or minutes and seconds', () => {
+    expect(formatDuration(undefined)).toBe('');
+    expect(formatDuration(450)).toBe('450 ms');
+    expect(formatDuration(1_000)).toBe('1.0 s');
+    expect(formatDuration(61_500)).toBe('1 min 2 s');
+  });
+
+  it('puts a text on one line, cut with an ellipsis past its bound', () => {
+    expect(oneLine('  <html>\n  <body>Sign in</body>\t</html> ', 200)).toBe('<html> <body>Sign in</body> </html>');
+    expect(oneLine('a'.repeat(10), 4)).toBe('aaaa…');
+    expect(oneLine('abcd', 4)).toBe('abcd');
   });
 });

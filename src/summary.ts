@@ -1,7 +1,7 @@
 import type { Platform } from './domain.js';
 import { STEP_NAMES, type PostProcessingState, type StepStatus } from './postprocess/state.js';
 import { stepTitle } from './postprocess/steps/registry.js';
-import { enumsInWords } from './words.js';
+import { enumsInWords, formatDuration } from './words.js';
 
 /** A row for work done before post-processing (the upload), in the same table. */
 export interface ExtraRow {
@@ -74,14 +74,6 @@ export function stepTable(state: PostProcessingState, before: ExtraRow[] = []): 
     lines.push(row_(stepTitle(name), icon, p.detail, duration));
   }
   return lines;
-}
-
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 function row_(title: string, result: string, detail: string | undefined, durationMs: number | undefined): string {

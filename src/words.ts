@@ -64,3 +64,18 @@ export function inWords(value: string): string {
 export function enumsInWords(text: string): string {
   return text.replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*\b/g, (token) => WORDS[token] ?? token);
 }
+
+/** A duration for a reader: milliseconds, seconds to a tenth, or minutes and seconds; empty when unknown. */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** `text` on one line (runs of white space made one space) and at most `max` characters, cut with "…". */
+export function oneLine(text: string, max: number): string {
+  const flat = String(text).replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}

@@ -99,7 +99,7 @@ describe('App Store Connect writes: read back, never re-sent blindly; 429 waits 
     const started = clock;
     await http.waitingUntil(started + 2 * 60 * 60_000, '`processing-timeout`', () => asc.apps.countVisible());
     expect(waits).toEqual(Array(10).fill(600_000));
-    expect(log.infos.filter((l) => /hourly request limit .* waiting 10 min for Apple's hourly limit/.test(l))).toHaveLength(10);
+    expect(log.infos.filter((l) => /hourly request limit .* waiting 10 min 0 s for Apple's hourly limit/.test(l))).toHaveLength(10);
   });
 
   it('a Retry-After past what the run can wait fails at once, naming the limit', async () => {
@@ -111,12 +111,12 @@ describe('App Store Connect writes: read back, never re-sent blindly; 429 waits 
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as AscApiError).status).toBe(429);
     expect((error as Error).message).toMatch(
-      /asks to wait 120 minutes \(Retry-After\), past `processing-timeout`.*hourly request budget is spent/s,
+      /asks to wait 120 min 0 s \(Retry-After\), past `processing-timeout`.*hourly request budget is spent/s,
     );
     expect(waits).toEqual([]);
-    // Without a deadline (resume, before the upload) a request waits a few minutes at most.
+    // Without a deadline (resume, before the upload) a request waits 5 minutes at most.
     fake.faults.inject({ path: '/v1/apps', kind: '429', times: 1, retryAfterSec: 3600 });
-    await expect(asc.apps.countVisible()).rejects.toThrow(/past the few minutes a run without a deadline waits/);
+    await expect(asc.apps.countVisible()).rejects.toThrow(/past the 5-minute wait allowed without a deadline/);
   });
 
   it("a 429 without Retry-After (the key's hourly budget spent) is tried again at the longest backoff, a few minutes at most", async () => {
@@ -125,10 +125,37 @@ describe('App Store Connect writes: read back, never re-sent blindly; 429 waits 
     const error = await asc.apps.countVisible().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as Error).message).toMatch(
-      /Apple keeps refusing \(next try in \d+ s\), past the few minutes a run without a deadline waits/,
+      /Apple keeps refusing \(next try in \d+ ms\), past the 5-minute wait allowed without a deadline/,
     );
     expect(waits.every((ms) => ms >= 400 && ms <= 800)).toBe(true);
     expect(waits.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5 * 60_000);
+  });
+
+  it('a 429 with Retry-After: 0 still waits the first backoff before each try, never back to back', async () => {
+    fake.faults.inject({ path: '/v1/apps', kind: '429', times: 3, retryAfterSec: 0 });
+    const { asc, waits } = client();
+    await asc.apps.countVisible();
+    expect(waits).toEqual([100, 100, 100]);
+    expect(fake.requests.filter((r) => r.path === '/v1/apps').map((r) => r.status)).toEqual([429, 429, 429, 200]);
+  });
+
+  it('a write that failed with a 5xx and cannot be read back says so, and what to do', async () => {
+    const build = fake.addBuild({ appId, version: '1.0', buildNumber: '1', usesNonExemptEncryption: false });
+    const group = fake.addBetaGroup(appId, 'Public');
+    const { asc } = client();
+    await asc.builds.addToBetaGroups(build.id, [group.id]);
+    fake.faults.inject({ method: 'POST', path: '/v1/buildBetaNotifications', kind: '503', times: 1 });
+    const error = await asc.betaDetails.notifyTesters(build.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AnswerLostError);
+    expect((error as Error).message).toMatch(/^POST \/v1\/buildBetaNotifications failed \(HTTP 503: /);
+    expect((error as Error).message).toMatch(/Check in App Store Connect whether it happened; run again if it did not\.$/);
+    expect(writes(/buildBetaNotifications/)).toHaveLength(1);
+  });
+
+  it('a DELETE answered 404 (gone already, or a re-sent DELETE) is success', async () => {
+    const { asc } = client();
+    await expect(asc.buildUploads.delete('no-such-upload')).resolves.toBeUndefined();
+    expect(writes(/^\/v1\/buildUploads\//).map((r) => r.status)).toEqual([404]);
   });
 
   it('reads every entry of an error body, associated errors too', () => {

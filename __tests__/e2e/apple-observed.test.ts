@@ -135,7 +135,7 @@ describe('Apple as observed (dist/index.js)', () => {
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs['post-processing']).toBe('completed');
     expect(
-      run.stdout.match(/hourly request limit at App Store Connect is used up \(HTTP 429\); waiting 1 s for Apple's hourly limit/g),
+      run.stdout.match(/hourly request limit at App Store Connect is used up \(HTTP 429\); waiting 1\.0 s for Apple's hourly limit/g),
     ).toHaveLength(7);
   }, 60_000);
 

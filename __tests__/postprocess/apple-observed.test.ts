@@ -215,6 +215,6 @@ describe('post-processing and commands against Apple as observed', () => {
     expect(error).toBeUndefined();
     expect(runtime.outputs['post-processing']).toBe('completed');
     expect(clock.sleeps.filter((ms) => ms === 900_000)).toHaveLength(8);
-    expect(runtime.log.infos.filter((l) => l.includes("waiting 15 min for Apple's hourly limit"))).toHaveLength(8);
+    expect(runtime.log.infos.filter((l) => l.includes("waiting 15 min 0 s for Apple's hourly limit"))).toHaveLength(8);
   });
 });

@@ -90,13 +90,11 @@ export class AppStoreVersionsApi {
 
   /** Attaches the build; a 409 is no failure when the version already ships that build. */
   async attachBuild(id: string, buildId: string): Promise<void> {
-    await this.http.request<Document<Build> | undefined>('PATCH', `/v1/appStoreVersions/${enc(id)}/relationships/build`, {
-      body: { data: { type: 'builds', id: buildId } },
-      safety: {
-        readBack: async () => {
-          const { build } = await this.get(id);
-          return build?.id === buildId ? { data: build } : undefined;
-        },
+    const body = { data: { type: 'builds', id: buildId } };
+    await this.http.patch<Document<Build> | undefined>(`/v1/appStoreVersions/${enc(id)}/relationships/build`, body, {
+      readBack: async () => {
+        const { build } = await this.get(id);
+        return build?.id === buildId ? { data: build } : undefined;
       },
     });
   }

@@ -3,7 +3,8 @@
  * missing (screenshots, description, age rating, privacy answers…), keyed by the resource at fault.
  * Shown one per line, each with the App Store Connect page where it is fixed.
  */
-import type { AscApiError, AscErrorEntry } from './errors.js';
+import { oneLine } from '../words.js';
+import { associatedErrors, describeEntry, type AscApiError, type AscErrorEntry } from './errors.js';
 
 /** Bounds what a hostile or broken answer can make us print. */
 const MAX_LINES = 100;
@@ -61,32 +62,25 @@ export function placeToFix(resourcePath: string, entry: AscErrorEntry): string {
 /** Every associated error of every entry, one line each: what is wrong, and where to fix it. */
 export function associatedErrorLines(error: Pick<AscApiError, 'errors'>): string[] {
   const lines: string[] = [];
-  for (const entry of error.errors) {
-    const associated = entry.meta?.associatedErrors;
-    if (!associated || typeof associated !== 'object') continue;
-    for (const [path, list] of Object.entries(associated)) {
-      if (!Array.isArray(list)) continue;
-      for (const a of list) {
-        if (lines.length >= MAX_LINES) {
-          lines.push('- … (more errors: see the version in App Store Connect)');
-          return lines;
-        }
-        const what =
-          [a.title, a.detail]
-            .filter((t): t is string => !!t)
-            .map(clip)
-            .join(' — ') || clip(a.code ?? 'unnamed error');
-        const code = a.code ? ` [${clip(a.code)}]` : '';
-        lines.push(`- ${what}${code} → fix in App Store Connect: ${placeToFix(path, a)}`);
-      }
+  for (const [path, a] of error.errors.flatMap(associatedErrors)) {
+    if (lines.length >= MAX_LINES) {
+      lines.push('- … (more errors: see the version in App Store Connect)');
+      return lines;
     }
+    const what =
+      [a.title, a.detail]
+        .filter((t): t is string => !!t)
+        .map(clip)
+        .join(' — ') || clip(a.code ?? 'unnamed error');
+    const code = a.code ? ` [${clip(a.code)}]` : '';
+    lines.push(`- ${what}${code} → fix in App Store Connect: ${placeToFix(path, a)}`);
   }
   return lines;
 }
 
 /** Apple's refusal, each entry and then each associated error on its own line. */
 export function describeRefusal(error: Pick<AscApiError, 'errors' | 'status'>, what: string): string {
-  const heads = error.errors.map((e) => `- ${[e.code, e.title].filter(Boolean).join(': ')}${e.detail ? ` — ${clip(e.detail)}` : ''}`);
+  const heads = error.errors.map((e) => `- ${oneLine(describeEntry(e), MAX_TEXT)}`);
   const associated = associatedErrorLines(error);
   const lines = [`App Store Connect refused ${what} (HTTP ${error.status}):`, ...heads];
   if (associated.length) lines.push(`What to fix (${associated.length}):`, ...associated);
@@ -94,6 +88,5 @@ export function describeRefusal(error: Pick<AscApiError, 'errors' | 'status'>, w
 }
 
 function clip(text: string): string {
-  const flat = String(text).replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_TEXT ? `${flat.slice(0, MAX_TEXT)}…` : flat;
+  return oneLine(text, MAX_TEXT);
 }

@@ -88,7 +88,7 @@ const RENEW_BEFORE_SECONDS = 60;
  * "issued in the future" (fastlane and Apple-Actions do the same); `exp` counts from it, so the
  * lifetime Apple checks stays within 20 minutes.
  */
-export const IAT_BACKDATE_SECONDS = 60;
+const IAT_BACKDATE_SECONDS = 60;
 
 export class TokenProvider implements TokenSource {
   private current?: { token: string; expiresAt: number };

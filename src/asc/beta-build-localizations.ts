@@ -2,7 +2,7 @@ import { enc } from './apps.js';
 import type { AscHttp } from './http.js';
 import type { BetaBuildLocalization, Document } from './types.js';
 
-export type NoteChange = 'created' | 'updated' | 'unchanged';
+type NoteChange = 'created' | 'updated' | 'unchanged';
 
 /** TestFlight "What to Test" notes, one resource per build and locale. */
 export class BetaBuildLocalizationsApi {

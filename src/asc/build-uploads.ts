@@ -17,13 +17,18 @@ export interface PackageFile {
   uti: 'com.apple.ipa' | 'com.apple.pkg';
 }
 
+interface WaitingUpload {
+  upload: BuildUpload;
+  files: BuildUploadFile[];
+}
+
 export class BuildUploadsApi {
   constructor(private readonly http: AscHttp) {}
 
   /**
    * Creates the build upload for this package. A build upload still waiting for this package (ours,
-   * whose answer was lost, or left by an interrupted run) is taken over; anything else Apple answers 409
-   * to is a duplicate build number, or a key without access to the app, each explained.
+   * whose answer was lost, or left by an interrupted run) is taken over; any other duplicate build
+   * number, and a key without access to the app, are explained.
    */
   async create(appId: string, target: UploadTarget, file: PackageFile): Promise<BuildUpload> {
     const body = {
@@ -33,18 +38,19 @@ export class BuildUploadsApi {
         relationships: { app: { data: { type: 'apps', id: appId } } },
       },
     };
-    const waitingWithoutFile = async (): Promise<Document<BuildUpload> | undefined> => {
-      for (const upload of await this.list(appId, { ...target, states: ['AWAITING_UPLOAD'] })) {
-        if ((await this.files(upload.id)).length === 0) {
-          this.http.log.info(`Reusing build upload ${upload.id}, which is waiting for its file.`);
-          return { data: upload };
-        }
-      }
-      return undefined;
-    };
+    const post = async () =>
+      (
+        await this.http.post<Document<BuildUpload>>('/v1/buildUploads', body, {
+          // After a lost answer: the upload Apple made is the one still waiting without a file. A 409 is read below.
+          readBack: async (failure) => {
+            if (failure instanceof AscApiError && failure.status === 409) return undefined;
+            const made = this.reusable(await this.waiting(appId, target));
+            return made ? { data: made } : undefined;
+          },
+        })
+      ).data;
     try {
-      const doc = await this.http.post<Document<BuildUpload>>('/v1/buildUploads', body, { readBack: waitingWithoutFile });
-      return doc.data;
+      return await post();
     } catch (error) {
       if (!(error instanceof AscApiError && error.status === 409)) throw error;
       if (error.hasCode('ENTITY_ERROR.RELATIONSHIP.INVALID')) {
@@ -53,7 +59,12 @@ export class BuildUploadsApi {
           `${error.message}\nThis API key cannot access app ${appId}: give it access in App Store Connect → Users and Access → Integrations (a key limited to some apps must include this one), or check \`app-id\`.`,
         );
       }
-      const abandoned = await this.abandonedFor(appId, target, file);
+      // Any other 409 (an attribute Apple refuses) is Apple's to explain.
+      if (!error.hasCode(DUPLICATE)) throw error;
+      const waiting = await this.waiting(appId, target);
+      const reusable = this.reusable(waiting);
+      if (reusable) return reusable;
+      const abandoned = waiting.find((w) => w.files.every((f) => isReservationOf(f, file)))?.upload;
       if (!abandoned) {
         throw new UserError(
           `${error.message}\nBuild number ${target.buildNumber} of version ${target.version} (${target.platform}) is already used: another run or tool uploaded it meanwhile. Build again with a higher CFBundleVersion, or set \`build-number\`. Nothing was uploaded.`,
@@ -63,20 +74,24 @@ export class BuildUploadsApi {
         `Build upload ${abandoned.id} was left waiting for ${file.fileName} by an interrupted run: deleting it and starting again.`,
       );
       await this.delete(abandoned.id);
-      return (await this.http.post<Document<BuildUpload>>('/v1/buildUploads', body, { readBack: waitingWithoutFile })).data;
+      return post();
     }
   }
 
-  /** A build upload of this target still waiting for its file, whose reserved file is this package: an interrupted run of ours. */
-  private async abandonedFor(appId: string, target: UploadTarget, file: PackageFile): Promise<BuildUpload | undefined> {
+  /** This target's build uploads still waiting for their file, each with the files reserved on it. */
+  private async waiting(appId: string, target: UploadTarget): Promise<WaitingUpload[]> {
+    const waiting: WaitingUpload[] = [];
     for (const upload of await this.list(appId, { ...target, states: ['AWAITING_UPLOAD'] })) {
-      const files = await this.files(upload.id);
-      const ours = files.every(
-        (f) => f.attributes?.fileName === file.fileName && f.attributes?.fileSize === file.fileSize && isAwaitingUpload(f),
-      );
-      if (ours) return upload;
+      waiting.push({ upload, files: await this.files(upload.id) });
     }
-    return undefined;
+    return waiting;
+  }
+
+  /** The first waiting upload with no file reserved yet: taken over, as Apple made it for this build. */
+  private reusable(waiting: WaitingUpload[]): BuildUpload | undefined {
+    const upload = waiting.find((w) => w.files.length === 0)?.upload;
+    if (upload) this.http.log.info(`Reusing build upload ${upload.id}, which is waiting for its file.`);
+    return upload;
   }
 
   /** With `includeBuild`, the `build` relationship carries the build's id once Apple has made it. */
@@ -86,12 +101,9 @@ export class BuildUploadsApi {
     ).data;
   }
 
-  /** Deletes a build upload that never got its file, freeing its build number. */
+  /** Deletes a build upload that never got its file, freeing its build number (already gone is what was wanted). */
   async delete(id: string): Promise<void> {
-    await this.http.delete(`/v1/buildUploads/${enc(id)}`).catch((error: unknown) => {
-      // Sent again after a lost answer: already gone is what was wanted.
-      if (!(error instanceof AscApiError && error.status === 404)) throw error;
-    });
+    await this.http.delete(`/v1/buildUploads/${enc(id)}`);
   }
 
   /** An app's build uploads for one version and build number (pre-check and recovery after a lost answer). */
@@ -122,9 +134,7 @@ export class BuildUploadsApi {
     };
     const doc = await this.http.post<Document<BuildUploadFile>>('/v1/buildUploadFiles', body, {
       readBack: async () => {
-        const reserved = (await this.files(buildUploadId)).find(
-          (f) => f.attributes?.fileName === file.fileName && f.attributes?.fileSize === file.fileSize && isAwaitingUpload(f),
-        );
+        const reserved = (await this.files(buildUploadId)).find((f) => isReservationOf(f, file));
         return reserved ? { data: reserved } : undefined;
       },
     });
@@ -155,6 +165,14 @@ export class BuildUploadsApi {
     });
     return doc.data;
   }
+}
+
+/** Apple's code when the version's build number is taken, by a build or by a build upload. */
+const DUPLICATE = 'ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE';
+
+/** Whether `reserved` is this package's file, reserved but not yet committed. */
+function isReservationOf(reserved: BuildUploadFile, file: PackageFile): boolean {
+  return reserved.attributes?.fileName === file.fileName && reserved.attributes?.fileSize === file.fileSize && isAwaitingUpload(reserved);
 }
 
 function isAwaitingUpload(file: BuildUploadFile): boolean {

@@ -7,7 +7,7 @@ import { relatedId, type Build, type BuildBetaDetail, type Document, type PreRel
  * Without `filter[processingState]` Apple lists only VALID builds (`asc` CLI #759; fastlane
  * always sends all four): a lookup that must see a build still processing asks for every state.
  */
-export const ALL_PROCESSING_STATES: readonly ProcessingState[] = ['PROCESSING', 'FAILED', 'INVALID', 'VALID'];
+const ALL_PROCESSING_STATES: readonly ProcessingState[] = ['PROCESSING', 'FAILED', 'INVALID', 'VALID'];
 
 export interface BuildQuery {
   appId: string;

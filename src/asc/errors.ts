@@ -1,3 +1,6 @@
+import { NetworkError } from '../net/retry.js';
+import { formatDuration, oneLine } from '../words.js';
+
 /** One entry of Apple's `errors[]`. */
 export interface AscErrorEntry {
   id?: string;
@@ -34,7 +37,7 @@ export class AscApiError extends Error {
 
   /** Every entry, each entry's associated errors included: Apple may put the telling one anywhere. */
   entries(): AscErrorEntry[] {
-    return this.errors.flatMap((e) => [e, ...Object.values(e.meta?.associatedErrors ?? {}).flat()]);
+    return this.errors.flatMap((e) => [e, ...associatedErrors(e).map(([, a]) => a)]);
   }
 
   /** True when any entry's code is one of these or below it (Apple's codes are dotted hierarchies). */
@@ -54,8 +57,14 @@ export class RateLimitError extends AscApiError {
   override name = 'RateLimitError';
   constructor(method: string, path: string, errors: AscErrorEntry[], waitMs: number, asked: boolean, limit: string) {
     super(method, path, 429, errors);
-    const wait = waitMs >= 120_000 ? `${Math.round(waitMs / 60_000)} minutes` : `${Math.round(waitMs / 1000)} s`;
-    this.message = `${this.message}\nApple ${asked ? `asks to wait ${wait} (Retry-After)` : `keeps refusing (next try in ${wait})`}, past ${limit}: this API key's hourly request budget is spent. Another workflow may be using the same key; a larger \`poll-interval\` or a separate key helps. Post-processing left pending resumes in a later run.`;
+    const wait = formatDuration(waitMs);
+    this.message = formatApiError(
+      method,
+      path,
+      429,
+      errors,
+      `Apple ${asked ? `asks to wait ${wait} (Retry-After)` : `keeps refusing (next try in ${wait})`}, past ${limit}: this API key's hourly request budget is spent. Raise \`poll-interval\`, or use a separate key for this workflow (another workflow may be using this one).`,
+    );
   }
 }
 
@@ -63,16 +72,15 @@ export class RateLimitError extends AscApiError {
 export class UnreadableAnswerError extends Error {
   override name = 'UnreadableAnswerError';
   constructor(method: string, path: string, status: number, contentType: string, text: string) {
-    const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 120);
     super(
-      `App Store Connect's answer to ${method} ${path} (HTTP ${status}, ${contentType || 'no content type'}) is not JSON: "${excerpt}". Something other than Apple answered — a proxy or captive portal: check \`api-url\` and the runner's network.`,
+      `App Store Connect's answer to ${method} ${path} (HTTP ${status}, ${contentType || 'no content type'}) is not JSON: "${oneLine(text, 120)}". Something other than Apple answered — a proxy or captive portal: check \`api-url\` and the runner's network.`,
     );
   }
 }
 
 /**
- * The answer to a write that cannot be read back was lost: sending it again might do it twice, so it
- * is not sent again.
+ * A write that cannot be read back failed without a clear refusal (its answer lost, or a 5xx): sending
+ * it again might do it twice, so it is not sent again.
  */
 export class AnswerLostError extends Error {
   override name = 'AnswerLostError';
@@ -81,8 +89,12 @@ export class AnswerLostError extends Error {
     readonly path: string,
     override readonly cause: Error,
   ) {
+    const what =
+      cause instanceof AscApiError
+        ? `${method} ${path} failed (HTTP ${cause.status}${cause.errors.length ? `: ${oneLine(cause.errors.map(describeEntry).join('; '), 300)}` : ''})`
+        : `The answer to ${method} ${path} was lost (${cause instanceof NetworkError ? cause.reason : cause.message.split('\n')[0]})`;
     super(
-      `The answer to ${method} ${path} was lost (${cause.message.split('\n')[0]}); whether Apple acted on it is unknown, and it was not sent again so it cannot happen twice.`,
+      `${what}; whether Apple acted on it is unknown, and it was not sent again so it cannot happen twice. Check in App Store Connect whether it happened; run again if it did not.`,
     );
   }
 }
@@ -94,28 +106,49 @@ export function parseErrorBody(text: string): AscErrorEntry[] {
   } catch {
     // Not JSON (a proxy's or load balancer's page): keep a short excerpt.
   }
-  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const excerpt = oneLine(text, 200);
   return excerpt ? [{ detail: excerpt }] : [];
 }
 
-export function formatApiError(method: string, path: string, status: number, errors: AscErrorEntry[]): string {
+/** Apple's answer, every entry on its own line, then what to do (by default, what the status calls for). */
+export function formatApiError(method: string, path: string, status: number, errors: AscErrorEntry[], advice = adviceFor(status)): string {
   const lines = [`App Store Connect answered ${method} ${path} with HTTP ${status}.`];
   for (const entry of errors) {
     lines.push(`- ${describeEntry(entry)}`);
-    for (const [key, associated] of Object.entries(entry.meta?.associatedErrors ?? {})) {
-      for (const a of associated) lines.push(`  - ${key}: ${describeEntry(a)}`);
-    }
+    for (const [key, a] of associatedErrors(entry)) lines.push(`  - ${key}: ${describeEntry(a)}`);
   }
-  const advice =
-    ADVICE[status] ??
-    (status >= 500
-      ? "App Store Connect had a server error and kept failing after retries; try again later (Apple's system status: developer.apple.com/system-status)."
-      : undefined);
   if (advice) lines.push(advice);
   return lines.join('\n');
 }
 
-function describeEntry(e: AscErrorEntry): string {
+function adviceFor(status: number): string | undefined {
+  return (
+    ADVICE[status] ??
+    (status >= 500
+      ? "App Store Connect had a server error and kept failing after retries; try again later (Apple's system status: developer.apple.com/system-status)."
+      : undefined)
+  );
+}
+
+/**
+ * An entry's associated errors, each with the resource path Apple keys it by; a malformed `meta`
+ * (not an object, not lists) is skipped, not a crash.
+ */
+export function associatedErrors(entry: AscErrorEntry): [string, AscErrorEntry][] {
+  const associated = entry.meta?.associatedErrors;
+  if (!associated || typeof associated !== 'object') return [];
+  return Object.entries(associated).flatMap(([key, list]) =>
+    Array.isArray(list) ? list.map((a): [string, AscErrorEntry] => [key, a]) : [],
+  );
+}
+
+/** Failures that may pass by themselves: Apple's 5xx and 429 after every retry, and network errors. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof NetworkError || (error instanceof AscApiError && (error.status >= 500 || error.status === 429));
+}
+
+/** One entry: code, title, detail and where in the request Apple points. */
+export function describeEntry(e: AscErrorEntry): string {
   const head = [e.code, e.title].filter(Boolean).join(': ');
   const source = e.source?.pointer ?? e.source?.parameter;
   return [head, e.detail].filter(Boolean).join(' — ') + (source ? ` (at ${source})` : '');

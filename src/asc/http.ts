@@ -11,6 +11,7 @@ import {
   type RetryPolicy,
   type Sleep,
 } from '../net/retry.js';
+import { formatDuration } from '../words.js';
 import type { TokenSource } from './auth.js';
 import { AnswerLostError, AscApiError, parseErrorBody, RateLimitError, UnreadableAnswerError } from './errors.js';
 import type { Document, ResourceObject } from './types.js';
@@ -42,9 +43,10 @@ export interface RateLimit {
 export interface WriteSafety<T> {
   /**
    * Reads whether the write already took effect, and returns the resource when it did. Asked after a
-   * lost answer (found: done; not found: sent again) and after a 409 (found: done; not found: the 409).
+   * lost answer (found: done; not found: sent again) and after a 409 (found: done; not found: the 409);
+   * `failure` says which, so a 409 that cannot mean "done already" need not be read.
    */
-  readBack?: () => Promise<T | undefined>;
+  readBack?: (failure: Error) => Promise<T | undefined>;
   /** Sending it twice does no harm (a linkage, a deletion): retried like a read. */
   repeatable?: boolean;
 }
@@ -52,7 +54,7 @@ export interface WriteSafety<T> {
 /** Below this share of the hourly budget left, requests are paced (Apple: about 3,500 an hour per key). */
 const PACE_BELOW = 0.1;
 /** How long one request may wait out 429s when the run has no deadline of its own (resume, before the upload). */
-export const DEFAULT_RATE_LIMIT_WAIT_MS = 5 * 60_000;
+const DEFAULT_RATE_LIMIT_WAIT_MS = 5 * 60_000;
 
 /**
  * The one HTTP core for App Store Connect's JSON:API: auth, timeouts, retries (429 with Retry-After,
@@ -102,10 +104,11 @@ export class AscHttp {
     return this.request<T>('POST', path, { body, safety });
   }
 
-  patch<T extends Document>(path: string, body: unknown, safety: WriteSafety<T>): Promise<T> {
+  patch<T extends Document | undefined>(path: string, body: unknown, safety: WriteSafety<T>): Promise<T> {
     return this.request<T>('PATCH', path, { body, safety });
   }
 
+  /** Sent again like a read; a 404 is success: what was wanted, and what a re-sent DELETE gets. */
   delete(path: string, body?: unknown): Promise<undefined> {
     return this.request<undefined>('DELETE', path, { body, safety: { repeatable: true } });
   }
@@ -127,7 +130,11 @@ export class AscHttp {
     }
   }
 
-  async request<T>(method: string, path: string, options: { query?: Query; body?: unknown; safety?: WriteSafety<T> } = {}): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    options: { query?: Query; body?: unknown; safety?: WriteSafety<T> } = {},
+  ): Promise<T> {
     const safety = method === 'GET' ? { repeatable: true } : (options.safety ?? {});
     return this.send<T>(method, this.url(path, options.query), options.body, safety);
   }
@@ -136,14 +143,12 @@ export class AscHttp {
     const path = new URL(url).pathname;
     let refreshedAfter401 = false;
     let firstLimitedAt: number | undefined;
+    const doneAlready = `${method} ${path}: the answer was lost, but Apple had done it; not sent again.`;
     /** After a failure Apple may have acted on: read back, re-send only when it did not happen, never blindly. */
     const afterLostAnswer = async (error: Error): Promise<Attempt<T>> => {
       if (safety.repeatable) return { ok: false, retryable: true, error };
       if (!safety.readBack) return { ok: false, retryable: false, error: new AnswerLostError(method, path, error) };
-      const found = await safety.readBack();
-      if (found === undefined) return { ok: false, retryable: true, error };
-      this.options.log.info(`${method} ${path}: the answer was lost, but Apple had done it; not sent again.`);
-      return { ok: true, value: found };
+      return this.afterReadBack(safety.readBack, error, true, doneAlready);
     };
     return retrying<T>(
       async () => {
@@ -191,7 +196,9 @@ export class AscHttp {
             return { ok: true, value: JSON.parse(text) as T };
           } catch {
             const error = new UnreadableAnswerError(method, path, response.status, response.headers.get('content-type') ?? '', text);
-            return safety.readBack ? { ...(await afterLostAnswer(error)), retryable: false } : { ok: false, retryable: false, error };
+            return safety.readBack
+              ? this.afterReadBack(safety.readBack, error, false, doneAlready)
+              : { ok: false, retryable: false, error };
           }
         }
         const error = new AscApiError(method, path, response.status, parseErrorBody(text));
@@ -206,11 +213,9 @@ export class AscHttp {
           return this.rateLimited(method, path, error, response.headers, firstLimitedAt);
         }
         if (response.status >= 500) return afterLostAnswer(error);
-        if (response.status === 409 && safety.readBack) {
-          // "Already exists" or "already in that state": done, when the read shows what was wanted.
-          const found = await safety.readBack();
-          if (found !== undefined) return { ok: true, value: found };
-        }
+        // "Already exists" or "already in that state": done, when the read shows what was wanted.
+        if (response.status === 409 && safety.readBack) return this.afterReadBack(safety.readBack, error, false);
+        if (response.status === 404 && method === 'DELETE') return { ok: true, value: undefined as T };
         return { ok: false, retryable: false, error };
       },
       {
@@ -220,19 +225,40 @@ export class AscHttp {
         onRetry: (error, attempt, delay) =>
           this.options.log.info(
             error instanceof AscApiError && error.status === 429
-              ? `${method} ${path}: this API key's hourly request limit at App Store Connect is used up (HTTP 429); waiting ${formatWait(delay)} for Apple's hourly limit, then trying again.`
+              ? `${method} ${path}: this API key's hourly request limit at App Store Connect is used up (HTTP 429); waiting ${formatDuration(delay)} for Apple's hourly limit, then trying again.`
               : `${method} ${path}: ${summarize(error)}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.retry.attempts}).`,
           ),
       },
     );
   }
 
+  /**
+   * Reads back whether the write took effect: done (said in `found`, when given) when it did; else
+   * `error`, sent again only when `resend`.
+   */
+  private async afterReadBack<T>(
+    read: (failure: Error) => Promise<T | undefined>,
+    error: Error,
+    resend: boolean,
+    found?: string,
+  ): Promise<Attempt<T>> {
+    const value = await read(error);
+    if (value === undefined) return { ok: false, retryable: resend, error };
+    if (found) this.options.log.info(found);
+    return { ok: true, value };
+  }
+
   /** A 429: wait as long as Apple asks (or back off), but never past what this run can wait. */
   private rateLimited(method: string, path: string, error: AscApiError, headers: Headers, firstAt: number): Attempt<never> {
     const asked = parseRetryAfter(headers.get('retry-after'), this.now());
     // Without Retry-After, the hourly budget comes back slowly: try again at the longest backoff, not sooner.
-    const delayMs = asked ?? backoffDelay(this.retry, this.retry.attempts, this.options.random);
-    const limit = this.waitLimit ?? { at: firstAt + DEFAULT_RATE_LIMIT_WAIT_MS, what: 'the few minutes a run without a deadline waits' };
+    // A Retry-After of 0 still waits the first backoff: these tries count no attempt, so none may come back to back.
+    const delayMs =
+      asked === undefined ? backoffDelay(this.retry, this.retry.attempts, this.options.random) : Math.max(asked, this.retry.baseDelayMs);
+    const limit = this.waitLimit ?? {
+      at: firstAt + DEFAULT_RATE_LIMIT_WAIT_MS,
+      what: `the ${DEFAULT_RATE_LIMIT_WAIT_MS / 60_000}-minute wait allowed without a deadline`,
+    };
     if (this.now() + delayMs > limit.at) {
       return {
         ok: false,
@@ -295,8 +321,4 @@ export function paceDelay(rate: RateLimit | undefined): number {
 function summarize(error: Error): string {
   if (error instanceof AscApiError) return `${error.status} ${error.errors[0]?.code ?? ''}`.trim();
   return error instanceof NetworkError ? error.reason : error.message;
-}
-
-function formatWait(ms: number): string {
-  return ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }

@@ -39,13 +39,9 @@ export class PhasedReleasesApi {
     return doc.data;
   }
 
-  /** Removes it; already gone (404) is what was wanted. */
+  /** Removes it (already gone is what was wanted). */
   async delete(id: string): Promise<void> {
-    try {
-      await this.http.delete(`/v1/appStoreVersionPhasedReleases/${enc(id)}`);
-    } catch (error) {
-      if (!(error instanceof AscApiError && error.status === 404)) throw error;
-    }
+    await this.http.delete(`/v1/appStoreVersionPhasedReleases/${enc(id)}`);
   }
 
   /** Releases to every user now; a 409 when it is COMPLETE already is no failure. */

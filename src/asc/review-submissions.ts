@@ -5,7 +5,7 @@ import type { AscHttp } from './http.js';
 import { relatedId, type Document } from './types.js';
 
 /** Every state but COMPLETE: a submission in one of these is still open (one per platform at Apple). */
-export const OPEN_SUBMISSION_STATES: readonly ReviewSubmissionState[] = [
+const OPEN_SUBMISSION_STATES: readonly ReviewSubmissionState[] = [
   'READY_FOR_REVIEW',
   'WAITING_FOR_REVIEW',
   'IN_REVIEW',
@@ -45,7 +45,7 @@ export class ReviewSubmissionsApi {
   }
 
   /** Creates a draft; on a 409 (a lost answer, an overlapping run) an empty draft of the platform is read back. */
-  async create(appId: string, platform: Platform): Promise<{ submission: ReviewSubmission; created: boolean }> {
+  async create(appId: string, platform: Platform): Promise<ReviewSubmission> {
     const body = {
       data: {
         type: 'reviewSubmissions',
@@ -53,19 +53,15 @@ export class ReviewSubmissionsApi {
         relationships: { app: { data: { type: 'apps', id: appId } } },
       },
     };
-    let readBack = false;
     const doc = await this.http.post<Document<ReviewSubmission>>('/v1/reviewSubmissions', body, {
       readBack: async () => {
         for (const draft of (await this.listOpen(appId, platform)).filter((s) => s.attributes?.state === 'READY_FOR_REVIEW')) {
-          if ((await this.items(draft.id)).length === 0) {
-            readBack = true;
-            return { data: draft };
-          }
+          if ((await this.items(draft.id)).length === 0) return { data: draft };
         }
         return undefined;
       },
     });
-    return { submission: doc.data, created: !readBack };
+    return doc.data;
   }
 
   async items(submissionId: string): Promise<SubmissionItem[]> {

@@ -149,11 +149,6 @@ export type BetaGroup = ResourceObject<
 
 export type PreReleaseVersion = ResourceObject<'preReleaseVersions', { version?: string; platform?: Platform }>;
 
-export type AppStoreVersion = ResourceObject<
-  'appStoreVersions',
-  { platform?: Platform; versionString?: string; appStoreState?: string; createdDate?: string }
->;
-
 export type BetaAppReviewDetail = ResourceObject<
   'betaAppReviewDetails',
   {

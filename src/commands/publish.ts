@@ -4,7 +4,7 @@ import type { PackageInfo } from '../package/index.js';
 import { advance } from '../postprocess/engine.js';
 import { newState } from '../postprocess/new-state.js';
 import type { Runtime } from '../runtime.js';
-import { formatDuration } from '../summary.js';
+import { formatDuration } from '../words.js';
 import type { UploadResult } from '../upload/index.js';
 import { engineContext, origin, type CommandDeps } from './context.js';
 import { saveDeferred } from './deferred.js';

@@ -34,8 +34,10 @@ export async function retrying<T>(tryOnce: (attempt: number) => Promise<Attempt<
     if (result.ok) return result.value;
     if (!result.uncounted) counted++;
     if (!result.retryable || counted >= options.policy.attempts) throw result.error;
-    const delay = result.delayMs ?? backoffDelay(options.policy, Math.max(1, counted), options.random);
-    options.onRetry?.(result.error, Math.max(1, counted), delay);
+    // An uncounted first failure is told and backed off as the first attempt.
+    const tried = Math.max(1, counted);
+    const delay = result.delayMs ?? backoffDelay(options.policy, tried, options.random);
+    options.onRetry?.(result.error, tried, delay);
     await wait(delay);
   }
 }

@@ -1,7 +1,7 @@
 import type { AppStoreConnect } from '../asc/client.js';
-import { AscApiError } from '../asc/errors.js';
+import { isTransient } from '../asc/errors.js';
 import { errorMessage } from '../errors.js';
-import { NetworkError, type Sleep } from '../net/retry.js';
+import type { Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 import { STEP_NAMES, type AppStoreRecord, type PostProcessingState, type StepName } from './state.js';
 import { STEPS, stepTitle } from './steps/registry.js';
@@ -124,11 +124,6 @@ function applyPatch(state: PostProcessingState, patch: StatePatch | undefined): 
 /** A deadline that passed: final, reported as the build's failure. */
 export class DeadlineError extends Error {
   override name = 'DeadlineError';
-}
-
-/** Failures that may pass by themselves: Apple's 5xx and 429 after every retry, and network errors. */
-export function isTransient(error: unknown): boolean {
-  return error instanceof NetworkError || (error instanceof AscApiError && (error.status >= 500 || error.status === 429));
 }
 
 async function fail(

@@ -65,7 +65,7 @@ export const appStoreSubmitStep: StepRun = async (state, { asc }) => {
     how = holdingState === 'UNRESOLVED_ISSUES' ? 'submitted again (it had unresolved issues)' : 'submitted (draft held it already)';
   } else {
     const draft = open.find((o) => o.submission.attributes?.state === 'READY_FOR_REVIEW' && o.items.length === 0);
-    submission = draft?.submission ?? (await asc.appStore.reviewSubmissions.create(state.app.id, state.build.platform)).submission;
+    submission = draft?.submission ?? (await asc.appStore.reviewSubmissions.create(state.app.id, state.build.platform));
     await asc.appStore.reviewSubmissions.addVersion(submission.id, versionId);
     how = draft ? 'submitted (reused an empty draft)' : 'submitted';
   }

@@ -1,7 +1,6 @@
 /** Step `app-store-whats-new`: "What's New" on every existing language of the version. */
-import { AscApiError } from '../../asc/errors.js';
+import { AscApiError, isTransient } from '../../asc/errors.js';
 import { UserError, errorMessage } from '../../errors.js';
-import { isTransientFailure } from './app-store-transient.js';
 import type { AppStoreVersionState } from '../../asc/app-store-types.js';
 import { APPROVED, appStoreOf, needVersionId, RELEASED, stateOf } from './app-store-shared.js';
 import type { StepRun } from './types.js';
@@ -65,8 +64,8 @@ export const appStoreWhatsNewStep: StepRun = async (state, { asc, log }) => {
   }
 
   if (failures.length) {
-    const transient = failures.find((f) => isTransientFailure(f.error));
-    if (transient && failures.every((f) => isTransientFailure(f.error))) throw transient.error;
+    const transient = failures.find((f) => isTransient(f.error));
+    if (transient && failures.every((f) => isTransient(f.error))) throw transient.error;
     throw new UserError(
       `"What's New" could not be set for ${failures.map((f) => f.locale).join(', ')}${changes.length ? ` (done: ${changes.join(', ')})` : ''}:\n${failures
         .map((f) => `- ${f.locale}: ${errorMessage(f.error).replace(/\n/g, '\n  ')}`)
