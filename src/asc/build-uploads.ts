@@ -59,8 +59,10 @@ export class BuildUploadsApi {
           `${error.message}\nThis API key cannot access app ${appId}: give it access in App Store Connect → Users and Access → Integrations (a key limited to some apps must include this one), or check \`app-id\`.`,
         );
       }
-      // Any other 409 (an attribute Apple refuses) is Apple's to explain.
-      if (!error.hasCode(DUPLICATE)) throw error;
+      // Any other 409 (an attribute Apple refuses) is Apple's to explain. A used build number is
+      // told by its code, or by the words users report from Apple ("The bundle version must be higher
+      // than the previously uploaded version", Codemagic's and FlutterFlow's help on this error).
+      if (!error.hasCode(DUPLICATE) && !error.mentions('bundle version must be higher')) throw error;
       const waiting = await this.waiting(appId, target);
       const reusable = this.reusable(waiting);
       if (reusable) return reusable;
