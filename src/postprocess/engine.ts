@@ -51,8 +51,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
     for (;;) {
       let result: StepResult;
       try {
-        const run = () =>
-          STEPS[name].run(state, { asc: ctx.asc, log: ctx.log, now: ctx.now, sleep: ctx.sleep, pollIntervalMs: ctx.pollIntervalMs });
+        const run = () => STEPS[name].run(state, { asc: ctx.asc, log: ctx.log, sleep: ctx.sleep, pollIntervalMs: ctx.pollIntervalMs });
         // Inline, a 429 is waited out up to the step's deadline; resume waits only briefly and leaves the step pending.
         const limit = deadlineOf(state, name);
         result = options.wait ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
@@ -122,7 +121,7 @@ function applyPatch(state: PostProcessingState, patch: StatePatch | undefined): 
 }
 
 /** A deadline that passed: final, reported as the build's failure. */
-export class DeadlineError extends Error {
+class DeadlineError extends Error {
   override name = 'DeadlineError';
 }
 

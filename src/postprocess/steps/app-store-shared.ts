@@ -5,23 +5,12 @@ import type { SubmissionItem } from '../../asc/review-submissions.js';
 import { UserError } from '../../errors.js';
 import type { AppStoreRequest } from '../app-store-request.js';
 import type { PostProcessingState } from '../state.js';
-import type { AppStoreRecord, StepResult } from './types.js';
+import { waiting, type AppStoreRecord, type StepResult } from './types.js';
 
-/** The state as the App Store steps read it: the plan carries `request.appStore`, progress `appStore`. */
-type WithAppStore = Readonly<PostProcessingState> & {
-  appStore?: AppStoreRecord;
-  request: PostProcessingState['request'] & { appStore?: AppStoreRequest };
-};
-
+/** Where the App Store steps find their request (the plan's `request.appStore`) and record (`appStore`). */
 export function appStoreOf(state: Readonly<PostProcessingState>): { request: AppStoreRequest; record: AppStoreRecord } {
-  const s = state as WithAppStore;
-  if (!s.request.appStore) throw new Error('internal: the plan has no App Store request');
-  return { request: s.request.appStore, record: s.appStore ?? {} };
-}
-
-export function needBuildId(state: Readonly<PostProcessingState>): string {
-  if (!state.build.id) throw new Error('internal: the build has not been found yet');
-  return state.build.id;
+  if (!state.request.appStore) throw new Error('internal: the plan has no App Store request');
+  return { request: state.request.appStore, record: state.appStore ?? {} };
 }
 
 export function needVersionId(state: Readonly<PostProcessingState>): string {
@@ -90,7 +79,7 @@ export async function withdrawOrRefuse(
 ): Promise<StepResult> {
   const submissionState = blocking.submission.attributes?.state;
   if (submissionState === 'CANCELING' || submissionState === 'COMPLETING') {
-    return { status: 'waiting', detail: `${describeSubmission(blocking)} is ${submissionState}; waiting for Apple` };
+    return waiting(`${describeSubmission(blocking)} is ${submissionState}; waiting for Apple`);
   }
   if (!request.cancelPreviousSubmission) {
     throw new UserError(
@@ -98,8 +87,5 @@ export async function withdrawOrRefuse(
     );
   }
   await asc.appStore.reviewSubmissions.cancel(blocking.submission.id);
-  return {
-    status: 'waiting',
-    detail: `withdrew ${describeSubmission(blocking)} (\`cancel-previous-submission\`); waiting for it to leave CANCELING`,
-  };
+  return waiting(`withdrew ${describeSubmission(blocking)} (\`cancel-previous-submission\`); waiting for it to leave CANCELING`);
 }

@@ -13,13 +13,12 @@ import {
   EDITABLE,
   IN_REVIEW,
   label,
-  needBuildId,
   openSubmissions,
   RELEASED,
   stateOf,
   withdrawOrRefuse,
 } from './app-store-shared.js';
-import type { StepRun, StepResult } from './types.js';
+import { done, needBuildId, waiting, warning, type StatePatch, type StepResult, type StepRun } from './types.js';
 
 export const appStoreVersionStep: StepRun = async (state, { asc }) => {
   const { request } = appStoreOf(state);
@@ -39,7 +38,7 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
     const s = stateOf(version)!;
     const sameBuild = relatedId(version, 'build') === buildId;
     if (RELEASED.includes(s) || APPROVED.includes(s)) {
-      if (sameBuild) return result(version, `version ${label(version)} already ships this build: nothing to change`);
+      if (sameBuild) return done(`version ${label(version)} already ships this build: nothing to change`, recorded(version));
       if (RELEASED.includes(s)) {
         throw new UserError(
           `App Store version ${label(version)} of ${platform} is already on the App Store with build ${buildNumber(version)}. Raise \`app-version\` (and the app's version, CFBundleShortVersionString) to submit build ${state.build.buildNumber}.`,
@@ -54,7 +53,8 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
         const unapplied = holds(version, settings)
           ? ''
           : '; it is in review, so `release-type`, `earliest-release-date` and `copyright` were left as they are';
-        return result(version, `version ${label(version)} is in review with this build${unapplied}`, unapplied ? 'warning' : 'done');
+        const detail = `version ${label(version)} is in review with this build${unapplied}`;
+        return unapplied ? warning(detail, recorded(version)) : done(detail, recorded(version));
       }
       return unblock(asc, state, request, version, `App Store version ${label(version)} is in review with build ${buildNumber(version)}`);
     }
@@ -152,7 +152,7 @@ async function phased(
       changes.push('phased release off');
     }
   }
-  return result(version, changes.length ? changes.join('; ') : `version ${label(version)} already set up with this build`);
+  return done(changes.length ? changes.join('; ') : `version ${label(version)} already set up with this build`, recorded(version));
 }
 
 /** The version in the way is in review: withdraw its submission (and wait), or say what to do. */
@@ -168,7 +168,7 @@ async function unblock(
     if (!request.cancelPreviousSubmission) {
       throw new UserError(`${why}: the version is in review: wait, or use \`cancel-previous-submission\`.`);
     }
-    return { status: 'waiting', detail: `${why}; no open review submission holds it yet: waiting for Apple` };
+    return waiting(`${why}; no open review submission holds it yet: waiting for Apple`);
   }
   return withdrawOrRefuse(asc, request, holder, why);
 }
@@ -191,6 +191,7 @@ function describeSettings(s: Omit<AppStoreVersionSettings, 'versionString'>): st
     .join(', ');
 }
 
-function result(version: AppStoreVersionDetail, detail: string, status: 'done' | 'warning' = 'done'): StepResult {
-  return { status, detail, patch: { appStore: { versionId: version.id, versionState: stateOf(version) } } };
+/** What the engine records of the version: its ID and state as last seen. */
+function recorded(version: AppStoreVersionDetail): StatePatch {
+  return { appStore: { versionId: version.id, versionState: stateOf(version) } };
 }

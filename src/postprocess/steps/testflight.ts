@@ -3,12 +3,7 @@ import { relatedId, type StateDetail } from '../../asc/types.js';
 import { compareBuildNumbers } from '../../domain.js';
 import { UserError } from '../../errors.js';
 import type { PostProcessingState } from '../state.js';
-import type { StepContext, StepResult, StepRun } from './types.js';
-
-const done = (detail?: string, patch?: StepResult['patch']): StepResult => ({ status: 'done', detail, patch });
-const skipped = (detail?: string): StepResult => ({ status: 'skipped', detail });
-const waiting = (detail?: string, patch?: StepResult['patch']): StepResult => ({ status: 'waiting', detail, patch });
-const warning = (detail: string): StepResult => ({ status: 'warning', detail });
+import { done, needBuildId, skipped, waiting, warning, type StepContext, type StepRun } from './types.js';
 
 type State = Readonly<PostProcessingState>;
 
@@ -26,7 +21,7 @@ export const uploadState: StepRun = async (state, { asc, log }) => {
   const buildId = relatedId(upload, 'build');
   const patch = buildId ? { build: { id: buildId } } : undefined;
   return s.warnings?.length
-    ? { status: 'warning', detail: `COMPLETE with warnings: ${s.warnings.map(describeDetail).join('; ')}`, patch }
+    ? warning(`COMPLETE with warnings: ${s.warnings.map(describeDetail).join('; ')}`, patch)
     : done('COMPLETE', patch);
 };
 
@@ -159,11 +154,6 @@ async function reasons(state: State, { asc }: StepContext): Promise<string> {
 function needUploadId(state: State): string {
   if (!state.build.buildUploadId) throw new Error('internal: no build upload to follow');
   return state.build.buildUploadId;
-}
-
-export function needBuildId(state: State): string {
-  if (!state.build.id) throw new Error('internal: the build has not been found yet');
-  return state.build.id;
 }
 
 function describeDetail(d: StateDetail): string {
