@@ -3,6 +3,7 @@ import { relatedId, type StateDetail } from '../../asc/types.js';
 import { compareBuildNumbers } from '../../domain.js';
 import { UserError } from '../../errors.js';
 import type { PostProcessingState } from '../state.js';
+import { resolveBetaGroups } from './testers.js';
 import { done, needBuildId, skipped, waiting, warning, type StepContext, type StepRun } from './types.js';
 
 type State = Readonly<PostProcessingState>;
@@ -120,10 +121,10 @@ export const notifyTesters: StepRun = async (state, { asc }) => {
   const detail = await asc.betaDetails.forBuild(buildId);
   if (detail.attributes?.autoNotifyEnabled) return skipped('Apple notifies testers automatically for this build');
   const wanted = state.request.betaGroups;
-  const member = wanted.length
-    ? new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.attributes?.name))
-    : new Set<string | undefined>();
-  if (wanted.some((name) => !member.has(name))) {
+  // The groups as `beta-groups` names them (ignoring case, like the `beta-groups` step), compared by ID.
+  const groups = wanted.length ? resolveBetaGroups(await asc.betaGroups.list(state.app.id), wanted, state.app.bundleId) : [];
+  const member = groups.length ? new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.id)) : new Set<string>();
+  if (groups.some((w) => !member.has(w.group.id))) {
     // Readable and idempotent, unlike a notification: safe when runs overlap or die halfway.
     await asc.betaDetails.setAutoNotify(detail.id, true);
     return done(`automatic notification on: Apple notifies testers as the build reaches ${wanted.join(', ')}`);
