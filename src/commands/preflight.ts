@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { APPROVED_STATES, RELEASED_STATES } from '../asc/app-store-types.js';
 import { loadPrivateKey } from '../asc/auth.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { App } from '../asc/types.js';
@@ -10,7 +11,6 @@ import { appStoreInputs } from '../postprocess/app-store-request.js';
 import { readNotes } from '../postprocess/release-notes.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { PlanRequest } from '../postprocess/state.js';
-import { APPROVED, RELEASED } from '../postprocess/steps/app-store-shared.js';
 import { resolveBetaGroups } from '../postprocess/steps/testers.js';
 import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../stores/artifact-store.js';
@@ -110,12 +110,10 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
  * fail after the upload, so say so before it.
  */
 async function refuseReviewedVersion(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
-  const { versions } = await asc.appStore.versions.list(appId, { platform: pkg.platform, versionString: pkg.version });
-  const taken = versions.find((v) => v.attributes?.versionString === pkg.version);
-  const state = taken?.attributes?.appStoreState;
-  if (!state || !(RELEASED.includes(state) || APPROVED.includes(state))) return;
+  const state = (await asc.appStore.versions.find(appId, pkg.platform, pkg.version))?.attributes?.appStoreState;
+  if (!state || !(RELEASED_STATES.includes(state) || APPROVED_STATES.includes(state))) return;
   throw new UserError(
-    `App Store version ${pkg.version} of ${pkg.bundleId} (${pkg.platform}) is already ${state}${APPROVED.includes(state) ? ': release it with `command: release`, or' : ':'} raise the app's version (CFBundleShortVersionString) to submit a new build with \`submit-app-store-review\`. Nothing was uploaded.`,
+    `App Store version ${pkg.version} of ${pkg.bundleId} (${pkg.platform}) is already ${state}${APPROVED_STATES.includes(state) ? ': release it with `command: release`, or' : ':'} raise the app's version (CFBundleShortVersionString) to submit a new build with \`submit-app-store-review\`. Nothing was uploaded.`,
   );
 }
 

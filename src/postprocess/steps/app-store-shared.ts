@@ -19,32 +19,6 @@ export function needVersionId(state: Readonly<PostProcessingState>): string {
   return id;
 }
 
-/** A version in one of these can be renamed, given a build and submitted (PRODUCT.md's list). */
-export const EDITABLE: readonly AppStoreVersionState[] = [
-  'PREPARE_FOR_SUBMISSION',
-  'DEVELOPER_REJECTED',
-  'REJECTED',
-  'METADATA_REJECTED',
-  'INVALID_BINARY',
-];
-/** Sent to App Review and not yet decided. */
-export const IN_REVIEW: readonly AppStoreVersionState[] = ['WAITING_FOR_REVIEW', 'IN_REVIEW', 'WAITING_FOR_EXPORT_COMPLIANCE'];
-/** Approved, not yet (or being) released. */
-export const APPROVED: readonly AppStoreVersionState[] = [
-  'PENDING_DEVELOPER_RELEASE',
-  'PENDING_APPLE_RELEASE',
-  'ACCEPTED',
-  'PROCESSING_FOR_APP_STORE',
-];
-/** On the App Store now or before. */
-export const RELEASED: readonly AppStoreVersionState[] = [
-  'READY_FOR_SALE',
-  'PREORDER_READY_FOR_SALE',
-  'REPLACED_WITH_NEW_VERSION',
-  'DEVELOPER_REMOVED_FROM_SALE',
-  'REMOVED_FROM_SALE',
-];
-
 export const stateOf = (v: AppStoreVersionDetail | undefined): AppStoreVersionState | undefined => v?.attributes?.appStoreState;
 
 export function label(v: AppStoreVersionDetail): string {

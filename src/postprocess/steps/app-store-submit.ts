@@ -1,15 +1,14 @@
 /** Step `app-store-submit`: put the version in a review submission and send it to App Review, once. */
+import { APPROVED_STATES, RELEASED_STATES } from '../../asc/app-store-types.js';
 import { describeRefusal } from '../../asc/associated-errors.js';
 import { AscApiError } from '../../asc/errors.js';
 import { UserError } from '../../errors.js';
 import {
-  APPROVED,
   appStoreOf,
   describeSubmission,
   label,
   needVersionId,
   openSubmissions,
-  RELEASED,
   stateOf,
   withdrawOrRefuse,
   type OpenSubmission,
@@ -32,7 +31,7 @@ export const appStoreSubmitStep: StepRun = async (state, { asc }) => {
     );
   }
   const s = stateOf(version)!;
-  if (APPROVED.includes(s) || RELEASED.includes(s)) return submitted(`already reviewed with this build: ${s}`);
+  if (APPROVED_STATES.includes(s) || RELEASED_STATES.includes(s)) return submitted(`already reviewed with this build: ${s}`);
 
   const open = await openSubmissions(asc, state);
   const holding = open.find((o) => o.items.some((i) => i.versionId === versionId));

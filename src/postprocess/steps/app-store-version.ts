@@ -1,5 +1,12 @@
 /** Step `app-store-version`: find, rename or create the App Store version, set it up, attach the build. */
-import type { AppStoreVersionDetail, AppStoreVersionSettings } from '../../asc/app-store-types.js';
+import {
+  APPROVED_STATES,
+  EDITABLE_STATES,
+  IN_REVIEW_STATES,
+  RELEASED_STATES,
+  type AppStoreVersionDetail,
+  type AppStoreVersionSettings,
+} from '../../asc/app-store-types.js';
 import { holds } from '../../asc/app-store-versions.js';
 import type { AppStoreConnect } from '../../asc/client.js';
 import { AscApiError } from '../../asc/errors.js';
@@ -7,17 +14,7 @@ import { relatedId } from '../../asc/types.js';
 import { UserError } from '../../errors.js';
 import type { AppStoreRequest } from '../app-store-request.js';
 import type { PostProcessingState } from '../state.js';
-import {
-  APPROVED,
-  appStoreOf,
-  EDITABLE,
-  IN_REVIEW,
-  label,
-  openSubmissions,
-  RELEASED,
-  stateOf,
-  withdrawOrRefuse,
-} from './app-store-shared.js';
+import { appStoreOf, label, openSubmissions, stateOf, withdrawOrRefuse } from './app-store-shared.js';
 import { done, needBuildId, waiting, warning, type StatePatch, type StepResult, type StepRun } from './types.js';
 
 export const appStoreVersionStep: StepRun = async (state, { asc }) => {
@@ -37,9 +34,9 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
   if (version) {
     const s = stateOf(version)!;
     const sameBuild = relatedId(version, 'build') === buildId;
-    if (RELEASED.includes(s) || APPROVED.includes(s)) {
+    if (RELEASED_STATES.includes(s) || APPROVED_STATES.includes(s)) {
       if (sameBuild) return done(`version ${label(version)} already ships this build: nothing to change`, recorded(version));
-      if (RELEASED.includes(s)) {
+      if (RELEASED_STATES.includes(s)) {
         throw new UserError(
           `App Store version ${label(version)} of ${platform} is already on the App Store with build ${buildNumber(version)}. Raise \`app-version\` (and the app's version, CFBundleShortVersionString) to submit build ${state.build.buildNumber}.`,
         );
@@ -48,7 +45,7 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
         `App Store version ${label(version)} of ${platform} was approved with build ${buildNumber(version)}. Release it with \`command: release\`, or raise \`app-version\` to submit build ${state.build.buildNumber}.`,
       );
     }
-    if (IN_REVIEW.includes(s)) {
+    if (IN_REVIEW_STATES.includes(s)) {
       if (sameBuild) {
         const unapplied = holds(version, settings)
           ? ''
@@ -59,13 +56,13 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
       return unblock(asc, state, request, version, `App Store version ${label(version)} is in review with build ${buildNumber(version)}`);
     }
   } else {
-    const editable = versions.find((v) => EDITABLE.includes(stateOf(v)!));
+    const editable = versions.find((v) => EDITABLE_STATES.includes(stateOf(v)!));
     if (editable) {
       // Apple keeps one editable version per platform: that one becomes this version.
       version = { ...(await asc.appStore.versions.update(editable.id, { versionString: wanted })), relationships: editable.relationships };
       changes.push(`renamed ${label(editable)} to ${wanted}`);
     } else {
-      const inReview = versions.find((v) => IN_REVIEW.includes(stateOf(v)!));
+      const inReview = versions.find((v) => IN_REVIEW_STATES.includes(stateOf(v)!));
       if (inReview) {
         return unblock(
           asc,
@@ -123,7 +120,7 @@ async function createOrTakeOver(
   } catch (error) {
     if (!(error instanceof AscApiError && error.status === 409)) throw error;
     const editable = (await asc.appStore.versions.list(state.app.id, { platform: state.build.platform })).versions.find((v) =>
-      EDITABLE.includes(stateOf(v)!),
+      EDITABLE_STATES.includes(stateOf(v)!),
     );
     if (!editable) throw error;
     const renamed = await asc.appStore.versions.update(editable.id, { versionString: wanted });

@@ -1,21 +1,22 @@
 /** Step `app-store-whats-new`: "What's New" on every existing language of the version. */
+import { APPROVED_STATES, RELEASED_STATES } from '../../asc/app-store-types.js';
 import { AscApiError } from '../../asc/errors.js';
 import { UserError, errorMessage } from '../../errors.js';
 import { isTransientFailure } from './app-store-transient.js';
-import { APPROVED, appStoreOf, needVersionId, RELEASED, stateOf } from './app-store-shared.js';
+import { appStoreOf, needVersionId, stateOf } from './app-store-shared.js';
 import { done, skipped, warning, type StepRun } from './types.js';
 
 export const appStoreWhatsNewStep: StepRun = async (state, { asc, log }) => {
   const { request, record } = appStoreOf(state);
   const versionId = needVersionId(state);
   const versionState = record.versionState;
-  if (versionState && (APPROVED.includes(versionState) || RELEASED.includes(versionState))) {
+  if (versionState && (APPROVED_STATES.includes(versionState) || RELEASED_STATES.includes(versionState))) {
     return skipped(`the version is ${versionState}: its What's New is left as App Review saw it`);
   }
   if (request.notes.length === 0) return skipped('no notes given (`app-store-release-notes` or the TestFlight notes)');
 
   const { versions } = await asc.appStore.versions.list(state.app.id, { platform: state.build.platform });
-  if (!versions.some((v) => v.id !== versionId && RELEASED.includes(stateOf(v)!))) {
+  if (!versions.some((v) => v.id !== versionId && RELEASED_STATES.includes(stateOf(v)!))) {
     const notice = `first App Store version of the app on ${state.build.platform}: Apple takes no "What's New" on it, so none was set`;
     log.info(`What's New: ${notice}.`);
     return skipped(notice);
