@@ -89,7 +89,7 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
     } catch (error) {
       if (error instanceof AscApiError && error.status === 409 && error.hasCode('STATE_ERROR')) {
         throw new UserError(
-          `Build ${state.build.buildNumber} could not be attached to App Store version ${label(version)}: the version is in review: wait, or use \`cancel-previous-submission\`.\n${error.message}`,
+          `Build ${state.build.buildNumber} could not be attached to App Store version ${label(version)}: the version is in review. Wait until App Review has finished with it, or set \`cancel-previous-submission: true\` to withdraw it and attach this build instead.\n${error.message}`,
         );
       }
       throw error;
@@ -163,7 +163,9 @@ async function unblock(
   const holder = (await openSubmissions(asc, state)).find((o) => o.items.some((i) => i.versionId === version.id));
   if (!holder) {
     if (!request.cancelPreviousSubmission) {
-      throw new UserError(`${why}: the version is in review: wait, or use \`cancel-previous-submission\`.`);
+      throw new UserError(
+        `${why}, and no open review submission holds it (Apple may still be filing it). Wait until App Review has finished with it, or withdraw it: set \`cancel-previous-submission: true\` (this waits until Apple shows its submission, then withdraws it), or remove it from review on the version's page in App Store Connect, then run \`command: distribute\` for build ${state.build.buildNumber} again.`,
+      );
     }
     return waiting(`${why}; no open review submission holds it yet: waiting for Apple`);
   }
