@@ -1,6 +1,6 @@
 import type { AppStoreConnect } from '../asc/client.js';
 import { AscApiError } from '../asc/errors.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, firstLine } from '../errors.js';
 import { NetworkError, type Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 import { STEP_NAMES, type AppStoreRecord, type PostProcessingState, type StepName } from './state.js';
@@ -180,8 +180,4 @@ function deadlineMessage(state: PostProcessingState, name: StepName, input: stri
 
 function minutesSince(iso: string, now: number): number {
   return Math.round((now - Date.parse(iso)) / 6000) / 10;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]!;
 }
