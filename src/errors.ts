@@ -17,3 +17,8 @@ export class UserError extends Error {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The first line of a message, for a table cell or a one-line detail. */
+export function firstLine(text: string): string {
+  return text.split('\n')[0]!;
+}

@@ -1,3 +1,4 @@
+import { LIVE_STATES, type AppStoreVersionState } from './asc/app-store-types.js';
 import type { Platform } from './domain.js';
 import { STEP_NAMES, type PostProcessingState, type StepStatus } from './postprocess/state.js';
 import { stepTitle } from './postprocess/steps/registry.js';
@@ -27,11 +28,8 @@ export function buildLink(appId: string, platform: Platform, buildId?: string): 
   return buildId ? `${base}/${buildId}` : base;
 }
 
-/** Released or being released: App Store Connect shows these as the live ("deliverable") version. */
-const LIVE_STATES = ['READY_FOR_SALE', 'PREORDER_READY_FOR_SALE', 'PROCESSING_FOR_APP_STORE', 'REPLACED_WITH_NEW_VERSION'];
-
 /** The App Store version's page in App Store Connect: the version in flight, or the live one. */
-export function appStoreVersionLink(appId: string, platform: Platform, versionState?: string): string {
+export function appStoreVersionLink(appId: string, platform: Platform, versionState?: AppStoreVersionState): string {
   const which = versionState && LIVE_STATES.includes(versionState) ? 'deliverable' : 'inflight';
   return `https://appstoreconnect.apple.com/apps/${appId}/distribution/${PLATFORM_PATH[platform]}/version/${which}`;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAppStoreSettings } from '../../src/app-store-inputs.js';
 import { appStoreInputs, appStoreRequest } from '../../src/postprocess/app-store-request.js';
+import { readNotes } from '../../src/postprocess/release-notes.js';
 import { recordingLog } from '../../test-support/log.js';
 
 const NOW = Date.UTC(2026, 11, 1, 9, 30, 0);
@@ -96,9 +97,11 @@ describe('App Store inputs', () => {
       /^Input `app-store-release-notes`: angle.json entry 1 \(en-US\) contains "<"/,
     );
     writeFileSync(join(dir, 'empty.json'), '[]');
-    expect(() => on({ 'app-store-release-notes': 'empty.json' })).toThrow(/holds no notes/);
-    expect(() => appStoreRequest(on({})!, [{ locale: 'fr-FR', text: '1 > 0' }])).toThrow(
-      /^Input `release-notes`: the fr-FR text contains < or >.*TestFlight notes/,
+    expect(() => on({ 'app-store-release-notes': 'empty.json' })).toThrow(/holds no notes\. Add at least one/);
+    // Without App Store notes, What's New is the TestFlight text, refused with < or > as it is read.
+    writeFileSync(join(dir, 'fr.json'), JSON.stringify([{ language: 'fr-FR', text: '1 > 0' }]));
+    expect(() => readNotes({ releaseNotesPath: 'fr.json' }, recordingLog(), dir)).toThrow(
+      /^Input `release-notes`: fr.json entry 1 \(fr-FR\) contains ">", which TestFlight refuses/,
     );
   });
 });

@@ -1,12 +1,14 @@
 import { afterEach } from 'vitest';
 import { connect } from '../../src/asc/client.js';
 import type { AppStoreRequest } from '../../src/postprocess/app-store-request.js';
-import { APP_STORE_STEPS, type AppStoreStepName } from '../../src/postprocess/steps/app-store.js';
+import { STEPS } from '../../src/postprocess/steps/registry.js';
 import type { AppStoreRecord, StepContext, StepResult } from '../../src/postprocess/steps/types.js';
 import { newState } from '../../src/postprocess/new-state.js';
-import type { PostProcessingState } from '../../src/postprocess/state.js';
+import type { PostProcessingState, StepName } from '../../src/postprocess/state.js';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc } from '../../test-support/fake-asc/index.js';
 import { recordingLog, type RecordingLog } from '../../test-support/log.js';
+
+type AppStoreStepName = Extract<StepName, `app-store-${string}`>;
 
 export type AppStoreState = PostProcessingState & {
   appStore?: AppStoreRecord;
@@ -56,7 +58,7 @@ export async function world(opts: { timeoutMs?: number; sleep?: (ms: number) => 
     timeoutMs: opts.timeoutMs,
     sleep: opts.sleep ?? (async (ms) => void (clock.ms += ms)),
   });
-  const ctx: StepContext = { asc, log, now: () => clock.ms, sleep: async (ms) => void (clock.ms += ms), pollIntervalMs: 30_000 };
+  const ctx: StepContext = { asc, log, sleep: async (ms) => void (clock.ms += ms), pollIntervalMs: 30_000 };
 
   const plan: World['plan'] = (request = {}) => {
     const state = newState({
@@ -72,7 +74,7 @@ export async function world(opts: { timeoutMs?: number; sleep?: (ms: number) => 
   };
   const run: World['run'] = async (state, name) => {
     const before = JSON.stringify(state);
-    const result = await APP_STORE_STEPS[name](state, ctx);
+    const result = await STEPS[name].run(state, ctx);
     if (JSON.stringify(state) !== before) throw new Error(`step ${name} mutated the state it was given`);
     if (result.patch?.appStore) state.appStore = { ...state.appStore, ...result.patch.appStore };
     return result;

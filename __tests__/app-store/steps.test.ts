@@ -148,6 +148,22 @@ describe('App Store steps against the fake App Store Connect', () => {
     expect(w.fake.resource('reviewSubmissions', submissionId).attributes.state).toBe('COMPLETE');
   });
 
+  it('a version in review that no open submission holds yet says what to do instead of waiting', async () => {
+    const w = await world();
+    released(w.fake, w.appId);
+    const other = w.fake.addBuild({ appId: w.appId, version: '1.0.9', buildNumber: '30', usesNonExemptEncryption: false }).id;
+    w.fake.appStore.addVersion({ appId: w.appId, versionString: '1.0.9', buildId: other, state: 'WAITING_FOR_REVIEW', locales: ['en-US'] });
+    await expect(w.run(w.plan(), 'app-store-version')).rejects.toThrow(
+      /1\.0\.9 \(WAITING_FOR_REVIEW\) is in review with build 30, so Apple allows no new version, and no open review submission holds it.*set `cancel-previous-submission: true`.*remove it from review.*run `command: distribute` for build 42 again/,
+    );
+    expect(w.writes()).toEqual([]);
+    // With the input, the step waits for Apple to show the submission it can withdraw.
+    expect(await w.run(w.plan({ cancelPreviousSubmission: true }), 'app-store-version')).toMatchObject({
+      status: 'waiting',
+      detail: expect.stringContaining('no open review submission holds it yet'),
+    });
+  });
+
   it('a submission with unresolved issues that holds this version is only submitted again', async () => {
     const w = await world();
     released(w.fake, w.appId);
@@ -318,7 +334,7 @@ describe('App Store steps against the fake App Store Connect', () => {
     released(w.fake, w.appId);
     w.fake.appStore.addVersion({ appId: w.appId, versionString: '1.1.0', state: 'READY_FOR_REVIEW', locales: ['en-US'] });
     await expect(w.run(w.plan(), 'app-store-version')).rejects.toThrow(
-      /Build 42 could not be attached to App Store version 1\.1\.0 \(READY_FOR_REVIEW\): the version is in review: wait, or use `cancel-previous-submission`\.\nApp Store Connect answered PATCH .* with HTTP 409\.\n- STATE_ERROR/,
+      /Build 42 could not be attached to App Store version 1\.1\.0 \(READY_FOR_REVIEW\): the version is in review\. Wait until App Review has finished with it, or set `cancel-previous-submission: true` to withdraw it and attach this build instead\.\nApp Store Connect answered PATCH .* with HTTP 409\.\n- STATE_ERROR/,
     );
   });
   it('a run killed between adding the version and submitting resumes with the same draft and submits once', async () => {

@@ -82,6 +82,25 @@ describe('command: release and the App Store inputs (dist/index.js)', () => {
     expect(run.stdout).toMatch(/::error::Input `app-version`: the app has no App Store version 8\.8/);
   });
 
+  it('without `platform`, a version on two platforms is an error naming `platform`, found in one listing', async () => {
+    const build = suite.asc.addBuild({ appId: suite.appId, version: '5.0', buildNumber: '1', processingState: 'VALID' }).id;
+    for (const platform of ['IOS', 'MAC_OS'] as const)
+      suite.asc.appStore.addVersion({
+        appId: suite.appId,
+        versionString: '5.0',
+        platform,
+        buildId: build,
+        state: 'PENDING_DEVELOPER_RELEASE',
+      });
+    const before = suite.asc.requests.length;
+    const run = await release('5.0');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::Input `platform`: App Store version 5\.0 exists for IOS and MAC_OS; set `platform` to choose one/);
+    const listings = suite.asc.requests.slice(before).filter((r) => /^\/v1\/apps\/[^/]+\/appStoreVersions$/.test(r.path));
+    expect(listings).toHaveLength(1);
+    expect(suite.asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   const publish = { path: '*.ipa', 'uses-non-exempt-encryption': 'false' };
   const submit = { ...publish, 'submit-app-store-review': 'true' };
   it.each<[string, Record<string, string>, string, RegExp]>([

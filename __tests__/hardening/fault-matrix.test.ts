@@ -642,6 +642,22 @@ describe('fault matrix', () => {
     });
   }
 
+  it('a deferred distribute whose state cannot be saved says that Apple was not changed and to run it again', async () =>
+    withShortLibraryBackoff(async () => {
+      const cell = newCell();
+      asc.addBuild({ appId: cell.appId, version: VERSION, buildNumber: BUILD, processingState: 'VALID', usesNonExemptEncryption: false });
+      const mark = asc.requests.length;
+      gh.faults.inject({ method: 'POST', path: '/twirp/', kind: '500', times: 100 });
+      const o = await run(cell, { command: 'distribute', 'app-version': VERSION, 'build-number': BUILD, 'post-processing': 'deferred' });
+      gh.faults.clear();
+      expect(o.error?.message).toMatch(
+        /Could not save the state artifact[\s\S]*\nThe deferred state of build 7 could not be saved\. Nothing was changed at Apple; once the cause is fixed, run `command: distribute` again\./,
+      );
+      expect(asc.requests.slice(mark).filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(live()).toHaveLength(0);
+      expectCompleted(await distribute(cell));
+    }));
+
   function renderMatrix(): string {
     const out: string[] = [];
     for (const [title, phases, kinds] of [

@@ -108,6 +108,21 @@ describe('post-processing an existing build (command: distribute)', () => {
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(30 * 60_000);
   });
 
+  it('notifies testers of a group named in another case once the build is in it, like the beta-groups step matches it', async () => {
+    fake.addBuild({ appId, version: '2.0', buildNumber: '7', processingState: 'VALID', usesNonExemptEncryption: false });
+    expect((await run({ 'beta-groups': 'QA' })).error).toBeUndefined();
+    const before = writes(fake).length;
+    const { error, runtime } = await run({ 'beta-groups': 'qa', 'notify-testers': 'true' });
+    expect(error).toBeUndefined();
+    // The build is in QA already: only an explicit notification tells its testers, not automatic notification.
+    expect(
+      writes(fake)
+        .slice(before)
+        .map((r) => `${r.method} ${r.path}`),
+    ).toEqual(['POST /v1/buildBetaNotifications']);
+    expect(summary2({ runtime })).toMatch(/Tester notification \| ✅ done \| notification sent/);
+  });
+
   it('lists the groups that exist when a name is unknown', async () => {
     fake.addBuild({ appId, version: '2.0', buildNumber: '7', processingState: 'VALID', usesNonExemptEncryption: false });
     const { error } = await run({ 'beta-groups': 'QA, Nobody' });

@@ -28,6 +28,39 @@ export type AppStoreVersionState =
   | 'REPLACED_WITH_NEW_VERSION'
   | 'NOT_APPLICABLE';
 
+/** A version in one of these can be renamed, given a build and submitted (PRODUCT.md's list). */
+export const EDITABLE_STATES: readonly AppStoreVersionState[] = [
+  'PREPARE_FOR_SUBMISSION',
+  'DEVELOPER_REJECTED',
+  'REJECTED',
+  'METADATA_REJECTED',
+  'INVALID_BINARY',
+];
+/** Sent to App Review and not yet decided. */
+export const IN_REVIEW_STATES: readonly AppStoreVersionState[] = ['WAITING_FOR_REVIEW', 'IN_REVIEW', 'WAITING_FOR_EXPORT_COMPLIANCE'];
+/** Approved, not yet (or being) released. */
+export const APPROVED_STATES: readonly AppStoreVersionState[] = [
+  'PENDING_DEVELOPER_RELEASE',
+  'PENDING_APPLE_RELEASE',
+  'ACCEPTED',
+  'PROCESSING_FOR_APP_STORE',
+];
+/** On the App Store now or before. */
+export const RELEASED_STATES: readonly AppStoreVersionState[] = [
+  'READY_FOR_SALE',
+  'PREORDER_READY_FOR_SALE',
+  'REPLACED_WITH_NEW_VERSION',
+  'DEVELOPER_REMOVED_FROM_SALE',
+  'REMOVED_FROM_SALE',
+];
+/** Released or being released: App Store Connect shows these as the live ("deliverable") version. */
+export const LIVE_STATES: readonly AppStoreVersionState[] = [
+  'READY_FOR_SALE',
+  'PREORDER_READY_FOR_SALE',
+  'PROCESSING_FOR_APP_STORE',
+  'REPLACED_WITH_NEW_VERSION',
+];
+
 export type ReleaseType = 'MANUAL' | 'AFTER_APPROVAL' | 'SCHEDULED';
 
 export type AppStoreVersionDetail = ResourceObject<

@@ -14,13 +14,11 @@ export interface VersionList {
 export class AppStoreVersionsApi {
   constructor(private readonly http: AscHttp) {}
 
-  /** Versions of one platform (always filtered: other platforms' versions share the app). */
-  list(appId: string, q: { platform: Platform; versionString?: string }): Promise<VersionList> {
-    return this.listAnyPlatform(appId, q);
-  }
-
-  /** Versions of every platform, or one when given (`latest-build-number` looks across platforms). */
-  async listAnyPlatform(appId: string, q: { platform?: Platform; versionString?: string }): Promise<VersionList> {
+  /**
+   * Versions of one platform when given (the app's other platforms have versions of their own), else of
+   * every platform; with `versionString`, only those Apple matches to it.
+   */
+  async list(appId: string, q: { platform?: Platform; versionString?: string }): Promise<VersionList> {
     const versions: AppStoreVersionDetail[] = [];
     const builds = new Map<string, Build>();
     for await (const page of this.http.pages<AppStoreVersionDetail>(`/v1/apps/${enc(appId)}/appStoreVersions`, {
@@ -33,6 +31,12 @@ export class AppStoreVersionsApi {
       for (const r of page.included ?? []) if (r.type === 'builds') builds.set(r.id, r as Build);
     }
     return { versions, builds };
+  }
+
+  /** The version `versionString` of one platform, if the app has it (Apple's filter is a match, checked exactly here). */
+  async find(appId: string, platform: Platform, versionString: string): Promise<AppStoreVersionDetail | undefined> {
+    const { versions } = await this.list(appId, { platform, versionString });
+    return versions.find((v) => v.attributes?.versionString === versionString);
   }
 
   async get(id: string): Promise<{ version: AppStoreVersionDetail; build?: Build }> {
@@ -66,9 +70,7 @@ export class AppStoreVersionsApi {
     let readBack = false;
     const doc = await this.http.post<Document<AppStoreVersionDetail>>('/v1/appStoreVersions', body, {
       readBack: async () => {
-        const existing = (await this.list(appId, { platform, versionString })).versions.find(
-          (v) => v.attributes?.versionString === versionString,
-        );
+        const existing = await this.find(appId, platform, versionString);
         readBack = existing !== undefined;
         return existing ? { data: existing } : undefined;
       },

@@ -84,6 +84,8 @@ export class UnreadableAnswerError extends Error {
  */
 export class AnswerLostError extends Error {
   override name = 'AnswerLostError';
+  /** What happened, without the advice: a caller that knows where to look gives its own. */
+  readonly happened: string;
   constructor(
     readonly method: string,
     readonly path: string,
@@ -93,9 +95,9 @@ export class AnswerLostError extends Error {
       cause instanceof AscApiError
         ? `${method} ${path} failed (HTTP ${cause.status}${cause.errors.length ? `: ${oneLine(cause.errors.map(describeEntry).join('; '), 300)}` : ''})`
         : `The answer to ${method} ${path} was lost (${cause instanceof NetworkError ? cause.reason : cause.message.split('\n')[0]})`;
-    super(
-      `${what}; whether Apple acted on it is unknown, and it was not sent again so it cannot happen twice. Check in App Store Connect whether it happened; run again if it did not.`,
-    );
+    const happened = `${what}; whether Apple acted on it is unknown, and it was not sent again so it cannot happen twice.`;
+    super(`${happened} Check in App Store Connect whether it happened; run again if it did not.`);
+    this.happened = happened;
   }
 }
 

@@ -1,5 +1,5 @@
 import { enc } from './apps.js';
-import type { AppStoreVersionDetail } from './app-store-types.js';
+import { LIVE_STATES, type AppStoreVersionDetail } from './app-store-types.js';
 import type { AscHttp } from './http.js';
 import type { Document, ResourceObject } from './types.js';
 
@@ -9,7 +9,8 @@ export class ReleaseRequestsApi {
 
   /**
    * A release request cannot be read back, but its effect can: after a lost answer or a 409, a version
-   * no longer in PENDING_DEVELOPER_RELEASE has been released, and the request is not sent again.
+   * that has left PENDING_DEVELOPER_RELEASE for a live state (being released or released) was released,
+   * and the request is not sent again.
    */
   async create(versionId: string): Promise<void> {
     const body = {
@@ -22,7 +23,7 @@ export class ReleaseRequestsApi {
       readBack: async () => {
         const now = await this.http.get<Document<AppStoreVersionDetail>>(`/v1/appStoreVersions/${enc(versionId)}`);
         const state = now.data.attributes?.appStoreState;
-        return state === 'READY_FOR_SALE' || state === 'PROCESSING_FOR_APP_STORE' ? now : undefined;
+        return state && LIVE_STATES.includes(state) ? now : undefined;
       },
     });
   }

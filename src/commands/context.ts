@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { loadPrivateKey } from '../asc/auth.js';
 import { connect, type AppStoreConnect } from '../asc/client.js';
 import type { Config } from '../config.js';
 import type { EngineContext } from '../postprocess/engine.js';
@@ -19,6 +20,11 @@ export interface CommandDeps {
 }
 
 export const realDeps: CommandDeps = { now: Date.now, sleep };
+
+/** The key, read once; a bad one is an InputError before any request. */
+export function readKey(config: Config): KeyObject {
+  return loadPrivateKey(config.privateKey);
+}
 
 /** The App Store Connect client for this run, from a key read once (`private-key` as text, or already loaded). */
 export function connectFromConfig(config: Config, runtime: Runtime, deps: CommandDeps, key?: KeyObject): AppStoreConnect {
@@ -66,4 +72,14 @@ export function origin(): PostProcessingState['origin'] {
     workflow: process.env.GITHUB_WORKFLOW,
     sha: process.env.GITHUB_SHA,
   };
+}
+
+/** The GitHub server this run is on (GitHub Enterprise Server included). */
+export function serverUrl(): string {
+  return (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+}
+
+/** Web address of a workflow run of this repository, or of its Actions page without `runId`. */
+export function runUrl(runId?: number | string): string {
+  return `${serverUrl()}/${process.env.GITHUB_REPOSITORY}/actions${runId !== undefined ? `/runs/${runId}` : ''}`;
 }

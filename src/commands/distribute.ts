@@ -1,27 +1,20 @@
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { advance } from '../postprocess/engine.js';
 import { newState } from '../postprocess/new-state.js';
-import { appStoreInputs } from '../postprocess/app-store-request.js';
-import { readNotes } from '../postprocess/release-notes.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../stores/artifact-store.js';
 import { MemoryStateStore } from '../stores/store.js';
 import { finishPostProcessing } from './report.js';
 import { resolveApp } from './app.js';
-import { connectFromConfig, engineContext, origin, workspace, type CommandDeps } from './context.js';
-import { saveDeferred } from './deferred.js';
-import { readKey } from './preflight.js';
+import { origin, type CommandDeps } from './context.js';
+import { postProcess, readPostProcessInputs } from './post-process.js';
 import { statusReporter } from './status.js';
 import { prepareResumeSchedule } from './schedule.js';
 
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
 export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
-  const key = readKey(config);
-  const asc = connectFromConfig(config, runtime, deps, key);
-  const notes = readNotes(config, runtime.log, workspace(deps));
-  const appStore = config.appStore && appStoreInputs(config.appStore, runtime.log, workspace(deps));
+  const { key, asc, notes, appStore } = readPostProcessInputs(config, runtime, deps);
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const version = config.appVersion!;
   const buildNumber = config.buildNumber!;
@@ -71,21 +64,17 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   const deferredStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : undefined;
   // Before anything is written: without the resume workflow a deferred build would wait forever.
   const schedule = deferredStore ? await prepareResumeSchedule(config, runtime, deps) : undefined;
-  state.checkRunId = await status.report(state, { adopt: true });
-  if (deferredStore) {
-    // Promote now, finish later: the scheduled resume takes it from here, as after a deferred publish.
-    const saved = await saveDeferred(deferredStore, state, runtime, schedule!).catch(async (error: Error) => {
-      await status.report(state, { outcome: 'failed', reason: error.message });
-      throw error;
-    });
-    await finishPostProcessing(
-      [{ result: { state, changed: true }, outcome: 'pending', stateArtifactId: saved.id }],
-      runtime,
-      'distribute',
-    );
-    return;
-  }
-  const result = await advance(state, engineContext(asc, config.pollIntervalMs, runtime, deps, new MemoryStateStore()), { wait: true });
-  state.checkRunId = await status.report(state, result.error ? { outcome: 'failed', reason: result.error.message } : {});
-  await finishPostProcessing([{ result }], runtime, 'distribute');
+  // Deferred: promote now, finish later; the scheduled resume takes it from here, as after a deferred publish.
+  const report = await postProcess(state, {
+    asc,
+    config,
+    runtime,
+    deps,
+    status,
+    deferred: deferredStore && { store: deferredStore, schedule: schedule! },
+    inlineStore: new MemoryStateStore(),
+    adopt: true,
+    onSaveFailure: `The deferred state of build ${buildNumber} could not be saved. Nothing was changed at Apple; once the cause is fixed, run \`command: distribute\` again.`,
+  });
+  await finishPostProcessing([report], runtime, 'distribute');
 }

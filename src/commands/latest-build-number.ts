@@ -11,7 +11,7 @@ export async function latestBuildNumber(config: Config, runtime: Runtime, deps: 
   const [testFlight, appStore] = await Promise.all([
     // Builds still processing hold their numbers too: Apple hides them unless asked for every state.
     asc.builds.list({ appId: app.id, version: config.appVersion, platform: config.platform, anyState: true }),
-    asc.appStore.versions.listAnyPlatform(app.id, { versionString: config.appVersion, platform: config.platform }),
+    asc.appStore.versions.list(app.id, { versionString: config.appVersion, platform: config.platform }),
   ]);
   // A build attached to an App Store version is usually in TestFlight's list too: count it once.
   const builds = new Map([...testFlight.builds, ...appStore.builds.values()].map((b) => [b.id, b]));

@@ -1,23 +1,20 @@
-import type { KeyObject } from 'node:crypto';
-import { loadPrivateKey } from '../asc/auth.js';
+import { APPROVED_STATES, RELEASED_STATES } from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { App } from '../asc/types.js';
 import type { Config } from '../config.js';
 import { compareBuildNumbers, nextBuildNumber } from '../domain.js';
 import { InputError, UserError } from '../errors.js';
 import { findPackages, readPackageInfo, refuseSameBuildTwice, type PackageInfo } from '../package/index.js';
-import { appStoreInputs } from '../postprocess/app-store-request.js';
-import { readNotes } from '../postprocess/release-notes.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { PlanRequest } from '../postprocess/state.js';
-import { APPROVED, RELEASED } from '../postprocess/steps/app-store-shared.js';
 import { resolveBetaGroups } from '../postprocess/steps/testers.js';
 import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../stores/artifact-store.js';
 import { MemoryStateStore, type StateStore } from '../stores/store.js';
 import { requireMacOS } from '../upload/altool.js';
 import { uploadPackage, type UploadResult } from '../upload/index.js';
-import { connectFromConfig, workspace, type CommandDeps } from './context.js';
+import { workspace, type CommandDeps } from './context.js';
+import { readPostProcessInputs } from './post-process.js';
 import { resolveApp } from './app.js';
 import { prepareResumeSchedule, type ResumeSchedule } from './schedule.js';
 
@@ -39,21 +36,13 @@ export interface PublishPlan {
   readonly upload: (pkg: PackageInfo, appId: string) => Promise<UploadResult>;
 }
 
-/** The key, read once; a bad one is an InputError before any request. */
-export function readKey(config: Config): KeyObject {
-  return loadPrivateKey(config.privateKey);
-}
-
 /**
  * Reads and checks everything a publish needs — the key, the uploader's host, the notes, the packages,
  * the apps, the build numbers, the beta groups, the state store — so a bad input never costs an upload.
  */
 export async function preflightPublish(config: Config, runtime: Runtime, deps: CommandDeps): Promise<PublishPlan> {
   if (config.uploadMethod === 'altool') requireMacOS();
-  const key = readKey(config);
-  const asc = connectFromConfig(config, runtime, deps, key);
-  const notes = readNotes(config, runtime.log, workspace(deps));
-  const appStore = config.appStore && appStoreInputs(config.appStore, runtime.log, workspace(deps));
+  const { key, asc, notes, appStore } = readPostProcessInputs(config, runtime, deps);
   const packages: PackageInfo[] = [];
   for (const path of await findPackages(config.paths, workspace(deps))) {
     packages.push(
@@ -110,12 +99,10 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
  * fail after the upload, so say so before it.
  */
 async function refuseReviewedVersion(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
-  const { versions } = await asc.appStore.versions.list(appId, { platform: pkg.platform, versionString: pkg.version });
-  const taken = versions.find((v) => v.attributes?.versionString === pkg.version);
-  const state = taken?.attributes?.appStoreState;
-  if (!state || !(RELEASED.includes(state) || APPROVED.includes(state))) return;
+  const state = (await asc.appStore.versions.find(appId, pkg.platform, pkg.version))?.attributes?.appStoreState;
+  if (!state || !(RELEASED_STATES.includes(state) || APPROVED_STATES.includes(state))) return;
   throw new UserError(
-    `App Store version ${pkg.version} of ${pkg.bundleId} (${pkg.platform}) is already ${state}${APPROVED.includes(state) ? ': release it with `command: release`, or' : ':'} raise the app's version (CFBundleShortVersionString) to submit a new build with \`submit-app-store-review\`. Nothing was uploaded.`,
+    `App Store version ${pkg.version} of ${pkg.bundleId} (${pkg.platform}) is already ${state}${APPROVED_STATES.includes(state) ? ': release it with `command: release`, or' : ':'} raise the app's version (CFBundleShortVersionString) to submit a new build with \`submit-app-store-review\`. Nothing was uploaded.`,
   );
 }
 

@@ -1,13 +1,11 @@
 import type { Config } from '../config.js';
-import { UserError } from '../errors.js';
 import type { PackageInfo } from '../package/index.js';
-import { advance } from '../postprocess/engine.js';
 import { newState } from '../postprocess/new-state.js';
 import type { Runtime } from '../runtime.js';
 import { formatDuration } from '../words.js';
 import type { UploadResult } from '../upload/index.js';
-import { engineContext, origin, type CommandDeps } from './context.js';
-import { saveDeferred } from './deferred.js';
+import { origin, type CommandDeps } from './context.js';
+import { postProcess } from './post-process.js';
 import { preflightPublish, type PublishPlan } from './preflight.js';
 import { finishPostProcessing, type PackageReport } from './report.js';
 import { statusReporter } from './status.js';
@@ -43,30 +41,21 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
       const before = [
         { title: `Upload (${upload.method})`, status: 'done' as const, detail: uploadDetail(upload), durationMs: upload.durationMs },
       ];
-      const report: PackageReport = { result: { state, changed: true }, before, buildUploadId: upload.buildUploadId };
-      if (config.postProcessing === 'off') {
-        report.outcome = 'skipped';
-      } else {
-        // Before a deferred save, so the id travels in the signed state.
-        state.checkRunId = await status.report(state);
-        if (config.postProcessing === 'deferred') {
-          const saved = await saveDeferred(plan.store, state, runtime, plan.schedule!).catch(async (error: Error) => {
-            const reason = `${error.message}\nApple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`;
-            await status.report(state, { outcome: 'failed', reason });
-            throw new UserError(reason);
-          });
-          report.outcome = 'pending';
-          report.stateArtifactId = saved.id;
-        } else {
-          report.result = await advance(state, engineContext(plan.asc, config.pollIntervalMs, runtime, deps, plan.store), { wait: true });
-          const failed = report.result.error;
-          if (failed)
-            report.result.error = new Error(`${failed.message}\nThe upload itself succeeded. ${distributeHint(pkg)}`, { cause: failed });
-          const reason = report.result.error?.message;
-          state.checkRunId = await status.report(state, reason ? { outcome: 'failed', reason } : {});
-        }
-      }
-      reports.push(report);
+      const processed: PackageReport =
+        config.postProcessing === 'off'
+          ? { result: { state, changed: true }, outcome: 'skipped' }
+          : await postProcess(state, {
+              asc: plan.asc,
+              config,
+              runtime,
+              deps,
+              status,
+              deferred: config.postProcessing === 'deferred' ? { store: plan.store, schedule: plan.schedule! } : undefined,
+              inlineStore: plan.store,
+              onSaveFailure: `Apple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`,
+              onStepFailure: `The upload itself succeeded. ${distributeHint(pkg)}`,
+            });
+      reports.push({ ...processed, before, buildUploadId: upload.buildUploadId });
     } catch (error) {
       // Report the packages already published before failing for this one.
       if (reports.length) await finishPostProcessing(reports, runtime, 'publish', { label: pkg.fileName, error: error as Error });

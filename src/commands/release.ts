@@ -73,8 +73,7 @@ export async function releaseVersion(asc: AppStoreConnect, target: ReleaseTarget
 }
 
 async function find(asc: AppStoreConnect, target: ReleaseTarget): Promise<AppStoreVersionDetail> {
-  const { versions } = await asc.appStore.versions.list(target.appId, { platform: target.platform, versionString: target.version });
-  const version = versions.find((v) => v.attributes?.versionString === target.version);
+  const version = await asc.appStore.versions.find(target.appId, target.platform, target.version);
   if (!version) {
     throw new UserError(
       `Input \`app-version\`: the app has no App Store version ${target.version} for ${target.platform}. Check \`app-version\` and \`platform\` (App Store Connect → your app → the platform's versions).`,
@@ -122,11 +121,10 @@ export async function release(config: Config, runtime: Runtime, deps: CommandDep
 
 /** Without `platform`: the platform that has version `version`; several → the input must choose. */
 async function onlyPlatformWith(asc: AppStoreConnect, appId: string, version: string): Promise<Platform> {
-  const found: Platform[] = [];
-  for (const platform of PLATFORMS) {
-    const { versions } = await asc.appStore.versions.list(appId, { platform, versionString: version });
-    if (versions.some((v) => v.attributes?.versionString === version)) found.push(platform);
-  }
+  // One listing across platforms, grouped by each version's platform.
+  const { versions } = await asc.appStore.versions.list(appId, { versionString: version });
+  const has = new Set(versions.filter((v) => v.attributes?.versionString === version).map((v) => v.attributes?.platform));
+  const found = PLATFORMS.filter((p) => has.has(p));
   if (found.length === 1) return found[0]!;
   if (found.length > 1) {
     throw new UserError(

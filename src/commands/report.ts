@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { AdvanceResult } from '../postprocess/engine.js';
+import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
 import { stateSection, type ExtraRow } from '../summary.js';
 
@@ -16,6 +17,25 @@ export interface PackageReport {
 }
 
 const WORST: PostProcessingOutput[] = ['failed', 'pending', 'completed', 'skipped'];
+
+/** The `post-processing` output of several builds: the worst of their outcomes; none → `skipped`. */
+export function worstOutcome(outcomes: readonly PostProcessingOutput[]): PostProcessingOutput {
+  return WORST.find((w) => outcomes.includes(w)) ?? 'skipped';
+}
+
+/**
+ * The outputs read from each build's state, one line per build (empty for a build whose state is not
+ * known): the check run when any build has one, the App Store version when any build asked for it.
+ */
+export function setStateOutputs(runtime: Runtime, states: ReadonlyArray<PostProcessingState | undefined>): void {
+  const columns: Array<[string, (s: PostProcessingState) => string | undefined]> = [];
+  if (states.some((s) => s?.checkRunId)) columns.push(['check-run-id', (s) => s.checkRunId?.toString()]);
+  if (states.some((s) => s?.request.appStore)) {
+    columns.push(['app-store-version-id', (s) => s.appStore?.versionId]);
+    columns.push(['app-store-state', (s) => s.appStore?.versionState]);
+  }
+  for (const [name, pick] of columns) runtime.setOutput(name, states.map((s) => (s ? (pick(s) ?? '') : '')).join('\n'));
+}
 
 /**
  * Outputs, job summary and annotations for every package of a run; fails the run when any package
@@ -39,13 +59,12 @@ export async function finishPostProcessing(
     ['processing-state', (r) => r.result.state.build.processingState],
   ];
   if (reports.some((r) => r.stateArtifactId)) columns.push(['state-artifact-id', (r) => r.stateArtifactId]);
-  if (reports.some((r) => r.result.state.checkRunId)) columns.push(['check-run-id', (r) => r.result.state.checkRunId?.toString()]);
-  if (reports.some((r) => r.result.state.request.appStore)) {
-    columns.push(['app-store-version-id', (r) => r.result.state.appStore?.versionId]);
-    columns.push(['app-store-state', (r) => r.result.state.appStore?.versionState]);
-  }
   for (const [name, pick] of columns) runtime.setOutput(name, reports.map((r) => pick(r) ?? '').join('\n'));
-  runtime.setOutput('post-processing', reports.length === 1 ? outcomes[0]! : (WORST.find((w) => outcomes.includes(w)) ?? 'skipped'));
+  setStateOutputs(
+    runtime,
+    reports.map((r) => r.result.state),
+  );
+  runtime.setOutput('post-processing', reports.length === 1 ? outcomes[0]! : worstOutcome(outcomes));
 
   const sections = reports.map((r, i) => stateSection(r.result.state, { before: r.before, outcome: outcomes[i] }));
   if (aborted) sections.push(`### ${aborted.label} — failed\n\n\`\`\`\n${aborted.error.message}\n\`\`\`\n`);

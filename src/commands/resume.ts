@@ -1,17 +1,16 @@
-import { loadPrivateKey } from '../asc/auth.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import { AscApiError } from '../asc/errors.js';
 import type { Config } from '../config.js';
-import { UserError, errorMessage } from '../errors.js';
+import { UserError, errorMessage, firstLine } from '../errors.js';
 import { advance, describeBuild } from '../postprocess/engine.js';
 import { STEP_NAMES, type PostProcessingState } from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Runtime } from '../runtime.js';
-import { ArtifactGoneError } from '../stores/artifact-client.js';
 import { openArtifactStore } from '../stores/artifact-store.js';
 import type { RejectedState, StateStore, StoredRef } from '../stores/store.js';
 import { buildLink, escapeCell } from '../summary.js';
-import { connectFromConfig, engineContext, type CommandDeps } from './context.js';
+import { connectFromConfig, engineContext, readKey, runUrl, type CommandDeps } from './context.js';
+import { setStateOutputs, worstOutcome } from './report.js';
 import { statusReporter, type StatusReporter } from './status.js';
 import { enumsInWords } from '../words.js';
 import { settleIdleSchedule } from './schedule.js';
@@ -33,13 +32,11 @@ interface Row {
  * waiting. Done or failed for good → the state is deleted; still waiting → the new progress is saved.
  * Every build is handled before the run fails for any of them.
  */
-export async function resume(
-  config: Config,
-  runtime: Runtime,
-  deps: CommandDeps,
-  store: StateStore = openArtifactStore(config, runtime, deps, loadPrivateKey(config.privateKey)),
-): Promise<void> {
-  const asc = connectFromConfig(config, runtime, deps);
+export async function resume(config: Config, runtime: Runtime, deps: CommandDeps, store?: StateStore): Promise<void> {
+  // Read once, for the client and the state seal.
+  const key = readKey(config);
+  store ??= openArtifactStore(config, runtime, deps, key);
+  const asc = connectFromConfig(config, runtime, deps, key);
   const { states: refs, rejected } = await store.list();
   runtime.log.info(
     refs.length ? `${refs.length} pending post-processing state${refs.length === 1 ? '' : 's'} found.` : 'No pending post-processing.',
@@ -56,28 +53,18 @@ export async function resume(
     rows.push(
       await resumeOne(ref, store, asc, config, runtime, deps, visibleApps, status).catch((error: Error) => {
         runtime.log.error(`${ref.label}: ${error.message}`);
-        return { label: ref.label, outcome: 'failed' as const, detail: error.message.split('\n')[0]! };
+        return { label: ref.label, outcome: 'failed' as const, detail: firstLine(error.message) };
       }),
     );
   }
 
-  const counted = rows.filter((r) => r.outcome !== 'rejected');
-  const worst: Outcome | 'skipped' = counted.some((r) => r.outcome === 'failed')
-    ? 'failed'
-    : counted.some((r) => r.outcome === 'pending')
-      ? 'pending'
-      : counted.length
-        ? 'completed'
-        : 'skipped';
-  runtime.setOutput('post-processing', worst);
+  const counted = rows.filter((r): r is Row & { outcome: Outcome } => r.outcome !== 'rejected');
+  runtime.setOutput('post-processing', worstOutcome(counted.map((r) => r.outcome)));
   // One line per build, as publish does for several packages.
-  const perBuild = (name: string, pick: (s: PostProcessingState) => string | number | undefined) => {
-    if (counted.some((r) => r.state && pick(r.state) !== undefined))
-      runtime.setOutput(name, counted.map((r) => (r.state ? (pick(r.state) ?? '') : '')).join('\n'));
-  };
-  perBuild('check-run-id', (s) => s.checkRunId);
-  perBuild('app-store-version-id', (s) => s.appStore?.versionId);
-  perBuild('app-store-state', (s) => s.appStore?.versionState);
+  setStateOutputs(
+    runtime,
+    counted.map((r) => r.state),
+  );
   const schedule = await settleIdleSchedule(config, runtime, deps, store, rows.filter(leftPending).length);
   await runtime.appendSummary(`${resumeSummary(rows)}\n${schedule.sentence}\n`);
   if (schedule.error) throw schedule.error;
@@ -111,13 +98,9 @@ async function resumeOne(
 ): Promise<Row> {
   let state: PostProcessingState;
   try {
+    // An artifact another run deleted between our listing and our download is left out by `list` already.
     state = await store.load(ref);
   } catch (error) {
-    if (error instanceof ArtifactGoneError && error.reason === 'deleted') {
-      // An overlapping run finished with it between our listing and our download.
-      runtime.log.info(`${ref.label}: already handled by another run.`);
-      return { label: ref.label, outcome: 'completed', detail: 'handled by another run' };
-    }
     runtime.log.error(`${ref.label}: ${errorMessage(error)}`);
     return { label: ref.label, outcome: 'failed', detail: errorMessage(error) };
   }
@@ -139,7 +122,7 @@ async function resumeOne(
   }
   if (result.error) runtime.log.error(result.error.message);
   const outcome: Outcome = result.error ? 'failed' : state.status === 'completed' ? 'completed' : 'pending';
-  return { label: ref.label, outcome, state, detail: result.error ? result.error.message.split('\n')[0]! : currentStep(state) };
+  return { label: ref.label, outcome, state, detail: result.error ? firstLine(result.error.message) : currentStep(state) };
 }
 
 async function canSee(asc: AppStoreConnect, appId: string): Promise<boolean> {
@@ -165,11 +148,10 @@ const OUTCOME_ICON: Record<Row['outcome'], string> = {
   rejected: '⚠️ not used',
 };
 
-/** Web address of a run of this repository; ids are numbers, so nothing from a state reaches the link but digits. */
+/** Link to a run of this repository; ids are numbers, so nothing from a state reaches the link but digits. */
 function runLink(runId: number | string | undefined): string {
   if (runId === undefined || !/^\d{1,20}$/.test(String(runId)) || !process.env.GITHUB_REPOSITORY) return '';
-  const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-  return `[${runId}](${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${runId})`;
+  return `[${runId}](${runUrl(runId)})`;
 }
 
 function resumeSummary(rows: Row[]): string {

@@ -37,26 +37,20 @@ export function appStoreInputs(settings: AppStoreSettings, log: Logger, cwd = pr
       );
     }
     notes = readReleaseNotesFile(notesPath, log, cwd, 'app-store-release-notes');
-    if (notes.length === 0) throw new InputError('app-store-release-notes', `${notesPath} holds no notes.`);
-    checkStoreText(notes, 'app-store-release-notes');
+    if (notes.length === 0)
+      throw new InputError(
+        'app-store-release-notes',
+        `${notesPath} holds no notes. Add at least one {"language", "text"} entry, or remove \`app-store-release-notes\` to use the TestFlight notes.`,
+      );
   }
   return { notes, ...rest };
 }
 
-/** The request saved in the plan: the App Store notes, else the TestFlight notes (once their locales are known). */
+/**
+ * The request saved in the plan: the App Store notes, else the TestFlight notes (once their locales are
+ * known). Both were read through `readReleaseNotesFile`/`readNotes`, which refuse the `<` and `>` Apple
+ * refuses in "What's New" as in "What to Test".
+ */
 export function appStoreRequest(inputs: AppStoreInputs, testflightNotes: Note[]): AppStoreRequest {
-  const notes = inputs.notes ?? testflightNotes;
-  if (!inputs.notes) checkStoreText(notes, 'release-notes');
-  return { ...inputs, notes };
-}
-
-/** Apple refuses "What's New" with `<` or `>` (a 409 "invalid characters"): named here, before the upload. */
-function checkStoreText(notes: Note[], input: string): void {
-  const bad = notes.filter((n) => /[<>]/.test(n.text)).map((n) => n.locale);
-  if (bad.length) {
-    throw new InputError(
-      input,
-      `the ${bad.join(', ')} text contains < or >, which the App Store refuses in "What's New"${input === 'release-notes' ? ' (these are the TestFlight notes, used because `app-store-release-notes` is not given)' : ''}. Remove those characters.`,
-    );
-  }
+  return { ...inputs, notes: inputs.notes ?? testflightNotes };
 }

@@ -1,6 +1,6 @@
 import type { AppStoreConnect } from '../asc/client.js';
 import { isTransient } from '../asc/errors.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, firstLine } from '../errors.js';
 import type { Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 import { STEP_NAMES, type AppStoreRecord, type PostProcessingState, type StepName } from './state.js';
@@ -51,8 +51,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
     for (;;) {
       let result: StepResult;
       try {
-        const run = () =>
-          STEPS[name].run(state, { asc: ctx.asc, log: ctx.log, now: ctx.now, sleep: ctx.sleep, pollIntervalMs: ctx.pollIntervalMs });
+        const run = () => STEPS[name].run(state, { asc: ctx.asc, log: ctx.log, sleep: ctx.sleep, pollIntervalMs: ctx.pollIntervalMs });
         // Inline, a 429 is waited out up to the step's deadline; resume waits only briefly and leaves the step pending.
         const limit = deadlineOf(state, name);
         result = options.wait ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
@@ -122,7 +121,7 @@ function applyPatch(state: PostProcessingState, patch: StatePatch | undefined): 
 }
 
 /** A deadline that passed: final, reported as the build's failure. */
-export class DeadlineError extends Error {
+class DeadlineError extends Error {
   override name = 'DeadlineError';
 }
 
@@ -176,8 +175,4 @@ function deadlineMessage(state: PostProcessingState, name: StepName, input: stri
 
 function minutesSince(iso: string, now: number): number {
   return Math.round((now - Date.parse(iso)) / 6000) / 10;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]!;
 }

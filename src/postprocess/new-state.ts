@@ -39,6 +39,6 @@ export function newState(input: NewStateInput): PostProcessingState {
 }
 
 /** The steps a request needs, in order. */
-export function plannedSteps(request: PlanRequest): StepName[] {
+function plannedSteps(request: PlanRequest): StepName[] {
   return STEP_NAMES.filter((name) => STEPS[name].applies(request));
 }

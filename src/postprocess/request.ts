@@ -4,7 +4,7 @@ import type { Note } from './release-notes.js';
 import type { PlanRequest } from './state.js';
 
 /** What post-processing was asked to do, as the inputs say it (notes resolved separately, per app). */
-export type RequestOptions = Omit<PlanRequest, 'notes' | 'appStore'>;
+type RequestOptions = Omit<PlanRequest, 'notes' | 'appStore'>;
 
 /**
  * The plan's request. `appStore` (the App Store inputs, read before any request) adds the App Store

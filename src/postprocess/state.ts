@@ -1,3 +1,4 @@
+import type { AppStoreVersionState } from '../asc/app-store-types.js';
 import type { Platform } from '../domain.js';
 import type { AppStoreRequest } from './app-store-request.js';
 import type { Note } from './release-notes.js';
@@ -33,7 +34,7 @@ export type StepName = (typeof STEP_NAMES)[number];
 export interface AppStoreRecord {
   versionId?: string;
   /** The version's `appStoreState` as last seen. */
-  versionState?: string;
+  versionState?: AppStoreVersionState;
   submissionId?: string;
 }
 

@@ -5,23 +5,12 @@ import type { SubmissionItem } from '../../asc/review-submissions.js';
 import { UserError } from '../../errors.js';
 import type { AppStoreRequest } from '../app-store-request.js';
 import type { PostProcessingState } from '../state.js';
-import type { AppStoreRecord, StepResult } from './types.js';
+import { waiting, type AppStoreRecord, type StepResult } from './types.js';
 
-/** The state as the App Store steps read it: the plan carries `request.appStore`, progress `appStore`. */
-type WithAppStore = Readonly<PostProcessingState> & {
-  appStore?: AppStoreRecord;
-  request: PostProcessingState['request'] & { appStore?: AppStoreRequest };
-};
-
+/** Where the App Store steps find their request (the plan's `request.appStore`) and record (`appStore`). */
 export function appStoreOf(state: Readonly<PostProcessingState>): { request: AppStoreRequest; record: AppStoreRecord } {
-  const s = state as WithAppStore;
-  if (!s.request.appStore) throw new Error('internal: the plan has no App Store request');
-  return { request: s.request.appStore, record: s.appStore ?? {} };
-}
-
-export function needBuildId(state: Readonly<PostProcessingState>): string {
-  if (!state.build.id) throw new Error('internal: the build has not been found yet');
-  return state.build.id;
+  if (!state.request.appStore) throw new Error('internal: the plan has no App Store request');
+  return { request: state.request.appStore, record: state.appStore ?? {} };
 }
 
 export function needVersionId(state: Readonly<PostProcessingState>): string {
@@ -29,32 +18,6 @@ export function needVersionId(state: Readonly<PostProcessingState>): string {
   if (!id) throw new Error('internal: the App Store version has not been prepared yet');
   return id;
 }
-
-/** A version in one of these can be renamed, given a build and submitted (PRODUCT.md's list). */
-export const EDITABLE: readonly AppStoreVersionState[] = [
-  'PREPARE_FOR_SUBMISSION',
-  'DEVELOPER_REJECTED',
-  'REJECTED',
-  'METADATA_REJECTED',
-  'INVALID_BINARY',
-];
-/** Sent to App Review and not yet decided. */
-export const IN_REVIEW: readonly AppStoreVersionState[] = ['WAITING_FOR_REVIEW', 'IN_REVIEW', 'WAITING_FOR_EXPORT_COMPLIANCE'];
-/** Approved, not yet (or being) released. */
-export const APPROVED: readonly AppStoreVersionState[] = [
-  'PENDING_DEVELOPER_RELEASE',
-  'PENDING_APPLE_RELEASE',
-  'ACCEPTED',
-  'PROCESSING_FOR_APP_STORE',
-];
-/** On the App Store now or before. */
-export const RELEASED: readonly AppStoreVersionState[] = [
-  'READY_FOR_SALE',
-  'PREORDER_READY_FOR_SALE',
-  'REPLACED_WITH_NEW_VERSION',
-  'DEVELOPER_REMOVED_FROM_SALE',
-  'REMOVED_FROM_SALE',
-];
 
 export const stateOf = (v: AppStoreVersionDetail | undefined): AppStoreVersionState | undefined => v?.attributes?.appStoreState;
 
@@ -90,7 +53,7 @@ export async function withdrawOrRefuse(
 ): Promise<StepResult> {
   const submissionState = blocking.submission.attributes?.state;
   if (submissionState === 'CANCELING' || submissionState === 'COMPLETING') {
-    return { status: 'waiting', detail: `${describeSubmission(blocking)} is ${submissionState}; waiting for Apple` };
+    return waiting(`${describeSubmission(blocking)} is ${submissionState}; waiting for Apple`);
   }
   if (!request.cancelPreviousSubmission) {
     throw new UserError(
@@ -98,8 +61,5 @@ export async function withdrawOrRefuse(
     );
   }
   await asc.appStore.reviewSubmissions.cancel(blocking.submission.id);
-  return {
-    status: 'waiting',
-    detail: `withdrew ${describeSubmission(blocking)} (\`cancel-previous-submission\`); waiting for it to leave CANCELING`,
-  };
+  return waiting(`withdrew ${describeSubmission(blocking)} (\`cancel-previous-submission\`); waiting for it to leave CANCELING`);
 }

@@ -1,21 +1,19 @@
 /** Step `app-store-submit`: put the version in a review submission and send it to App Review, once. */
+import { APPROVED_STATES, RELEASED_STATES } from '../../asc/app-store-types.js';
 import { describeRefusal } from '../../asc/associated-errors.js';
 import { AscApiError } from '../../asc/errors.js';
 import { UserError } from '../../errors.js';
 import {
-  APPROVED,
   appStoreOf,
   describeSubmission,
   label,
-  needBuildId,
   needVersionId,
   openSubmissions,
-  RELEASED,
   stateOf,
   withdrawOrRefuse,
   type OpenSubmission,
 } from './app-store-shared.js';
-import type { StepResult, StepRun } from './types.js';
+import { done, needBuildId, waiting, type StepResult, type StepRun } from './types.js';
 
 const SENT = ['WAITING_FOR_REVIEW', 'IN_REVIEW'];
 const WAITING = ['WAITING_FOR_REVIEW', 'IN_REVIEW', 'UNRESOLVED_ISSUES'];
@@ -25,27 +23,27 @@ export const appStoreSubmitStep: StepRun = async (state, { asc }) => {
   const versionId = needVersionId(state);
   const buildId = needBuildId(state);
   const { version, build } = await asc.appStore.versions.get(versionId);
-  const done = (detail: string, submissionId?: string, versionState = stateOf(version)): StepResult => ({
-    status: 'done',
-    detail,
-    patch: { appStore: { versionId, versionState, ...(submissionId ? { submissionId } : {}) } },
-  });
+  const submitted = (detail: string, submissionId?: string, versionState = stateOf(version)): StepResult =>
+    done(detail, { appStore: { versionId, versionState, ...(submissionId ? { submissionId } : {}) } });
   if (build?.id !== buildId) {
     throw new UserError(
       `App Store version ${label(version)} ships build ${build?.attributes?.version ?? 'none'}, not build ${state.build.buildNumber}: it was changed in App Store Connect meanwhile. Run \`command: distribute\` for the build you want to submit.`,
     );
   }
   const s = stateOf(version)!;
-  if (APPROVED.includes(s) || RELEASED.includes(s)) return done(`already reviewed with this build: ${s}`);
+  if (APPROVED_STATES.includes(s) || RELEASED_STATES.includes(s)) return submitted(`already reviewed with this build: ${s}`);
 
   const open = await openSubmissions(asc, state);
   const holding = open.find((o) => o.items.some((i) => i.versionId === versionId));
   const holdingState = holding?.submission.attributes?.state;
   if (holding && SENT.includes(holdingState ?? '')) {
-    return done(`already submitted with this build (review submission ${holding.submission.id}, ${holdingState})`, holding.submission.id);
+    return submitted(
+      `already submitted with this build (review submission ${holding.submission.id}, ${holdingState})`,
+      holding.submission.id,
+    );
   }
   if (holding && (holdingState === 'COMPLETING' || holdingState === 'CANCELING')) {
-    return { status: 'waiting', detail: `${describeSubmission(holding)} is ${holdingState}; waiting for Apple` };
+    return waiting(`${describeSubmission(holding)} is ${holdingState}; waiting for Apple`);
   }
   for (const other of open.filter((o) => o !== holding)) {
     const otherState = other.submission.attributes?.state ?? '';
@@ -81,7 +79,7 @@ export const appStoreSubmitStep: StepRun = async (state, { asc }) => {
     throw error;
   }
   const after = await asc.appStore.versions.get(versionId);
-  return done(
+  return submitted(
     `${how} for App Review: review submission ${sent.id} ${sent.attributes?.state ?? ''}`.trim(),
     sent.id,
     stateOf(after.version),

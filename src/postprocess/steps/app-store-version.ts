@@ -1,5 +1,12 @@
 /** Step `app-store-version`: find, rename or create the App Store version, set it up, attach the build. */
-import type { AppStoreVersionDetail, AppStoreVersionSettings } from '../../asc/app-store-types.js';
+import {
+  APPROVED_STATES,
+  EDITABLE_STATES,
+  IN_REVIEW_STATES,
+  RELEASED_STATES,
+  type AppStoreVersionDetail,
+  type AppStoreVersionSettings,
+} from '../../asc/app-store-types.js';
 import { holds } from '../../asc/app-store-versions.js';
 import type { AppStoreConnect } from '../../asc/client.js';
 import { AscApiError } from '../../asc/errors.js';
@@ -7,19 +14,8 @@ import { relatedId } from '../../asc/types.js';
 import { UserError } from '../../errors.js';
 import type { AppStoreRequest } from '../app-store-request.js';
 import type { PostProcessingState } from '../state.js';
-import {
-  APPROVED,
-  appStoreOf,
-  EDITABLE,
-  IN_REVIEW,
-  label,
-  needBuildId,
-  openSubmissions,
-  RELEASED,
-  stateOf,
-  withdrawOrRefuse,
-} from './app-store-shared.js';
-import type { StepRun, StepResult } from './types.js';
+import { appStoreOf, label, openSubmissions, stateOf, withdrawOrRefuse } from './app-store-shared.js';
+import { done, needBuildId, waiting, warning, type StatePatch, type StepResult, type StepRun } from './types.js';
 
 export const appStoreVersionStep: StepRun = async (state, { asc }) => {
   const { request } = appStoreOf(state);
@@ -38,9 +34,9 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
   if (version) {
     const s = stateOf(version)!;
     const sameBuild = relatedId(version, 'build') === buildId;
-    if (RELEASED.includes(s) || APPROVED.includes(s)) {
-      if (sameBuild) return result(version, `version ${label(version)} already ships this build: nothing to change`);
-      if (RELEASED.includes(s)) {
+    if (RELEASED_STATES.includes(s) || APPROVED_STATES.includes(s)) {
+      if (sameBuild) return done(`version ${label(version)} already ships this build: nothing to change`, recorded(version));
+      if (RELEASED_STATES.includes(s)) {
         throw new UserError(
           `App Store version ${label(version)} of ${platform} is already on the App Store with build ${buildNumber(version)}. Raise \`app-version\` (and the app's version, CFBundleShortVersionString) to submit build ${state.build.buildNumber}.`,
         );
@@ -49,23 +45,24 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
         `App Store version ${label(version)} of ${platform} was approved with build ${buildNumber(version)}. Release it with \`command: release\`, or raise \`app-version\` to submit build ${state.build.buildNumber}.`,
       );
     }
-    if (IN_REVIEW.includes(s)) {
+    if (IN_REVIEW_STATES.includes(s)) {
       if (sameBuild) {
         const unapplied = holds(version, settings)
           ? ''
           : '; it is in review, so `release-type`, `earliest-release-date` and `copyright` were left as they are';
-        return result(version, `version ${label(version)} is in review with this build${unapplied}`, unapplied ? 'warning' : 'done');
+        const detail = `version ${label(version)} is in review with this build${unapplied}`;
+        return unapplied ? warning(detail, recorded(version)) : done(detail, recorded(version));
       }
       return unblock(asc, state, request, version, `App Store version ${label(version)} is in review with build ${buildNumber(version)}`);
     }
   } else {
-    const editable = versions.find((v) => EDITABLE.includes(stateOf(v)!));
+    const editable = versions.find((v) => EDITABLE_STATES.includes(stateOf(v)!));
     if (editable) {
       // Apple keeps one editable version per platform: that one becomes this version.
       version = { ...(await asc.appStore.versions.update(editable.id, { versionString: wanted })), relationships: editable.relationships };
       changes.push(`renamed ${label(editable)} to ${wanted}`);
     } else {
-      const inReview = versions.find((v) => IN_REVIEW.includes(stateOf(v)!));
+      const inReview = versions.find((v) => IN_REVIEW_STATES.includes(stateOf(v)!));
       if (inReview) {
         return unblock(
           asc,
@@ -92,7 +89,7 @@ export const appStoreVersionStep: StepRun = async (state, { asc }) => {
     } catch (error) {
       if (error instanceof AscApiError && error.status === 409 && error.hasCode('STATE_ERROR')) {
         throw new UserError(
-          `Build ${state.build.buildNumber} could not be attached to App Store version ${label(version)}: the version is in review: wait, or use \`cancel-previous-submission\`.\n${error.message}`,
+          `Build ${state.build.buildNumber} could not be attached to App Store version ${label(version)}: the version is in review. Wait until App Review has finished with it, or set \`cancel-previous-submission: true\` to withdraw it and attach this build instead.\n${error.message}`,
         );
       }
       throw error;
@@ -123,7 +120,7 @@ async function createOrTakeOver(
   } catch (error) {
     if (!(error instanceof AscApiError && error.status === 409)) throw error;
     const editable = (await asc.appStore.versions.list(state.app.id, { platform: state.build.platform })).versions.find((v) =>
-      EDITABLE.includes(stateOf(v)!),
+      EDITABLE_STATES.includes(stateOf(v)!),
     );
     if (!editable) throw error;
     const renamed = await asc.appStore.versions.update(editable.id, { versionString: wanted });
@@ -152,7 +149,7 @@ async function phased(
       changes.push('phased release off');
     }
   }
-  return result(version, changes.length ? changes.join('; ') : `version ${label(version)} already set up with this build`);
+  return done(changes.length ? changes.join('; ') : `version ${label(version)} already set up with this build`, recorded(version));
 }
 
 /** The version in the way is in review: withdraw its submission (and wait), or say what to do. */
@@ -166,9 +163,11 @@ async function unblock(
   const holder = (await openSubmissions(asc, state)).find((o) => o.items.some((i) => i.versionId === version.id));
   if (!holder) {
     if (!request.cancelPreviousSubmission) {
-      throw new UserError(`${why}: the version is in review: wait, or use \`cancel-previous-submission\`.`);
+      throw new UserError(
+        `${why}, and no open review submission holds it (Apple may still be filing it). Wait until App Review has finished with it, or withdraw it: set \`cancel-previous-submission: true\` (this waits until Apple shows its submission, then withdraws it), or remove it from review on the version's page in App Store Connect, then run \`command: distribute\` for build ${state.build.buildNumber} again.`,
+      );
     }
-    return { status: 'waiting', detail: `${why}; no open review submission holds it yet: waiting for Apple` };
+    return waiting(`${why}; no open review submission holds it yet: waiting for Apple`);
   }
   return withdrawOrRefuse(asc, request, holder, why);
 }
@@ -191,6 +190,7 @@ function describeSettings(s: Omit<AppStoreVersionSettings, 'versionString'>): st
     .join(', ');
 }
 
-function result(version: AppStoreVersionDetail, detail: string, status: 'done' | 'warning' = 'done'): StepResult {
-  return { status, detail, patch: { appStore: { versionId: version.id, versionState: stateOf(version) } } };
+/** What the engine records of the version: its ID and state as last seen. */
+function recorded(version: AppStoreVersionDetail): StatePatch {
+  return { appStore: { versionId: version.id, versionState: stateOf(version) } };
 }

@@ -1,25 +1,24 @@
 /** Step `app-store-whats-new`: "What's New" on every existing language of the version. */
+import { APPROVED_STATES, RELEASED_STATES } from '../../asc/app-store-types.js';
 import { AscApiError, isTransient } from '../../asc/errors.js';
 import { UserError, errorMessage } from '../../errors.js';
-import type { AppStoreVersionState } from '../../asc/app-store-types.js';
-import { APPROVED, appStoreOf, needVersionId, RELEASED, stateOf } from './app-store-shared.js';
-import type { StepRun } from './types.js';
+import { appStoreOf, needVersionId, stateOf } from './app-store-shared.js';
+import { done, skipped, warning, type StepRun } from './types.js';
 
 export const appStoreWhatsNewStep: StepRun = async (state, { asc, log }) => {
   const { request, record } = appStoreOf(state);
   const versionId = needVersionId(state);
-  const versionState = record.versionState as AppStoreVersionState | undefined;
-  if (versionState && (APPROVED.includes(versionState) || RELEASED.includes(versionState))) {
-    return { status: 'skipped', detail: `the version is ${versionState}: its What's New is left as App Review saw it` };
+  const versionState = record.versionState;
+  if (versionState && (APPROVED_STATES.includes(versionState) || RELEASED_STATES.includes(versionState))) {
+    return skipped(`the version is ${versionState}: its What's New is left as App Review saw it`);
   }
-  if (request.notes.length === 0)
-    return { status: 'skipped', detail: 'no notes given (`app-store-release-notes` or the TestFlight notes)' };
+  if (request.notes.length === 0) return skipped('no notes given (`app-store-release-notes` or the TestFlight notes)');
 
   const { versions } = await asc.appStore.versions.list(state.app.id, { platform: state.build.platform });
-  if (!versions.some((v) => v.id !== versionId && RELEASED.includes(stateOf(v)!))) {
+  if (!versions.some((v) => v.id !== versionId && RELEASED_STATES.includes(stateOf(v)!))) {
     const notice = `first App Store version of the app on ${state.build.platform}: Apple takes no "What's New" on it, so none was set`;
     log.info(`What's New: ${notice}.`);
-    return { status: 'skipped', detail: notice };
+    return skipped(notice);
   }
 
   const primaryLocale = (await asc.apps.get(state.app.id)).attributes?.primaryLocale;
@@ -57,7 +56,7 @@ export const appStoreWhatsNewStep: StepRun = async (state, { asc, log }) => {
       if (firstVersionRefusal(error) && changes.length === 0 && failures.length === 0) {
         const notice = 'Apple takes no "What\'s New" on this version (an app\'s first version), so none was set';
         log.info(`What's New: ${notice}.`);
-        return { status: 'skipped', detail: notice };
+        return skipped(notice);
       }
       failures.push({ locale, error });
     }
@@ -90,7 +89,7 @@ export const appStoreWhatsNewStep: StepRun = async (state, { asc, log }) => {
     );
   }
   const detail = [changes.join(', '), ...warnings].filter(Boolean).join('; ');
-  return { status: warnings.length ? 'warning' : 'done', detail };
+  return warnings.length ? warning(detail) : done(detail);
 };
 
 function firstVersionRefusal(error: unknown): boolean {

@@ -1,5 +1,7 @@
 import type { PlanRequest, StepName } from '../state.js';
-import { APP_STORE_STEP_TITLES, APP_STORE_STEPS, type AppStoreStepName } from './app-store.js';
+import { appStoreSubmitStep } from './app-store-submit.js';
+import { appStoreVersionStep } from './app-store-version.js';
+import { appStoreWhatsNewStep } from './app-store-whats-new.js';
 import * as testers from './testers.js';
 import * as testflight from './testflight.js';
 import type { StepRun } from './types.js';
@@ -15,12 +17,16 @@ export interface StepDefinition {
 }
 
 const always = (): boolean => true;
-const appStore = (name: AppStoreStepName): StepDefinition => ({
-  title: APP_STORE_STEP_TITLES[name],
-  // A withdrawn submission leaving CANCELING is waited for within `processing-timeout`, like the rest.
+/**
+ * The App Store steps, run after the TestFlight ones when `submit-app-store-review` is true. Each reads
+ * Apple's state first, so a rerun, a resume after a kill, or a `distribute` of the same build never
+ * submits twice. A withdrawn submission leaving CANCELING is waited for within `processing-timeout`.
+ */
+const appStore = (title: string, run: StepRun): StepDefinition => ({
+  title,
   deadline: 'processing',
   applies: (r) => r.appStore !== undefined,
-  run: APP_STORE_STEPS[name],
+  run,
 });
 
 /** Every step by name; the order of execution is STEP_NAMES'. */
@@ -49,9 +55,9 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
     run: testflight.notifyTesters,
   },
   'beta-groups': { title: 'Beta groups', deadline: 'processing', applies: (r) => r.betaGroups.length > 0, run: testers.betaGroups },
-  'app-store-version': appStore('app-store-version'),
-  'app-store-whats-new': appStore('app-store-whats-new'),
-  'app-store-submit': appStore('app-store-submit'),
+  'app-store-version': appStore('App Store version', appStoreVersionStep),
+  'app-store-whats-new': appStore("App Store What's New", appStoreWhatsNewStep),
+  'app-store-submit': appStore('App Review submission', appStoreSubmitStep),
 };
 
 export function stepTitle(name: StepName): string {

@@ -3,12 +3,11 @@ import { AscApiError } from '../../asc/errors.js';
 import type { BetaGroup, BuildBetaDetail } from '../../asc/types.js';
 import { UserError } from '../../errors.js';
 import type { PostProcessingState } from '../state.js';
-import { needBuildId } from './testflight.js';
-import type { StepContext, StepResult, StepRun } from './types.js';
+import { done, needBuildId, skipped, waiting, type StepContext, type StepResult, type StepRun } from './types.js';
 
 type State = Readonly<PostProcessingState>;
 
-export const TEST_INFORMATION_HELP =
+const TEST_INFORMATION_HELP =
   "The app's TestFlight test information is incomplete. Fill it in App Store Connect → your app → TestFlight → Test Information: the beta app description, feedback email, and Beta App Review contact (first and last name, phone, email; sign-in details if the app needs them). Then run `command: distribute` for this build with `submit-beta-review: true`.";
 
 /** Tries of a beta group add that Apple answers 404 although the build exists (asc CLI #1906) before waiting for the next poll. */
@@ -38,7 +37,7 @@ export function resolveBetaGroups(
  * Why the build cannot be submitted for beta review yet (undefined: it can). Apple answers 422 while the
  * build waits for export compliance or its beta details are processed (Codemagic #346): wait instead.
  */
-export function betaReviewBlocker(state: State, detail: BuildBetaDetail | undefined): string | undefined {
+function betaReviewBlocker(state: State, detail: BuildBetaDetail | undefined): string | undefined {
   const internal = detail?.attributes?.internalBuildState;
   const external = detail?.attributes?.externalBuildState;
   if (internal === 'MISSING_EXPORT_COMPLIANCE' && state.request.usesNonExemptEncryption === undefined) {
@@ -52,7 +51,7 @@ export function betaReviewBlocker(state: State, detail: BuildBetaDetail | undefi
 }
 
 /** Beta review refusals that retrying never clears, with what to do; anything else as Apple said it. */
-export function explainBetaReviewRefusal(error: unknown, state: State): unknown {
+function explainBetaReviewRefusal(error: unknown, state: State): unknown {
   if (!(error instanceof AscApiError) || (error.status !== 422 && error.status !== 409)) return error;
   const retry = `Then run \`command: distribute\` with \`app-version: ${state.build.version}\`, \`build-number: ${state.build.buildNumber}\` and \`submit-beta-review: true\`.`;
   if (error.hasCode('ENTITY_UNPROCESSABLE.SUBMISSION_LIMIT_REACHED') || error.mentions('submission limit')) {
@@ -86,14 +85,14 @@ export const betaReview: StepRun = async (state, ctx) => {
   const { asc } = ctx;
   const buildId = needBuildId(state);
   const existing = await asc.betaReview.forBuild(buildId);
-  if (existing) return { status: 'skipped', detail: `already submitted (${existing.attributes?.betaReviewState ?? 'state unknown'})` };
+  if (existing) return skipped(`already submitted (${existing.attributes?.betaReviewState ?? 'state unknown'})`);
   // Apple answers 422 while the build waits for export compliance or its beta details (Codemagic #346; fastlane waits too).
   const notReady = betaReviewBlocker(state, (await asc.builds.getWithBetaDetail(buildId)).betaDetail);
-  if (notReady) return { status: 'waiting', detail: notReady };
+  if (notReady) return waiting(notReady);
   await checkTestInformation(state, ctx);
   try {
     const submission = await asc.betaReview.create(buildId);
-    return { status: 'done', detail: `submitted (${submission.attributes?.betaReviewState ?? 'WAITING_FOR_REVIEW'})` };
+    return done(`submitted (${submission.attributes?.betaReviewState ?? 'WAITING_FOR_REVIEW'})`);
   } catch (error) {
     throw explainBetaReviewRefusal(error, state);
   }
@@ -130,7 +129,7 @@ export const betaGroups: StepRun = async (state, ctx): Promise<StepResult> => {
     }
     // Until TestFlight has finished with the build for external testing, Apple answers the add with a 404 (asc CLI #1906).
     const externalState = betaDetail?.attributes?.externalBuildState;
-    if (externalState === 'PROCESSING') return { status: 'waiting', detail: 'TestFlight external processing (PROCESSING)' };
+    if (externalState === 'PROCESSING') return waiting('TestFlight external processing (PROCESSING)');
   }
   const member = new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.id));
   const toAdd = assignable.filter((w) => !member.has(w.group.id));
@@ -142,19 +141,18 @@ export const betaGroups: StepRun = async (state, ctx): Promise<StepResult> => {
       toAdd.map((w) => w.group.id),
     ))
   ) {
-    return { status: 'waiting', detail: `Apple does not let the build join ${names(toAdd)} yet (404)` };
+    return waiting(`Apple does not let the build join ${names(toAdd)} yet (404)`);
   }
   const already = assignable.filter((w) => member.has(w.group.id));
-  return {
-    status: 'done',
-    detail: [
+  return done(
+    [
       toAdd.length ? `added to ${names(toAdd)}` : '',
       already.length ? `already in ${names(already)}` : '',
       allBuilds.length ? `skipped ${names(allBuilds)} (internal, every build)` : '',
     ]
       .filter(Boolean)
       .join('; '),
-  };
+  );
 };
 
 /** False when Apple still answers "no resource of type 'builds'" after a few tries: the step waits for the next poll. */

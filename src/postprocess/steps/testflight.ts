@@ -3,12 +3,8 @@ import { relatedId, type StateDetail } from '../../asc/types.js';
 import { compareBuildNumbers } from '../../domain.js';
 import { UserError } from '../../errors.js';
 import type { PostProcessingState } from '../state.js';
-import type { StepContext, StepResult, StepRun } from './types.js';
-
-const done = (detail?: string, patch?: StepResult['patch']): StepResult => ({ status: 'done', detail, patch });
-const skipped = (detail?: string): StepResult => ({ status: 'skipped', detail });
-const waiting = (detail?: string, patch?: StepResult['patch']): StepResult => ({ status: 'waiting', detail, patch });
-const warning = (detail: string): StepResult => ({ status: 'warning', detail });
+import { resolveBetaGroups } from './testers.js';
+import { done, needBuildId, skipped, waiting, warning, type StepContext, type StepRun } from './types.js';
 
 type State = Readonly<PostProcessingState>;
 
@@ -26,7 +22,7 @@ export const uploadState: StepRun = async (state, { asc, log }) => {
   const buildId = relatedId(upload, 'build');
   const patch = buildId ? { build: { id: buildId } } : undefined;
   return s.warnings?.length
-    ? { status: 'warning', detail: `COMPLETE with warnings: ${s.warnings.map(describeDetail).join('; ')}`, patch }
+    ? warning(`COMPLETE with warnings: ${s.warnings.map(describeDetail).join('; ')}`, patch)
     : done('COMPLETE', patch);
 };
 
@@ -125,10 +121,10 @@ export const notifyTesters: StepRun = async (state, { asc }) => {
   const detail = await asc.betaDetails.forBuild(buildId);
   if (detail.attributes?.autoNotifyEnabled) return skipped('Apple notifies testers automatically for this build');
   const wanted = state.request.betaGroups;
-  const member = wanted.length
-    ? new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.attributes?.name))
-    : new Set<string | undefined>();
-  if (wanted.some((name) => !member.has(name))) {
+  // The groups as `beta-groups` names them (ignoring case, like the `beta-groups` step), compared by ID.
+  const groups = wanted.length ? resolveBetaGroups(await asc.betaGroups.list(state.app.id), wanted, state.app.bundleId) : [];
+  const member = groups.length ? new Set((await asc.betaGroups.list(state.app.id, { buildId })).map((g) => g.id)) : new Set<string>();
+  if (groups.some((w) => !member.has(w.group.id))) {
     // Readable and idempotent, unlike a notification: safe when runs overlap or die halfway.
     await asc.betaDetails.setAutoNotify(detail.id, true);
     return done(`automatic notification on: Apple notifies testers as the build reaches ${wanted.join(', ')}`);
@@ -139,7 +135,7 @@ export const notifyTesters: StepRun = async (state, { asc }) => {
   } catch (error) {
     // A notification cannot be read back: one whose answer was lost is not sent again.
     if (error instanceof AnswerLostError)
-      return warning(`${error.message} Check in App Store Connect → TestFlight whether testers were told.`);
+      return warning(`${error.happened} Check in App Store Connect → TestFlight whether testers were told.`);
     throw error;
   }
   return done('notification sent');
@@ -159,11 +155,6 @@ async function reasons(state: State, { asc }: StepContext): Promise<string> {
 function needUploadId(state: State): string {
   if (!state.build.buildUploadId) throw new Error('internal: no build upload to follow');
   return state.build.buildUploadId;
-}
-
-export function needBuildId(state: State): string {
-  if (!state.build.id) throw new Error('internal: the build has not been found yet');
-  return state.build.id;
 }
 
 function describeDetail(d: StateDetail): string {

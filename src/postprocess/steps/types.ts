@@ -13,7 +13,6 @@ export type { AppStoreRecord } from '../state.js';
 export interface StepContext {
   asc: AppStoreConnect;
   log: Logger;
-  now: () => number;
   /** For the few short waits inside a step (a beta group that Apple does not know the build in yet). */
   sleep: Sleep;
   pollIntervalMs: number;
@@ -34,3 +33,14 @@ export type StepResult = {
 };
 
 export type StepRun = (state: Readonly<PostProcessingState>, ctx: StepContext) => Promise<StepResult>;
+
+export const done = (detail?: string, patch?: StatePatch): StepResult => ({ status: 'done', detail, patch });
+export const skipped = (detail?: string, patch?: StatePatch): StepResult => ({ status: 'skipped', detail, patch });
+export const waiting = (detail?: string, patch?: StatePatch): StepResult => ({ status: 'waiting', detail, patch });
+export const warning = (detail: string, patch?: StatePatch): StepResult => ({ status: 'warning', detail, patch });
+
+/** The build's ID, which `upload-state` or `find-build` recorded before any later step runs. */
+export function needBuildId(state: Readonly<PostProcessingState>): string {
+  if (!state.build.id) throw new Error('internal: the build has not been found yet');
+  return state.build.id;
+}
