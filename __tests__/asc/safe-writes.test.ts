@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadPrivateKey, TokenProvider } from '../../src/asc/auth.js';
 import { AppStoreConnect } from '../../src/asc/client.js';
@@ -7,6 +6,7 @@ import { AnswerLostError, AscApiError, RateLimitError, UnreadableAnswerError } f
 import { AscHttp } from '../../src/asc/http.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
+import { listenOnLoopback } from '../../test-support/loopback.js';
 import { closeCheckedFake, startFakeAscWithApp } from '../../test-support/setup.js';
 
 /** The one mechanism for writes whose answer was lost or refused as a repeat, and Apple's hourly limit. */
@@ -180,8 +180,7 @@ describe('App Store Connect writes: read back, never re-sent blindly; 429 waits 
       proxy = createServer((_req, res) =>
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to the Wi-Fi</body></html>'),
       );
-      await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
-      url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      url = await listenOnLoopback(proxy);
     });
     afterEach(() => new Promise<void>((done) => proxy.close(() => done())));
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { readPackageInfo, type PackageInfo } from '../../src/package/index.js';
 import { uploadWithBuildUploadApi, type ApiUploadOptions } from '../../src/upload/build-upload-api.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
 import type { RecordingLog } from '../../test-support/log.js';
+import { listenOnLoopback } from '../../test-support/loopback.js';
 import { makeIpa } from '../../test-support/packages.js';
 import {
   FAST_RETRY,
@@ -316,9 +316,9 @@ async function answerLosingProxy(
     upstream.on('error', () => req.socket.destroy());
     req.pipe(upstream);
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();
