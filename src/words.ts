@@ -79,3 +79,8 @@ export function oneLine(text: string, max: number): string {
   const flat = String(text).replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
+
+/** Bytes as MB (10^6, as network rates are counted), with `digits` decimals. */
+export function mb(bytes: number, digits = 1): string {
+  return (bytes / 1e6).toFixed(digits);
+}

@@ -13,6 +13,7 @@ import { openArtifactStore } from '../stores/artifact-store.js';
 import { MemoryStateStore, type StateStore } from '../stores/store.js';
 import { requireMacOS } from '../upload/altool.js';
 import { uploadPackage, type UploadResult } from '../upload/index.js';
+import { mb } from '../words.js';
 import { workspace, type CommandDeps } from './context.js';
 import { readPostProcessInputs } from './post-process.js';
 import { resolveApp } from './app.js';
@@ -65,9 +66,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
 
   const targets: PublishTarget[] = [];
   for (const pkg of packages) {
-    runtime.log.info(
-      `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${(pkg.size / 1e6).toFixed(1)} MB.`,
-    );
+    runtime.log.info(`${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${mb(pkg.size)} MB.`);
     const app = await resolveApp(asc, config.appId, pkg.bundleId);
     await refuseDuplicate(asc, app.id, pkg);
     if (appStore) await refuseReviewedVersion(asc, app.id, pkg);

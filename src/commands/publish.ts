@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { PackageInfo } from '../package/index.js';
 import { newState } from '../postprocess/new-state.js';
 import type { Runtime } from '../runtime.js';
-import { formatDuration } from '../words.js';
+import { formatDuration, mb } from '../words.js';
 import type { UploadResult } from '../upload/index.js';
 import { origin, type CommandDeps } from './context.js';
 import { postProcess } from './post-process.js';
@@ -71,6 +71,6 @@ function distributeHint(pkg: PackageInfo): string {
 }
 
 function uploadDetail(upload: UploadResult): string {
-  const rate = upload.durationMs > 0 ? ` at ${(upload.bytes / 1e6 / (upload.durationMs / 1000)).toFixed(1)} MB/s` : '';
-  return `${(upload.bytes / 1e6).toFixed(1)} MB${upload.parts ? ` in ${upload.parts} parts` : ''}${rate} (${formatDuration(upload.durationMs)})`;
+  const rate = upload.durationMs > 0 ? ` at ${mb(upload.bytes / (upload.durationMs / 1000))} MB/s` : '';
+  return `${mb(upload.bytes)} MB${upload.parts ? ` in ${upload.parts} parts` : ''}${rate} (${formatDuration(upload.durationMs)})`;
 }

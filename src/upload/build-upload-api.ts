@@ -8,7 +8,8 @@ import type { PackageInfo } from '../package/index.js';
 import type { Logger } from '../runtime.js';
 import { AUTO_MAX, AUTO_START } from './concurrency.js';
 import { sendParts, toPartOperations } from './parts.js';
-import { mb, ProgressReporter } from './progress.js';
+import { mb } from '../words.js';
+import { ProgressReporter } from './progress.js';
 import type { UploadResult } from './types.js';
 
 export interface ApiUploadOptions {

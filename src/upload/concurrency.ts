@@ -22,7 +22,7 @@
  * not the sum of every part since (the link may fill half-way there).
  */
 
-import { mb } from './progress.js';
+import { mb } from '../words.js';
 
 /** Where `auto` starts: enough to hide a round trip per part on most links without a first measurement. */
 export const AUTO_START = 4;

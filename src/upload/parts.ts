@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { DeliveryFileUploadOperation } from '../asc/types.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { DEFAULT_RETRY, NetworkError, retrying, type RetryPolicy, type Sleep } from '../net/retry.js';
+import { oneLine } from '../words.js';
 import { concurrencyFor } from './concurrency.js';
 
 /** One byte range of the package and where Apple wants it. */
@@ -254,7 +255,7 @@ function sendPart(
           resolve();
           return;
         }
-        const body = Buffer.concat(chunks).toString('utf8').replace(/\s+/g, ' ').slice(0, 300);
+        const body = oneLine(Buffer.concat(chunks).toString('utf8'), 300);
         const error: PartError = new Error(
           `Sending part ${part.partNumber} (bytes ${part.offset}–${part.offset + part.length - 1}) failed with HTTP ${status}${body ? `: ${body}` : ''}.${status === 403 ? ' The pre-signed upload URL was refused (it may have expired): run the publish again.' : ''}`,
         );

@@ -1,9 +1,5 @@
 import type { Logger } from '../runtime.js';
-
-/** Bytes as MB (10^6, as network rates are counted), with `digits` decimals. */
-export function mb(bytes: number, digits = 1): string {
-  return (bytes / 1e6).toFixed(digits);
-}
+import { mb } from '../words.js';
 
 /** Logs upload progress at most every 10 % or 15 s, whichever comes later, so logs stay short. */
 export class ProgressReporter {
