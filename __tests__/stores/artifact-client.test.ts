@@ -8,7 +8,8 @@ import { InputError, UserError } from '../../src/errors.js';
 import { openArtifactStore } from '../../src/stores/artifact-store.js';
 import { makeTestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
-import { ArtifactGoneError, RESUME_PERMISSIONS, createArtifactClient, type ArtifactClient } from '../../src/stores/artifact-client.js';
+import { ACTIONS_WRITE_PERMISSIONS } from '../../src/github/octokit.js';
+import { ArtifactGoneError, createArtifactClient, type ArtifactClient } from '../../src/stores/artifact-client.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub } from '../../test-support/fake-github/index.js';
 import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
@@ -236,9 +237,9 @@ describe('errors', () => {
       const error = await failure(attempt);
       expect(error).toBeInstanceOf(UserError);
       expect(error.message).toContain('403 Resource not accessible by integration');
-      expect(error.message).toContain(`\n${RESUME_PERMISSIONS}`);
+      expect(error.message).toContain(`\n${ACTIONS_WRITE_PERMISSIONS}`);
     }
-    expect(RESUME_PERMISSIONS).toBe('permissions:\n  actions: write\n  contents: read');
+    expect(ACTIONS_WRITE_PERMISSIONS).toBe('permissions:\n  actions: write\n  contents: read');
 
     gh.denyPermissions('write');
     await expect(client.list('asc-state-perm')).resolves.toHaveLength(1);
@@ -290,7 +291,10 @@ describe('errors', () => {
     gh.faults.inject({ path: '/repos/octo/app/actions/artifacts', kind: '503', times: 10 });
     const mark = gh.requests.length;
     const error = await failure(client.list('asc-state-'));
-    expect(error.message).toBe("Could not list the repository's workflow artifacts: 503 Server Error");
+    expect(error.message).toBe(
+      "Could not list the repository's workflow artifacts: GitHub answered 503 Server Error after 4 tries. " +
+        "Run the job again; if it persists, check GitHub's status (https://www.githubstatus.com).",
+    );
     expect(gh.requests.length - mark).toBe(4);
   });
 });

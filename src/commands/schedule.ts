@@ -53,7 +53,7 @@ function workflowsClient(config: Config, runtime: Runtime, deps: CommandDeps): W
     repository,
     apiUrl: process.env.GITHUB_API_URL,
     log: runtime.log,
-    retryBaseMs: deps.retry?.baseDelayMs,
+    retry: deps.retry,
     timeoutMs: deps.requestTimeoutMs,
     sleep: deps.sleep,
   });
