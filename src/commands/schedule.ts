@@ -1,11 +1,5 @@
 import type { Config } from '../config.js';
-import {
-  disableWhenIdle,
-  ensureResumeWorkflow,
-  reenableAfterSave,
-  type IdleResult,
-  type ResumeWorkflowCheck,
-} from '../deferred/schedule.js';
+import { disableWhenIdle, ensureResumeWorkflow, type ResumeWorkflowCheck } from '../deferred/schedule.js';
 import { InputError, errorMessage } from '../errors.js';
 import { createWorkflowsClient, type WorkflowsClient } from '../github/workflows.js';
 import type { Runtime } from '../runtime.js';
@@ -26,7 +20,6 @@ export interface ResumeSchedule {
 
 /** What a resume run did with its schedule; `error` fails the run after its summary is written. */
 export interface IdleSchedule {
-  result?: IdleResult;
   sentence: string;
   error?: Error;
 }
@@ -67,11 +60,6 @@ export async function prepareResumeSchedule(config: Config, runtime: Runtime, de
   return { client, check };
 }
 
-/** After the state is saved: enable once more (a failure is a warning; the state is saved). */
-export async function reenableResumeSchedule(schedule: ResumeSchedule, runtime: Runtime): Promise<void> {
-  await reenableAfterSave(schedule.client, schedule.check.file, runtime.log);
-}
-
 /** Deferred work another resume may still finish: valid states, and states sealed by another team's key. */
 function pendingIn(listing: StateListing): unknown[] {
   return [...listing.states, ...listing.rejected.filter((r) => r.kind === 'other-key')];
@@ -98,7 +86,7 @@ export async function settleIdleSchedule(
       pendingAfterRun,
       log: runtime.log,
     });
-    return { result, sentence: result.sentence };
+    return { sentence: result.sentence };
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(errorMessage(error));
     return { sentence: `Schedule: ${failure.message.split('\n')[0]}`, error: failure };
