@@ -70,7 +70,7 @@ describe('uploadJson', () => {
   });
 
   // Checked once, when the store is opened, before anything is uploaded (a publish would otherwise upload, then fail).
-  const openStore = (command: string) =>
+  const openStore = (command: string, token = 't') =>
     openArtifactStore(
       parseConfig(
         (name) =>
@@ -81,7 +81,7 @@ describe('uploadJson', () => {
             'app-id': '1',
             'app-version': '1.0',
             'build-number': '1',
-            'github-token': 't',
+            'github-token': token,
           })[name] ?? '',
       ),
       { log: recordingLog(), setOutput: () => undefined, appendSummary: async () => undefined },
@@ -95,6 +95,18 @@ describe('uploadJson', () => {
       expect(() => openStore('publish')).toThrow(InputError);
       expect(() => openStore('publish')).toThrow(/post-processing.*ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL/s);
       expect(() => openStore('resume')).toThrow(/Input `command`: `resume` reads deferred state/);
+    } finally {
+      restore();
+    }
+  });
+
+  it('a deferred run in GitHub Actions without `github-token` is refused when the store opens, before any request', () => {
+    const restore = applyEnv({ GITHUB_REPOSITORY: 'o/r', ACTIONS_RUNTIME_TOKEN: 't', ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/' });
+    try {
+      expect(() => openStore('publish', '')).toThrow(InputError);
+      expect(() => openStore('publish', '')).toThrow(
+        /^Input `github-token`: is required with `post-processing: deferred`.*`permissions: actions: write`/,
+      );
     } finally {
       restore();
     }

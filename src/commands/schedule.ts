@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { disableWhenIdle, ensureResumeWorkflow, type ResumeWorkflowCheck } from '../deferred/schedule.js';
-import { InputError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { createWorkflowsClient, type WorkflowsClient } from '../github/workflows.js';
 import type { Runtime } from '../runtime.js';
 import type { StateListing, StateStore } from '../stores/store.js';
@@ -24,26 +24,14 @@ export interface IdleSchedule {
   error?: Error;
 }
 
-/** The workflows client for this repository, from `github-token` and the runner's environment. */
+/**
+ * The workflows client for this repository, from `github-token` and the runner's environment. Every caller
+ * opens the artifact store first, which refuses a run without GITHUB_REPOSITORY or the token.
+ */
 function workflowsClient(config: Config, runtime: Runtime, deps: CommandDeps): WorkflowsClient {
-  const repository = process.env.GITHUB_REPOSITORY;
-  if (!repository) {
-    throw new InputError(
-      config.command === 'resume' ? 'command' : 'post-processing',
-      `${config.command === 'resume' ? '`resume`' : '`deferred`'} turns the resume workflow's schedule on and off, which needs ` +
-        'the repository (GITHUB_REPOSITORY) of a GitHub Actions step (`uses:`).',
-    );
-  }
-  if (!config.githubToken) {
-    throw new InputError(
-      'github-token',
-      `is required to enable and disable the resume workflow (\`${config.resumeWorkflow}\`): keep the default ` +
-        '`${{ github.token }}` and grant the job `permissions: actions: write`.',
-    );
-  }
   return createWorkflowsClient({
-    token: config.githubToken,
-    repository,
+    token: config.githubToken!,
+    repository: process.env.GITHUB_REPOSITORY!,
     apiUrl: process.env.GITHUB_API_URL,
     log: runtime.log,
     retry: deps.retry,

@@ -194,7 +194,7 @@ export interface ArtifactStoreSettings {
 export function openArtifactStore(
   config: ArtifactStoreSettings,
   runtime: Runtime,
-  deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep },
+  deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep; requestTimeoutMs?: number },
   key: KeyObject,
 ): ArtifactStateStore {
   // Checked before anything is uploaded: without these, a deferred publish would upload and then fail.
@@ -215,14 +215,23 @@ export function openArtifactStore(
       'deferred state lives in workflow artifacts, which the artifact service does not support on GitHub Enterprise Server. Use `post-processing: inline`.',
     );
   }
+  // `command: resume` is refused without it when the inputs are read; a deferred run only here, inside GitHub Actions.
+  if (!config.githubToken) {
+    throw new InputError(
+      'github-token',
+      'is required with `post-processing: deferred` to keep the state in workflow artifacts and to enable and disable the resume ' +
+        "workflow's schedule: keep the default `${{ github.token }}` and grant the job `permissions: actions: write`.",
+    );
+  }
   const repository = process.env.GITHUB_REPOSITORY!;
   const options = {
-    token: config.githubToken ?? '',
+    token: config.githubToken,
     repository,
     apiUrl: process.env.GITHUB_API_URL,
     log: runtime.log,
     retry: deps.retry,
     sleep: deps.sleep,
+    timeoutMs: deps.requestTimeoutMs,
   };
   const client = createArtifactClient(options);
   let id: Promise<number> | undefined;
