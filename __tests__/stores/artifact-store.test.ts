@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadPrivateKey } from '../../src/asc/auth.js';
 import type { Config } from '../../src/config.js';
-import { openArtifactStore } from '../../src/stores/artifact-store.js';
+import { createArtifactClient } from '../../src/stores/artifact-client.js';
+import { ArtifactStateStore, openArtifactStore } from '../../src/stores/artifact-store.js';
+import { stateSeal } from '../../src/stores/seal.js';
 import { sealedStore, sealState, seededState, STATE_FILE, stateArtifactName } from '../../test-support/deferred.js';
 import { makeTestKey, type TestKey } from '../../test-support/fake-asc/index.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
@@ -158,5 +160,62 @@ describe('artifact state store: only verified state is used, superseded or delet
     } finally {
       undo();
     }
+  });
+});
+
+describe('artifact state store: saving', () => {
+  /** A store whose save retries without waiting, saying in `told` when it does. */
+  function quickStore(told: string[]): ArtifactStateStore {
+    return new ArtifactStateStore(
+      createArtifactClient({ token: gh.token, repository: gh.repository, apiUrl: gh.apiUrl }),
+      'app-store-connect-post-processing',
+      stateSeal(loadPrivateKey(key.privateKeyPem)),
+      { name: gh.repository, id: async () => gh.repositoryId, runUrl: (runId) => `https://github.com/x/actions/runs/${runId}` },
+      Date.now,
+      { policy: { attempts: 4, baseDelayMs: 1, maxDelayMs: 1 }, sleep: async () => {}, log: { info: (m) => told.push(m) } },
+    );
+  }
+  const creates = () => gh.requests.filter((r) => r.path.endsWith('/CreateArtifact')).length;
+
+  it('tries again after a dropped connection', async () => {
+    const told: string[] = [];
+    const state = seededState(gh, seed);
+    gh.faults.inject({ path: /CreateArtifact$/, kind: 'reset', times: 1 });
+    const mark = creates();
+    const saved = await quickStore(told).save(state);
+    expect(saved.label).toBe(stateArtifactName(state.id, state.revision));
+    expect(creates() - mark).toBe(2);
+    expect(told).toEqual([expect.stringMatching(/ECONNRESET.*retrying in/s)]);
+  });
+
+  it('does not repeat an upload GitHub refused (409: the revision exists), and says so once', async () => {
+    const told: string[] = [];
+    const store = quickStore(told);
+    const state = seededState(gh, seed);
+    await store.save(state);
+    state.revision--;
+    const mark = creates();
+    const error = await store.save(state).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/\(409\) Conflict/);
+    expect(creates() - mark).toBe(1);
+    expect(told).toEqual([]);
+  });
+
+  it('after a dropped connection and then a refusal, reports both, the first try last', async () => {
+    const told: string[] = [];
+    const store = quickStore(told);
+    const state = seededState(gh, seed);
+    await store.save(state);
+    state.revision--;
+    gh.faults.inject({ path: /CreateArtifact$/, kind: 'reset', times: 1 });
+    const error = await store.save(state).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/\(409\) Conflict.*\(the first try: .*ECONNRESET/s);
+    expect(told).toHaveLength(1);
   });
 });

@@ -58,13 +58,21 @@ export class ArtifactStateStore implements StateStore {
     state.revision++;
     const name = `${this.prefix}-${state.id}-r${state.revision}`;
     const document = this.seal.seal(state);
-    // @actions/artifact does not retry a dropped connection or a storage 429; a lost state costs a build.
+    // @actions/artifact retries the service's 5xx itself but not a dropped connection; a lost state costs a build.
+    // Anything else (a 409 after a finalize whose answer was lost, a refusal) a new try only repeats.
+    let first: Error | undefined;
     const ref = await retrying(
       async () => {
         try {
           return { ok: true, value: await this.client.uploadJson(name, FILE_NAME, document, RETENTION_DAYS) };
         } catch (error) {
-          return { ok: false, error: error as Error, retryable: !(error instanceof UserError) };
+          const failure = error instanceof Error ? error : new Error(errorMessage(error));
+          first ??= failure;
+          const reported =
+            failure.message === first.message
+              ? failure
+              : new Error(`${failure.message} (the first try: ${first.message})`, { cause: error });
+          return { ok: false, error: reported, retryable: !(error instanceof UserError) && isConnectionFailure(error) };
         }
       },
       {
@@ -173,6 +181,34 @@ export class ArtifactStateStore implements StateStore {
     const run = ref.workflowRunId !== undefined ? { id: ref.workflowRunId, url: this.repository.runUrl(ref.workflowRunId) } : undefined;
     return { label: ref.name, kind, reason, ...(run ? { run } : {}) };
   }
+}
+
+/** Socket failures the artifact library passes on without retrying (its NetworkError, or Node's own codes). */
+const CONNECTION_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Whether the upload failed for the connection (a new try may get through), looking through the causes. The
+ * artifact service's client keeps only the message of its NetworkError: "Failed to <call>: Unable to make request: <code>".
+ */
+function isConnectionFailure(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { name, code, message, cause } = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+    const said = typeof message === 'string' ? /Unable to make request: ([A-Z_]+)/.exec(message)?.[1] : undefined;
+    if (name === 'NetworkError' || name === 'TimeoutError') return true;
+    if ([code, said].some((c) => typeof c === 'string' && CONNECTION_CODES.has(c))) return true;
+    current = cause;
+  }
+  return false;
 }
 
 function toStored(ref: ArtifactRef): StoredRef {
