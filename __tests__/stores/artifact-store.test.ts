@@ -76,7 +76,9 @@ describe('artifact state store: only verified state is used, superseded or delet
       {
         label: stateArtifactName(state.id, 7),
         kind: 'untrusted',
-        reason: 'its seal does not verify: it was changed after this action wrote it, or forged',
+        reason:
+          'its seal does not verify: it was changed after this action wrote it, or forged. Delete the artifact if you do not ' +
+          'recognise the workflow run that made it; state this action saves expires 7 days after upload',
         run: { id: 66, url: `https://github.com/octo/app/actions/runs/66` },
       },
     ]);

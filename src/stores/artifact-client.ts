@@ -157,6 +157,11 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
         maxRetryAfterMs: options.maxRetryAfterMs ?? MAX_GITHUB_RETRY_AFTER_MS,
         sleep: options.sleep,
         log: options.log,
+      }).catch((error: unknown) => {
+        if (error instanceof ArtifactContentError) throw error;
+        // Only the store reads artifacts, and it keeps a state it could not read.
+        const message = `${errorMessage(error).replace(/\.$/, '')}. The state is kept; the next resume tries again.`;
+        throw error instanceof UserError ? new UserError(message, { cause: error }) : new Error(message, { cause: error });
       });
       let files: Map<string, Buffer>;
       try {
