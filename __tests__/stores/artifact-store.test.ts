@@ -150,6 +150,21 @@ describe('artifact state store: only verified state is used, superseded or delet
     expect(rejected[0]!.reason).toMatch(/has no post-processing-state\.json; it holds: other\.txt/);
   });
 
+  it('a second listing in the same run does not download again what the first verified or rejected', async () => {
+    const state = seededState(gh, seed);
+    const forged = put(state.id, 2, { hello: 'world' });
+    const genuine = put(state.id, 1, sealState({ ...state, revision: 1 }, key.privateKeyPem));
+    const store = sealedStore(gh, key.privateKeyPem);
+    const downloads = () => gh.requests.filter((r) => /\/actions\/artifacts\/\d+\/zip$/.test(r.path)).map((r) => r.path);
+    const mark = downloads().length;
+    const first = await store.list();
+    const second = await store.list();
+    expect(second).toEqual(first);
+    expect(first.rejected).toHaveLength(1);
+    expect(first.states.map((s) => s.id)).toEqual([String(genuine)]);
+    expect(downloads().slice(mark).sort()).toEqual([forged, genuine].map((id) => `/repos/octo/app/actions/artifacts/${id}/zip`).sort());
+  });
+
   it('without GITHUB_REPOSITORY_ID, looks the repository id up once', async () => {
     const undo = applyEnv({ GITHUB_REPOSITORY_ID: undefined });
     try {

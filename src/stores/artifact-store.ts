@@ -44,6 +44,8 @@ type Loaded = { ok: true; state: PostProcessingState } | { ok: false; error: Err
  */
 export class ArtifactStateStore implements StateStore {
   private readonly loaded = new Map<number, Loaded>();
+  /** Artifacts are immutable: one rejected once stays rejected, and a second listing in the run does not download it again. */
+  private readonly rejections = new Map<number, RejectedState>();
 
   constructor(
     private readonly client: ArtifactClient,
@@ -155,6 +157,14 @@ export class ArtifactStateStore implements StateStore {
 
   /** Downloads and verifies one revision; a rejection when it fails a check, `gone` when another run deleted it. */
   private async verify(ref: ArtifactRef, id: string, revision: number): Promise<Loaded | RejectedState | 'gone'> {
+    const known = this.rejections.get(ref.id) ?? this.loaded.get(ref.id);
+    if (known && (!('ok' in known) || known.ok)) return known;
+    const verdict = await this.download(ref, id, revision);
+    if (verdict !== 'gone' && 'kind' in verdict) this.rejections.set(ref.id, verdict);
+    return verdict;
+  }
+
+  private async download(ref: ArtifactRef, id: string, revision: number): Promise<Loaded | RejectedState | 'gone'> {
     let document: unknown;
     try {
       document = await this.client.downloadJson(ref, FILE_NAME);
