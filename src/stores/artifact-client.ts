@@ -12,7 +12,7 @@ import {
 import type { RetryPolicy } from '../net/retry.js';
 import { apiError, ArtifactContentError, ArtifactGoneError, type ArtifactRef } from './artifact-errors.js';
 import { downloadBlob } from './blob.js';
-import { readZip } from './zip.js';
+import { readZipFile, type ZipFileContent } from './zip.js';
 
 export { ArtifactContentError, ArtifactGoneError, type ArtifactRef } from './artifact-errors.js';
 
@@ -163,16 +163,16 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
         const message = `${errorMessage(error).replace(/\.$/, '')}. The state is kept; the next resume tries again.`;
         throw error instanceof UserError ? new UserError(message, { cause: error }) : new Error(message, { cause: error });
       });
-      let files: Map<string, Buffer>;
+      let file: ZipFileContent;
       try {
-        files = await readZip(zip, { maxBytes: MAX_ARTIFACT_BYTES, maxEntries: 100 });
+        file = await readZipFile(zip, fileName, { maxBytes: MAX_ARTIFACT_BYTES, maxEntries: 100 });
       } catch (error) {
         throw new ArtifactContentError(`The artifact "${ref.name}" (id ${ref.id}) is not a readable zip: ${errorMessage(error)}`);
       }
-      const content = files.get(fileName);
+      const content = file.content;
       if (!content) {
         throw new ArtifactContentError(
-          `The artifact "${ref.name}" (id ${ref.id}) has no ${fileName}; it holds: ${[...files.keys()].join(', ') || 'nothing'}. ` +
+          `The artifact "${ref.name}" (id ${ref.id}) has no ${fileName}; it holds: ${file.names.join(', ') || 'nothing'}. ` +
             'Is another workflow using the same artifact name?',
         );
       }
