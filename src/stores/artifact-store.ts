@@ -60,8 +60,8 @@ export class ArtifactStateStore implements StateStore {
     state.revision++;
     const name = `${this.prefix}-${state.id}-r${state.revision}`;
     const document = this.seal.seal(state);
-    // @actions/artifact retries the service's 5xx itself but not a dropped connection; a lost state costs a build.
-    // Anything else (a 409 after a finalize whose answer was lost, a refusal) a new try only repeats.
+    // @actions/artifact retries the service's 5xx itself, but not a dropped connection or storage's 429; a lost
+    // state costs a build. Anything else (a 409 after a finalize whose answer was lost, a refusal) a new try only repeats.
     let first: Error | undefined;
     const ref = await retrying(
       async () => {
@@ -206,15 +206,22 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
- * Whether the upload failed for the connection (a new try may get through), looking through the causes. The
- * artifact service's client keeps only the message of its NetworkError: "Failed to <call>: Unable to make request: <code>".
+ * Whether the upload failed for the connection or storage's throttling (429, which its client does not retry),
+ * so that a new try may get through, looking through the causes. The artifact service's client keeps only the
+ * message of its NetworkError: "Failed to <call>: Unable to make request: <code>".
  */
 function isConnectionFailure(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const { name, code, message, cause } = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+    const { name, code, message, cause, statusCode } = current as {
+      name?: unknown;
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      statusCode?: unknown;
+    };
     const said = typeof message === 'string' ? /Unable to make request: ([A-Z_]+)/.exec(message)?.[1] : undefined;
-    if (name === 'NetworkError' || name === 'TimeoutError') return true;
+    if (name === 'NetworkError' || name === 'TimeoutError' || (name === 'RestError' && statusCode === 429)) return true;
     if ([code, said].some((c) => typeof c === 'string' && CONNECTION_CODES.has(c))) return true;
     current = cause;
   }
