@@ -22,7 +22,7 @@ function client(options: { token?: string; timeoutMs?: number } = {}): Workflows
     token: options.token ?? TOKEN,
     repository: 'octo/app',
     apiUrl: gh.apiUrl,
-    retryBaseMs: 10,
+    retry: { baseDelayMs: 10 },
     timeoutMs: options.timeoutMs ?? 5_000,
     log: { info: (m) => retries.push(m), debug: () => {} },
   });
@@ -185,7 +185,7 @@ describe('workflows client', () => {
         token: TOKEN,
         repository: 'octo/app',
         apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        retryBaseMs: 10,
+        retry: { baseDelayMs: 10 },
       });
       const started = Date.now();
       expect((await workflows.get('post-processing.yml')).state).toBe('active');

@@ -8,7 +8,8 @@ import { InputError, UserError } from '../../src/errors.js';
 import { openArtifactStore } from '../../src/stores/artifact-store.js';
 import { makeTestKey } from '../../test-support/fake-asc/index.js';
 import { recordingLog } from '../../test-support/log.js';
-import { ArtifactGoneError, RESUME_PERMISSIONS, createArtifactClient, type ArtifactClient } from '../../src/stores/artifact-client.js';
+import { ACTIONS_WRITE_PERMISSIONS } from '../../src/github/octokit.js';
+import { ArtifactGoneError, createArtifactClient, type ArtifactClient } from '../../src/stores/artifact-client.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
 import { startFakeGitHub } from '../../test-support/fake-github/index.js';
 import { useFakeGitHub } from '../../test-support/fake-github/suite.js';
@@ -69,7 +70,7 @@ describe('uploadJson', () => {
   });
 
   // Checked once, when the store is opened, before anything is uploaded (a publish would otherwise upload, then fail).
-  const openStore = (command: string) =>
+  const openStore = (command: string, token = 't') =>
     openArtifactStore(
       parseConfig(
         (name) =>
@@ -80,7 +81,7 @@ describe('uploadJson', () => {
             'app-id': '1',
             'app-version': '1.0',
             'build-number': '1',
-            'github-token': 't',
+            'github-token': token,
           })[name] ?? '',
       ),
       { log: recordingLog(), setOutput: () => undefined, appendSummary: async () => undefined },
@@ -94,6 +95,18 @@ describe('uploadJson', () => {
       expect(() => openStore('publish')).toThrow(InputError);
       expect(() => openStore('publish')).toThrow(/post-processing.*ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL/s);
       expect(() => openStore('resume')).toThrow(/Input `command`: `resume` reads deferred state/);
+    } finally {
+      restore();
+    }
+  });
+
+  it('a deferred run in GitHub Actions without `github-token` is refused when the store opens, before any request', () => {
+    const restore = applyEnv({ GITHUB_REPOSITORY: 'o/r', ACTIONS_RUNTIME_TOKEN: 't', ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/' });
+    try {
+      expect(() => openStore('publish', '')).toThrow(InputError);
+      expect(() => openStore('publish', '')).toThrow(
+        /^Input `github-token`: is required with `post-processing: deferred`.*`permissions: actions: write`/,
+      );
     } finally {
       restore();
     }
@@ -236,9 +249,9 @@ describe('errors', () => {
       const error = await failure(attempt);
       expect(error).toBeInstanceOf(UserError);
       expect(error.message).toContain('403 Resource not accessible by integration');
-      expect(error.message).toContain(`\n${RESUME_PERMISSIONS}`);
+      expect(error.message).toContain(`\n${ACTIONS_WRITE_PERMISSIONS}`);
     }
-    expect(RESUME_PERMISSIONS).toBe('permissions:\n  actions: write\n  contents: read');
+    expect(ACTIONS_WRITE_PERMISSIONS).toBe('permissions:\n  actions: write\n  contents: read');
 
     gh.denyPermissions('write');
     await expect(client.list('asc-state-perm')).resolves.toHaveLength(1);
@@ -290,7 +303,10 @@ describe('errors', () => {
     gh.faults.inject({ path: '/repos/octo/app/actions/artifacts', kind: '503', times: 10 });
     const mark = gh.requests.length;
     const error = await failure(client.list('asc-state-'));
-    expect(error.message).toBe("Could not list the repository's workflow artifacts: 503 Server Error");
+    expect(error.message).toBe(
+      "Could not list the repository's workflow artifacts: GitHub answered 503 Server Error after 4 tries. " +
+        "Run the job again; if it persists, check GitHub's status (https://www.githubstatus.com).",
+    );
     expect(gh.requests.length - mark).toBe(4);
   });
 });

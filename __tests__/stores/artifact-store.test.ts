@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadPrivateKey } from '../../src/asc/auth.js';
 import type { Config } from '../../src/config.js';
-import { openArtifactStore } from '../../src/stores/artifact-store.js';
+import { createArtifactClient } from '../../src/stores/artifact-client.js';
+import { ArtifactStateStore, openArtifactStore } from '../../src/stores/artifact-store.js';
+import { stateSeal } from '../../src/stores/seal.js';
 import { sealedStore, sealState, seededState, STATE_FILE, stateArtifactName } from '../../test-support/deferred.js';
 import { makeTestKey, type TestKey } from '../../test-support/fake-asc/index.js';
 import { applyEnv } from '../../test-support/fake-github/env.js';
@@ -74,7 +76,9 @@ describe('artifact state store: only verified state is used, superseded or delet
       {
         label: stateArtifactName(state.id, 7),
         kind: 'untrusted',
-        reason: 'its seal does not verify: it was changed after this action wrote it, or forged',
+        reason:
+          'its seal does not verify: it was changed after this action wrote it, or forged. Delete the artifact if you do not ' +
+          'recognise the workflow run that made it; state this action saves expires 7 days after upload',
         run: { id: 66, url: `https://github.com/octo/app/actions/runs/66` },
       },
     ]);
@@ -146,6 +150,21 @@ describe('artifact state store: only verified state is used, superseded or delet
     expect(rejected[0]!.reason).toMatch(/has no post-processing-state\.json; it holds: other\.txt/);
   });
 
+  it('a second listing in the same run does not download again what the first verified or rejected', async () => {
+    const state = seededState(gh, seed);
+    const forged = put(state.id, 2, { hello: 'world' });
+    const genuine = put(state.id, 1, sealState({ ...state, revision: 1 }, key.privateKeyPem));
+    const store = sealedStore(gh, key.privateKeyPem);
+    const downloads = () => gh.requests.filter((r) => /\/actions\/artifacts\/\d+\/zip$/.test(r.path)).map((r) => r.path);
+    const mark = downloads().length;
+    const first = await store.list();
+    const second = await store.list();
+    expect(second).toEqual(first);
+    expect(first.rejected).toHaveLength(1);
+    expect(first.states.map((s) => s.id)).toEqual([String(genuine)]);
+    expect(downloads().slice(mark).sort()).toEqual([forged, genuine].map((id) => `/repos/octo/app/actions/artifacts/${id}/zip`).sort());
+  });
+
   it('without GITHUB_REPOSITORY_ID, looks the repository id up once', async () => {
     const undo = applyEnv({ GITHUB_REPOSITORY_ID: undefined });
     try {
@@ -158,5 +177,62 @@ describe('artifact state store: only verified state is used, superseded or delet
     } finally {
       undo();
     }
+  });
+});
+
+describe('artifact state store: saving', () => {
+  /** A store whose save retries without waiting, saying in `told` when it does. */
+  function quickStore(told: string[]): ArtifactStateStore {
+    return new ArtifactStateStore(
+      createArtifactClient({ token: gh.token, repository: gh.repository, apiUrl: gh.apiUrl }),
+      'app-store-connect-post-processing',
+      stateSeal(loadPrivateKey(key.privateKeyPem)),
+      { name: gh.repository, id: async () => gh.repositoryId, runUrl: (runId) => `https://github.com/x/actions/runs/${runId}` },
+      Date.now,
+      { policy: { attempts: 4, baseDelayMs: 1, maxDelayMs: 1 }, sleep: async () => {}, log: { info: (m) => told.push(m) } },
+    );
+  }
+  const creates = () => gh.requests.filter((r) => r.path.endsWith('/CreateArtifact')).length;
+
+  it('tries again after a dropped connection', async () => {
+    const told: string[] = [];
+    const state = seededState(gh, seed);
+    gh.faults.inject({ path: /CreateArtifact$/, kind: 'reset', times: 1 });
+    const mark = creates();
+    const saved = await quickStore(told).save(state);
+    expect(saved.label).toBe(stateArtifactName(state.id, state.revision));
+    expect(creates() - mark).toBe(2);
+    expect(told).toEqual([expect.stringMatching(/ECONNRESET.*retrying in/s)]);
+  });
+
+  it('does not repeat an upload GitHub refused (409: the revision exists), and says so once', async () => {
+    const told: string[] = [];
+    const store = quickStore(told);
+    const state = seededState(gh, seed);
+    await store.save(state);
+    state.revision--;
+    const mark = creates();
+    const error = await store.save(state).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/\(409\) Conflict/);
+    expect(creates() - mark).toBe(1);
+    expect(told).toEqual([]);
+  });
+
+  it('after a dropped connection and then a refusal, reports both, the first try last', async () => {
+    const told: string[] = [];
+    const store = quickStore(told);
+    const state = seededState(gh, seed);
+    await store.save(state);
+    state.revision--;
+    gh.faults.inject({ path: /CreateArtifact$/, kind: 'reset', times: 1 });
+    const error = await store.save(state).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/\(409\) Conflict.*\(the first try: .*ECONNRESET/s);
+    expect(told).toHaveLength(1);
   });
 });

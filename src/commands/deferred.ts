@@ -1,7 +1,8 @@
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
 import type { StateStore, StoredRef } from '../stores/store.js';
-import { reenableResumeSchedule, type ResumeSchedule } from './schedule.js';
+import { reenableAfterSave } from '../deferred/schedule.js';
+import type { ResumeSchedule } from './schedule.js';
 
 /**
  * Saves a state for the scheduled `resume` and says so in the log, then enables the resume workflow once
@@ -17,6 +18,7 @@ export async function saveDeferred(
   const save = () => store.save(state);
   const saved = await (runtime.group ? runtime.group('Saving the post-processing state', save) : save());
   runtime.log.info(`Post-processing deferred: state saved as ${saved.label}. The scheduled \`command: resume\` workflow finishes it.`);
-  await reenableResumeSchedule(schedule, runtime);
+  // A failure is a warning: the state is saved.
+  await reenableAfterSave(schedule.client, schedule.check.file, runtime.log);
   return saved;
 }

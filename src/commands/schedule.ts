@@ -1,12 +1,6 @@
 import type { Config } from '../config.js';
-import {
-  disableWhenIdle,
-  ensureResumeWorkflow,
-  reenableAfterSave,
-  type IdleResult,
-  type ResumeWorkflowCheck,
-} from '../deferred/schedule.js';
-import { InputError, errorMessage } from '../errors.js';
+import { disableWhenIdle, ensureResumeWorkflow, type ResumeWorkflowCheck } from '../deferred/schedule.js';
+import { errorMessage } from '../errors.js';
 import { createWorkflowsClient, type WorkflowsClient } from '../github/workflows.js';
 import type { Runtime } from '../runtime.js';
 import type { StateListing, StateStore } from '../stores/store.js';
@@ -26,34 +20,21 @@ export interface ResumeSchedule {
 
 /** What a resume run did with its schedule; `error` fails the run after its summary is written. */
 export interface IdleSchedule {
-  result?: IdleResult;
   sentence: string;
   error?: Error;
 }
 
-/** The workflows client for this repository, from `github-token` and the runner's environment. */
+/**
+ * The workflows client for this repository, from `github-token` and the runner's environment. Every caller
+ * opens the artifact store first, which refuses a run without GITHUB_REPOSITORY or the token.
+ */
 function workflowsClient(config: Config, runtime: Runtime, deps: CommandDeps): WorkflowsClient {
-  const repository = process.env.GITHUB_REPOSITORY;
-  if (!repository) {
-    throw new InputError(
-      config.command === 'resume' ? 'command' : 'post-processing',
-      `${config.command === 'resume' ? '`resume`' : '`deferred`'} turns the resume workflow's schedule on and off, which needs ` +
-        'the repository (GITHUB_REPOSITORY) of a GitHub Actions step (`uses:`).',
-    );
-  }
-  if (!config.githubToken) {
-    throw new InputError(
-      'github-token',
-      `is required to enable and disable the resume workflow (\`${config.resumeWorkflow}\`): keep the default ` +
-        '`${{ github.token }}` and grant the job `permissions: actions: write`.',
-    );
-  }
   return createWorkflowsClient({
-    token: config.githubToken,
-    repository,
+    token: config.githubToken!,
+    repository: process.env.GITHUB_REPOSITORY!,
     apiUrl: process.env.GITHUB_API_URL,
     log: runtime.log,
-    retryBaseMs: deps.retry?.baseDelayMs,
+    retry: deps.retry,
     timeoutMs: deps.requestTimeoutMs,
     sleep: deps.sleep,
   });
@@ -65,11 +46,6 @@ export async function prepareResumeSchedule(config: Config, runtime: Runtime, de
   const check = await ensureResumeWorkflow(client, config.resumeWorkflow);
   runtime.log.info(check.sentence);
   return { client, check };
-}
-
-/** After the state is saved: enable once more (a failure is a warning; the state is saved). */
-export async function reenableResumeSchedule(schedule: ResumeSchedule, runtime: Runtime): Promise<void> {
-  await reenableAfterSave(schedule.client, schedule.check.file, runtime.log);
 }
 
 /** Deferred work another resume may still finish: valid states, and states sealed by another team's key. */
@@ -98,7 +74,7 @@ export async function settleIdleSchedule(
       pendingAfterRun,
       log: runtime.log,
     });
-    return { result, sentence: result.sentence };
+    return { sentence: result.sentence };
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(errorMessage(error));
     return { sentence: `Schedule: ${failure.message.split('\n')[0]}`, error: failure };

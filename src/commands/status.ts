@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { createChecksClient, type ChecksClient } from '../github/checks.js';
 import type { PostProcessingState, PostProcessingStatus } from '../postprocess/state.js';
-import { checkRunName, reportCheckRun } from '../report/check-run.js';
+import { reportCheckRun } from '../report/check-run.js';
 import type { Runtime } from '../runtime.js';
 import type { CommandDeps } from './context.js';
 
@@ -40,18 +40,8 @@ export function statusReporter(config: Config, runtime: Runtime, deps: CommandDe
       timeoutMs: deps.requestTimeoutMs,
     }));
   return {
-    async report(state, { adopt, ...payload } = {}) {
-      let checkRunId = state.checkRunId;
-      const sha = state.origin?.sha;
-      if (checkRunId === undefined && adopt && sha) {
-        // A failure here is reported by the create that follows.
-        checkRunId = (
-          await checks()
-            .findByName(sha, checkRunName(state))
-            .catch(() => undefined)
-        )?.id;
-      }
-      return reportCheckRun(checks(), state, { ...payload, runUrl, checkRunId, log: runtime.log });
+    async report(state, options = {}) {
+      return reportCheckRun(checks(), state, { ...options, runUrl, checkRunId: state.checkRunId, log: runtime.log });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { InputError, UserError, errorMessage } from '../errors.js';
+import { ACTIONS_WRITE_PERMISSIONS } from '../github/octokit.js';
 import {
-  WORKFLOW_PERMISSIONS,
   WorkflowMissingError,
   WorkflowPermissionError,
   isWorkflowReference,
@@ -59,7 +59,7 @@ export interface DisableWhenIdleOptions {
 }
 
 const INPUT = 'resume-workflow';
-const PUBLISH_PERMISSIONS_NOTE = `${WORKFLOW_PERMISSIONS}\n(add \`checks: write\` for the status on the commit)`;
+const PUBLISH_PERMISSIONS_NOTE = `${ACTIONS_WRITE_PERMISSIONS}\n(add \`checks: write\` for the status on the commit)`;
 
 /**
  * Before the first byte of a deferred publish or distribute: the resume workflow must exist, and this
@@ -178,7 +178,7 @@ export async function disableWhenIdle(options: DisableWhenIdleOptions): Promise<
   } catch (error) {
     const fix =
       error instanceof WorkflowPermissionError
-        ? `Give the resume workflow these permissions:\n${WORKFLOW_PERMISSIONS}\nor set \`disable-when-idle: false\`.`
+        ? `Give the resume workflow these permissions:\n${ACTIONS_WRITE_PERMISSIONS}\nor set \`disable-when-idle: false\`.`
         : 'The next run tries again.';
     log.warning(`Nothing is pending, but disabling the schedule of ${file} failed: ${errorMessage(error)}\n${fix}`);
     return { outcome: 'disable-failed', file, sentence: `Schedule kept enabled: disabling ${file} failed (see the log).` };

@@ -1,5 +1,10 @@
-import { errorMessage } from '../errors.js';
-import { createGitHubClient, GitHubWaitTooLongError, type GitHubClientOptions } from './octokit.js';
+import {
+  createGitHubClient,
+  describeGitHubFailure,
+  MAX_SIDE_CALL_RETRY_AFTER_MS,
+  readGitHubFailure,
+  type GitHubClientOptions,
+} from './octokit.js';
 
 /**
  * Check runs on a commit through GitHub's Checks API: create, update, and find by name. Needs the job's
@@ -47,7 +52,7 @@ export interface ChecksClient {
   findByName(headSha: string, name: string, options?: { externalId?: string }): Promise<CheckRun | undefined>;
 }
 
-/** The shared GitHub client's options; `maxRetryAfterMs` defaults to {@link MAX_RETRY_AFTER_MS}. */
+/** The shared GitHub client's options; `maxRetryAfterMs` defaults to {@link MAX_SIDE_CALL_RETRY_AFTER_MS}. */
 export type ChecksClientOptions = GitHubClientOptions;
 
 /** The token may not write check runs: no `checks: write`, or a read-only token (pull request from a fork). */
@@ -78,13 +83,11 @@ export class ChecksApiError extends Error {
   }
 }
 
-/** A Retry-After further away than this is reported rather than waited for: no status report is worth holding the job. */
-export const MAX_RETRY_AFTER_MS = 60_000;
 /** Check runs with one name on one commit that `findByName` reads through; GitHub keeps at most 1000 per suite. */
 const MAX_LIST_PAGES = 5;
 
 export function createChecksClient(options: ChecksClientOptions): ChecksClient {
-  const { octokit, owner, repo } = createGitHubClient({ maxRetryAfterMs: MAX_RETRY_AFTER_MS, ...options });
+  const { octokit, owner, repo } = createGitHubClient({ maxRetryAfterMs: MAX_SIDE_CALL_RETRY_AFTER_MS, ...options });
 
   async function call<T>(what: string, run: () => Promise<T>, id?: number): Promise<T> {
     try {
@@ -161,60 +164,26 @@ function checkRun(data: {
   };
 }
 
-/** What Octokit's RequestError carries. */
-interface FailedRequest {
-  status?: number;
-  response?: { headers?: Record<string, string | undefined>; data?: unknown };
-}
+const REPORTS_AGAIN = 'the next run that advances the build reports again.';
 
-interface GitHubErrorBody {
-  message?: string;
-  errors?: Array<string | { resource?: string; field?: string; code?: string; message?: string }>;
-  documentation_url?: string;
-}
-
-function githubBody(error: FailedRequest): GitHubErrorBody {
-  const data = error.response?.data;
-  return typeof data === 'object' && data !== null ? (data as GitHubErrorBody) : {};
-}
-
-/** GitHub's message and every entry of its `errors`, on one line. */
-function describeFailure(error: unknown): string {
-  const failed = error as FailedRequest;
-  if (failed?.response === undefined || failed.status === undefined) return `no response: ${errorMessage(error)}`;
-  const gh = githubBody(failed);
-  const entries = (gh.errors ?? []).map((e) =>
-    typeof e === 'string' ? e : [e.field, e.message ?? e.code].filter(Boolean).join(': ') || JSON.stringify(e),
-  );
-  const message = (gh.message ?? errorMessage(error)).replace(/\s*\n+\s*/g, ' ').trim();
-  return [`${failed.status} ${message}`, ...entries].join('; ');
-}
-
+/** Checks' own meanings of 403, 404 and 422; anything else is worded as every GitHub client words it. */
 function checksError(what: string, error: unknown, id?: number): Error {
-  if (error instanceof GitHubWaitTooLongError) {
-    return new ChecksApiError(`Could not ${what}: ${error.message}`, error.status, { cause: error });
-  }
-  const failed = error as FailedRequest;
-  const status = failed?.response !== undefined ? failed.status : undefined;
-  const gh = failed ? githubBody(failed) : {};
-  const detail = describeFailure(error);
-  if (status === 403 && /not accessible by integration/i.test(gh.message ?? '')) {
+  const failure = readGitHubFailure(error);
+  if (failure.status === 403 && /not accessible by integration/i.test(failure.message)) {
     return new ChecksPermissionError(
-      `GitHub refused to ${what} (${detail}): the token needs \`checks: write\`. Add it to the job's \`permissions:\`; ` +
+      `GitHub refused to ${what} (${failure.detail}): the token needs \`checks: write\`. Add it to the job's \`permissions:\`; ` +
         'runs of pull requests from forks get a read-only token and cannot write check runs at all.',
     );
   }
-  if (status === 404 && id !== undefined) return new CheckRunNotFoundError(id, `Could not ${what}: GitHub answered ${detail}.`);
-  const hint =
-    status === 401
-      ? ' Pass a valid `github-token`, such as `${{ github.token }}`.'
-      : status === 429 || (status === 403 && failed.response?.headers?.['x-ratelimit-remaining'] === '0')
-        ? " GitHub's rate limit is spent for now; the next run that advances the build reports again."
-        : status === 422
-          ? ' GitHub refused the check run as sent; please report this with the message above.'
-          : status === undefined || status >= 500
-            ? ' GitHub failed on every try; the next run that advances the build reports again.'
-            : '';
-  const docs = gh.documentation_url ? ` (${gh.documentation_url})` : '';
-  return new ChecksApiError(`Could not ${what}: ${detail}${docs}.${hint}`, status, { cause: error });
+  if (failure.status === 404 && id !== undefined)
+    return new CheckRunNotFoundError(id, `Could not ${what}: GitHub answered ${failure.detail}.`);
+  if (failure.status === 422) {
+    const docs = failure.documentationUrl ? ` (${failure.documentationUrl})` : '';
+    return new ChecksApiError(
+      `Could not ${what}: ${failure.detail}${docs}. GitHub refused the check run as sent; please report this with the message above.`,
+      422,
+      { cause: error },
+    );
+  }
+  return new ChecksApiError(describeGitHubFailure(what, error, REPORTS_AGAIN), failure.status, { cause: error });
 }

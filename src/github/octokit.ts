@@ -1,6 +1,7 @@
 import { retry } from '@octokit/plugin-retry';
 import { Octokit } from '@octokit/rest';
-import { parseRetryAfter, sleep as realSleep, type RetryPolicy, type Sleep } from '../net/retry.js';
+import { errorMessage } from '../errors.js';
+import { networkErrorReason, parseRetryAfter, sleep as realSleep, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 
 /** The `permissions:` a job needs for the repository's workflows and their artifacts with its default token. */
@@ -39,6 +40,8 @@ export interface GitHubClient {
 export const GITHUB_REQUEST_TIMEOUT_MS = 30_000;
 /** A job should not sit through GitHub's hourly rate-limit reset: a few minutes, then the call is reported. */
 export const MAX_GITHUB_RETRY_AFTER_MS = 3 * 60_000;
+/** Check runs and the resume workflow's schedule carry no build's state: they wait for GitHub at most a minute. */
+export const MAX_SIDE_CALL_RETRY_AFTER_MS = 60_000;
 const DEFAULT_POLICY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
 /** GitHub asked to wait longer than a run waits; the call is reported, not slept through. */
@@ -56,16 +59,117 @@ export class GitHubWaitTooLongError extends Error {
   ) {
     super(
       `GitHub answered ${status} to ${what} and asked to wait ${Math.round(waitMs / 1000)} s (Retry-After), longer than the ` +
-        `${Math.round(maxWaitMs / 1000)} s a run waits. Try again later (the next scheduled run will).`,
+        `${Math.round(maxWaitMs / 1000)} s a run waits. Try again later.`,
     );
   }
 }
 
+/** What Octokit's RequestError (and {@link GitHubWaitTooLongError}) carries. */
 interface OctokitRequestError {
   status?: number;
   request?: { method?: string; url?: string; request?: { retryCount?: number } };
-  response?: { headers?: Record<string, string | undefined> };
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
   message: string;
+  cause?: unknown;
+}
+
+interface GitHubErrorBody {
+  message?: unknown;
+  errors?: unknown;
+  documentation_url?: unknown;
+}
+
+/** A failed GitHub request as the clients word it. */
+export interface GitHubFailure {
+  /** GitHub's status; undefined when no answer came. */
+  status?: number;
+  /** GitHub's `message` on one line (the error's own without one), bounded: a hostile answer must not flood the log. */
+  message: string;
+  /** `<status> <message>` and every entry of GitHub's `errors`, on one line. */
+  detail: string;
+  documentationUrl?: string;
+  header(name: string): string | undefined;
+  /** GitHub's primary or secondary rate limit, not a refusal that a retry cannot change. */
+  rateLimited: boolean;
+  /** Tries made, the first included. */
+  tries: number;
+}
+
+/** Reads a failed request's status, GitHub's message and entries, headers and tries, whatever was thrown. */
+export function readGitHubFailure(error: unknown): GitHubFailure {
+  const failed = (typeof error === 'object' && error !== null ? error : {}) as Partial<OctokitRequestError>;
+  const answered = failed.response !== undefined || error instanceof GitHubWaitTooLongError;
+  const status = answered && typeof failed.status === 'number' ? failed.status : undefined;
+  const data = failed.response?.data;
+  const body = (typeof data === 'object' && data !== null ? data : {}) as GitHubErrorBody;
+  const message = (typeof body.message === 'string' ? body.message : errorMessage(error))
+    .replace(/\s*\n+\s*/g, ' ')
+    .trim()
+    .slice(0, 300);
+  const entries = (Array.isArray(body.errors) ? body.errors : []).slice(0, 10).map((e: unknown) => {
+    if (typeof e === 'string') return e.slice(0, 300);
+    const entry = (typeof e === 'object' && e !== null ? e : {}) as { field?: unknown; message?: unknown; code?: unknown };
+    const text = [entry.field, entry.message ?? entry.code].filter((part) => typeof part === 'string' && part).join(': ');
+    return (text || JSON.stringify(e)).slice(0, 300);
+  });
+  const header = (name: string) => failed.response?.headers?.[name];
+  const rateLimited =
+    status === 429 ||
+    (status === 403 && (header('x-ratelimit-remaining') === '0' || header('retry-after') !== undefined || /rate limit/i.test(message)));
+  return {
+    status,
+    message,
+    detail: [`${status ?? 'no answer'} ${message}`, ...entries].join('; '),
+    ...(typeof body.documentation_url === 'string' ? { documentationUrl: body.documentation_url.slice(0, 300) } : {}),
+    header,
+    rateLimited,
+    tries: (failed.request?.request?.retryCount ?? 0) + 1,
+  };
+}
+
+const RUN_AGAIN = "Run the job again; if it persists, check GitHub's status (https://www.githubstatus.com).";
+
+/**
+ * A failed GitHub request in words, the same for every client: what was tried, GitHub's status, message and
+ * entries (or why no answer came), and what to do. Clients word their own 403 and 404 before calling this;
+ * `nextStep` replaces "run the job again" after a failure that a later try may not meet (no answer, rate
+ * limit, 5xx), for a client whose calls a later run repeats on its own.
+ */
+export function describeGitHubFailure(what: string, error: unknown, nextStep?: string): string {
+  if (error instanceof GitHubWaitTooLongError) return `Could not ${what}: ${error.message}`;
+  const failure = readGitHubFailure(error);
+  const { status, detail, tries } = failure;
+  const triesText = `${tries} ${tries === 1 ? 'try' : 'tries'}`;
+  if (status === undefined) {
+    const cause = (error as { cause?: unknown } | undefined)?.cause;
+    const reason = networkErrorReason(cause instanceof Error ? cause : error);
+    return `Could not ${what}: no response: GitHub did not answer after ${triesText} (${reason}). ${nextStep ?? RUN_AGAIN}`;
+  }
+  if (status === 401) {
+    return `GitHub rejected the \`github-token\` (${detail}) when trying to ${what}. Pass a valid \`github-token\`, such as \`\${{ github.token }}\`.`;
+  }
+  if (failure.rateLimited) {
+    const waitMs = parseRetryAfter(failure.header('retry-after') ?? null);
+    const reset = Number(failure.header('x-ratelimit-reset'));
+    const when =
+      waitMs !== undefined
+        ? `; it asks to wait ${Math.ceil(waitMs / 1000)} s`
+        : Number.isFinite(reset) && reset > 0
+          ? `; it resets at ${new Date(reset * 1000).toISOString()}`
+          : '';
+    return `Could not ${what}: GitHub's API rate limit for the \`github-token\` is spent (${detail}${when}). ${nextStep ?? 'Run the job again later.'}`;
+  }
+  if (status >= 500) {
+    return nextStep
+      ? `Could not ${what}: ${detail}. GitHub failed on every try; ${nextStep}`
+      : `Could not ${what}: GitHub answered ${detail} after ${triesText}. ${RUN_AGAIN}`;
+  }
+  const docs = failure.documentationUrl ? ` (${failure.documentationUrl})` : '';
+  const advice =
+    status === 400 || status === 422
+      ? 'GitHub refused the request as sent; please report this with the message above.'
+      : 'Check that the `github-token` may do this, then run the job again.';
+  return `Could not ${what}: ${detail}${docs}. ${advice}`;
 }
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {

@@ -1,7 +1,13 @@
-import { UserError, errorMessage } from '../errors.js';
-import { networkErrorReason, parseRetryAfter, type Sleep } from '../net/retry.js';
-import type { Logger } from '../runtime.js';
-import { ACTIONS_WRITE_PERMISSIONS, createGitHubClient, GitHubWaitTooLongError } from './octokit.js';
+import { UserError } from '../errors.js';
+import {
+  ACTIONS_WRITE_PERMISSIONS,
+  createGitHubClient,
+  describeGitHubFailure,
+  GitHubWaitTooLongError,
+  MAX_SIDE_CALL_RETRY_AFTER_MS,
+  readGitHubFailure,
+  type GitHubClientOptions,
+} from './octokit.js';
 
 /**
  * The repository's Actions workflows, as deferred post-processing needs them: read one, enable it,
@@ -27,23 +33,8 @@ export interface WorkflowsClient {
   disable(fileOrId: string | number): Promise<void>;
 }
 
-export interface WorkflowsClientOptions {
-  token: string;
-  /** owner/name */
-  repository: string;
-  /** GITHUB_API_URL; default https://api.github.com */
-  apiUrl?: string;
-  /** Each try of a request is abandoned after this long (default 30 s). */
-  timeoutMs?: number;
-  /** Base of the retry backoff: 1, 4, 9 × this between the 4 tries (default 1 s). */
-  retryBaseMs?: number;
-  /** Told about retries. */
-  log?: Pick<Logger, 'info' | 'debug'>;
-  sleep?: Sleep;
-}
-
-/** The `permissions:` a job needs to enable or disable a workflow with its default token. */
-export { ACTIONS_WRITE_PERMISSIONS as WORKFLOW_PERMISSIONS } from './octokit.js';
+/** The shared GitHub client's options; `maxRetryAfterMs` defaults to {@link MAX_SIDE_CALL_RETRY_AFTER_MS}. */
+export type WorkflowsClientOptions = GitHubClientOptions;
 
 /** The repository has no workflow by that file name (or id). */
 export class WorkflowMissingError extends UserError {
@@ -85,10 +76,6 @@ export class WorkflowRequestError extends UserError {
   }
 }
 
-const ATTEMPTS = 4;
-/** A 429 or secondary rate limit asking to wait longer than this is reported, not slept through. */
-export const MAX_RETRY_AFTER_MS = 60_000;
-const DEFAULT_TIMEOUT_MS = 30_000;
 /** A workflow is a few hundred bytes; an answer past this is not one, and is not read into memory. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 /** Workflow file names are short; anything longer is not one. */
@@ -101,15 +88,9 @@ export function isWorkflowReference(value: string): boolean {
 
 export function createWorkflowsClient(options: WorkflowsClientOptions): WorkflowsClient {
   const { octokit, owner, repo } = createGitHubClient({
-    token: options.token,
-    repository: options.repository,
-    apiUrl: options.apiUrl,
-    log: options.log,
-    retry: { attempts: ATTEMPTS, baseDelayMs: options.retryBaseMs ?? 1000 },
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+    maxRetryAfterMs: MAX_SIDE_CALL_RETRY_AFTER_MS,
     maxAnswerBytes: MAX_ANSWER_BYTES,
-    sleep: options.sleep,
+    ...options,
   });
 
   async function call<T>(action: 'read' | 'enable' | 'disable', fileOrId: string | number, run: () => Promise<T>): Promise<T> {
@@ -142,65 +123,20 @@ export function createWorkflowsClient(options: WorkflowsClientOptions): Workflow
   };
 }
 
-/** Milliseconds GitHub asked to wait (Retry-After, or the rate-limit reset), for a 429 or a rate-limited 403. */
-function rateLimitWait(error: unknown): number | undefined {
-  const status = statusOf(error);
-  if (status !== 429 && status !== 403) return undefined;
-  const retryAfter = parseRetryAfter(headerOf(error, 'retry-after') ?? null);
-  if (retryAfter !== undefined) return retryAfter;
-  if (headerOf(error, 'x-ratelimit-remaining') === '0') {
-    const reset = Number(headerOf(error, 'x-ratelimit-reset'));
-    return Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) : Number.POSITIVE_INFINITY;
-  }
-  return status === 429 ? 0 : undefined;
-}
-
+/** Workflows' own meanings of 403 and 404; anything else is worded as every GitHub client words it. */
 function translate(error: unknown, action: 'read' | 'enable' | 'disable', workflow: string, repository: string): Error {
-  const status = statusOf(error);
-  if (error instanceof GitHubWaitTooLongError && status !== 429 && status !== 403) {
-    return new WorkflowRequestError(`Could not ${action} the workflow ${describe(workflow)}: ${error.message}`, status);
-  }
-  if (error instanceof GitHubWaitTooLongError) {
+  const failure = readGitHubFailure(error);
+  const what = `${action} the workflow ${describe(workflow)}`;
+  if (error instanceof GitHubWaitTooLongError && failure.rateLimited) {
     return new WorkflowRequestError(
-      `Could not ${action} the workflow ${describe(workflow)}: GitHub's API rate limit for the \`github-token\` is spent ` +
-        `(${status} ${messageOf(error)}; it asks to wait ${Math.ceil(error.waitMs / 1000)} s, longer than the ` +
-        `${MAX_RETRY_AFTER_MS / 1000} s a run waits). Run the job again later.`,
-      status,
+      `Could not ${what}: GitHub's API rate limit for the \`github-token\` is spent (${failure.detail}; it asks to wait ` +
+        `${Math.ceil(error.waitMs / 1000)} s, longer than the ${Math.round(error.maxWaitMs / 1000)} s a run waits). Run the job again later.`,
+      failure.status,
     );
   }
-  const hasResponse = (error as ResponseLike | undefined)?.response !== undefined;
-  if (status === undefined) {
-    return new WorkflowRequestError(`Could not ${action} the workflow ${describe(workflow)}: ${reasonOf(error)}. Run the job again.`);
-  }
-  if (!hasResponse) {
-    return new WorkflowRequestError(
-      `Could not ${action} the workflow ${describe(workflow)}: GitHub did not answer after ${ATTEMPTS} tries ` +
-        `(${reasonOf(error)}). Check GitHub's status (https://www.githubstatus.com) and run the job again.`,
-    );
-  }
-  const wait = rateLimitWait(error);
-  if (wait !== undefined && (status === 429 || status === 403)) {
-    return new WorkflowRequestError(
-      `Could not ${action} the workflow ${describe(workflow)}: GitHub's API rate limit for the \`github-token\` is spent ` +
-        `(${status} ${messageOf(error)}; it asks to wait ${Number.isFinite(wait) ? `${Math.ceil(wait / 1000)} s` : 'an unknown time'}). ` +
-        'Run the job again later.',
-      status,
-    );
-  }
-  if (status === 404) return new WorkflowMissingError(workflow, repository);
-  if (status === 403) return new WorkflowPermissionError(workflow, action, messageOf(error));
-  if (status === 401) {
-    return new WorkflowRequestError(
-      `GitHub rejected the \`github-token\` (401 ${messageOf(error)}) when trying to ${action} the workflow ${describe(workflow)}. ` +
-        'Pass a valid token, such as `${{ github.token }}`.',
-      status,
-    );
-  }
-  return new WorkflowRequestError(
-    `Could not ${action} the workflow ${describe(workflow)}: GitHub answered ${status ?? 'an error'} ${messageOf(error)}` +
-      `${status !== undefined && status >= 500 ? ` after ${ATTEMPTS} tries` : ''}. Run the job again; if it persists, check GitHub's status.`,
-    status,
-  );
+  if (failure.status === 404) return new WorkflowMissingError(workflow, repository);
+  if (failure.status === 403 && !failure.rateLimited) return new WorkflowPermissionError(workflow, action, failure.message);
+  return new WorkflowRequestError(describeGitHubFailure(what, error), failure.status);
 }
 
 const STATES: readonly string[] = ['active', 'deleted', 'disabled_fork', 'disabled_inactivity', 'disabled_manually'];
@@ -225,31 +161,4 @@ function asWorkflow(data: unknown, workflow: string): WorkflowInfo {
 
 function describe(workflow: string): string {
   return /^\d+$/.test(workflow) ? `with id ${workflow}` : `\`.github/workflows/${workflow}\``;
-}
-
-interface ResponseLike {
-  status?: number;
-  response?: { headers?: Record<string, string | undefined>; data?: unknown };
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as ResponseLike | undefined)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function headerOf(error: unknown, name: string): string | undefined {
-  return (error as ResponseLike | undefined)?.response?.headers?.[name];
-}
-
-function messageOf(error: unknown): string {
-  const data = (error as ResponseLike | undefined)?.response?.data;
-  const message = typeof data === 'object' && data !== null ? (data as { message?: unknown }).message : undefined;
-  // A hostile or broken answer must not flood the log.
-  return (typeof message === 'string' ? message : errorMessage(error)).slice(0, 300);
-}
-
-/** Octokit wraps a failure without an answer in a RequestError; the reason is in its cause. */
-function reasonOf(error: unknown): string {
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  return networkErrorReason(cause instanceof Error ? cause : error);
 }

@@ -131,6 +131,8 @@ export interface CheckRunContext extends PayloadOptions {
   checkRunId?: number;
   /** The commit, when the state does not name the one that was published (`origin.sha`). */
   headSha?: string;
+  /** Without `checkRunId`: take over the check run of the same name on the commit, if there is one (distribute). */
+  adopt?: boolean;
   log: CheckRunLog;
 }
 
@@ -139,7 +141,7 @@ const toldAboutPermission = new WeakSet<object>();
 
 /**
  * Creates the check run, or updates the one whose id the state keeps (found again by name on the commit
- * when that id is gone). Returns the id to keep in the state. Never throws for GitHub's sake: a missing
+ * when that id is gone, or when `adopt` asks for it). Returns the id to keep in the state. Never throws for GitHub's sake: a missing
  * `checks: write` is one notice, any other failure a warning, and the id known before is returned.
  */
 export async function reportCheckRun(client: ChecksClient, state: PostProcessingState, ctx: CheckRunContext): Promise<number | undefined> {
@@ -159,6 +161,8 @@ export async function reportCheckRun(client: ChecksClient, state: PostProcessing
         if (!(error instanceof CheckRunNotFoundError)) throw error;
         ctx.log.info(`Check run ${ctx.checkRunId} no longer exists; looking for "${name}" on commit ${headSha.slice(0, 7)}.`);
       }
+    }
+    if (ctx.checkRunId !== undefined || ctx.adopt) {
       const found = await client.findByName(headSha, name, { externalId: state.id });
       if (found) return (await client.update(found.id, fields)).id;
     }

@@ -2,13 +2,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
-import { createGitHubClient, MAX_GITHUB_RETRY_AFTER_MS, repositoryId, type GitHubClientOptions } from '../github/octokit.js';
+import {
+  createGitHubClient,
+  MAX_GITHUB_RETRY_AFTER_MS,
+  readGitHubFailure,
+  repositoryId,
+  type GitHubClientOptions,
+} from '../github/octokit.js';
 import type { RetryPolicy } from '../net/retry.js';
-import { apiError, ArtifactContentError, ArtifactGoneError, statusOf, type ArtifactRef } from './artifact-errors.js';
+import { apiError, ArtifactContentError, ArtifactGoneError, type ArtifactRef } from './artifact-errors.js';
 import { downloadBlob } from './blob.js';
-import { readZip } from './zip.js';
+import { readZipFile, type ZipFileContent } from './zip.js';
 
-export { ArtifactContentError, ArtifactGoneError, RESUME_PERMISSIONS, type ArtifactRef } from './artifact-errors.js';
+export { ArtifactContentError, ArtifactGoneError, type ArtifactRef } from './artifact-errors.js';
 
 /**
  * Workflow artifacts as a small JSON store: upload through the current run's artifact service
@@ -69,7 +75,7 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
           dir,
           retentionDays === undefined ? {} : { retentionDays },
         );
-        if (result.id === undefined) throw new Error('the artifact service returned no artifact id');
+        if (result.id === undefined) throw new Error('the artifact service returned no artifact id; run the job again');
         const runId = Number(process.env.GITHUB_RUN_ID);
         return {
           id: result.id,
@@ -124,7 +130,6 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
     async downloadJson(ref, fileName) {
       if (ref.expired) throw new ArtifactGoneError(ref, 'expired');
       let location: string | undefined;
-      let inline: Buffer | undefined;
       try {
         // Manual redirect: the blob URL is pre-signed, and the GitHub token must not travel to storage.
         const response = await octokit.rest.actions.downloadArtifact({
@@ -135,32 +140,39 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
           request: { redirect: 'manual' },
         });
         location = response.headers.location;
-        if ((response.status as number) === 200 && response.data instanceof ArrayBuffer) inline = Buffer.from(response.data);
       } catch (error) {
         throw apiError('download', error, ref);
       }
-      if (!inline && !location) throw new Error(`GitHub gave no download location for artifact "${ref.name}" (id ${ref.id})`);
-      const zip =
-        inline ??
-        (await downloadBlob(location!, {
-          what: `the artifact "${ref.name}" (id ${ref.id})`,
-          policy,
-          maxBytes: MAX_ARTIFACT_BYTES,
-          timeoutMs: options.timeoutMs ?? BLOB_TIMEOUT_MS,
-          maxRetryAfterMs: options.maxRetryAfterMs ?? MAX_GITHUB_RETRY_AFTER_MS,
-          sleep: options.sleep,
-          log: options.log,
-        }));
-      let files: Map<string, Buffer>;
+      // GitHub answers 302 with the storage address; anything else is not a download it offers.
+      if (!location) {
+        throw new Error(
+          `GitHub gave no download location for the artifact "${ref.name}" (id ${ref.id}). Run the job again; if it persists, check GitHub's status.`,
+        );
+      }
+      const zip = await downloadBlob(location, {
+        what: `the artifact "${ref.name}" (id ${ref.id})`,
+        policy,
+        maxBytes: MAX_ARTIFACT_BYTES,
+        timeoutMs: options.timeoutMs ?? BLOB_TIMEOUT_MS,
+        maxRetryAfterMs: options.maxRetryAfterMs ?? MAX_GITHUB_RETRY_AFTER_MS,
+        sleep: options.sleep,
+        log: options.log,
+      }).catch((error: unknown) => {
+        if (error instanceof ArtifactContentError) throw error;
+        // Only the store reads artifacts, and it keeps a state it could not read.
+        const message = `${errorMessage(error).replace(/\.$/, '')}. The state is kept; the next resume tries again.`;
+        throw error instanceof UserError ? new UserError(message, { cause: error }) : new Error(message, { cause: error });
+      });
+      let file: ZipFileContent;
       try {
-        files = await readZip(zip, { maxBytes: MAX_ARTIFACT_BYTES, maxEntries: 100 });
+        file = await readZipFile(zip, fileName, { maxBytes: MAX_ARTIFACT_BYTES, maxEntries: 100 });
       } catch (error) {
         throw new ArtifactContentError(`The artifact "${ref.name}" (id ${ref.id}) is not a readable zip: ${errorMessage(error)}`);
       }
-      const content = files.get(fileName);
+      const content = file.content;
       if (!content) {
         throw new ArtifactContentError(
-          `The artifact "${ref.name}" (id ${ref.id}) has no ${fileName}; it holds: ${[...files.keys()].join(', ') || 'nothing'}. ` +
+          `The artifact "${ref.name}" (id ${ref.id}) has no ${fileName}; it holds: ${file.names.join(', ') || 'nothing'}. ` +
             'Is another workflow using the same artifact name?',
         );
       }
@@ -189,7 +201,7 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
         await octokit.rest.actions.deleteArtifact({ owner, repo, artifact_id: ref.id });
         return true;
       } catch (error) {
-        if (statusOf(error) === 404) return false;
+        if (readGitHubFailure(error).status === 404) return false;
         throw apiError('delete', error, ref);
       }
     },

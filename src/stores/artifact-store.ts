@@ -44,6 +44,8 @@ type Loaded = { ok: true; state: PostProcessingState } | { ok: false; error: Err
  */
 export class ArtifactStateStore implements StateStore {
   private readonly loaded = new Map<number, Loaded>();
+  /** Artifacts are immutable: one rejected once stays rejected, and a second listing in the run does not download it again. */
+  private readonly rejections = new Map<number, RejectedState>();
 
   constructor(
     private readonly client: ArtifactClient,
@@ -58,13 +60,21 @@ export class ArtifactStateStore implements StateStore {
     state.revision++;
     const name = `${this.prefix}-${state.id}-r${state.revision}`;
     const document = this.seal.seal(state);
-    // @actions/artifact does not retry a dropped connection or a storage 429; a lost state costs a build.
+    // @actions/artifact retries the service's 5xx itself, but not a dropped connection or storage's 429; a lost
+    // state costs a build. Anything else (a 409 after a finalize whose answer was lost, a refusal) a new try only repeats.
+    let first: Error | undefined;
     const ref = await retrying(
       async () => {
         try {
           return { ok: true, value: await this.client.uploadJson(name, FILE_NAME, document, RETENTION_DAYS) };
         } catch (error) {
-          return { ok: false, error: error as Error, retryable: !(error instanceof UserError) };
+          const failure = error instanceof Error ? error : new Error(errorMessage(error));
+          first ??= failure;
+          const reported =
+            failure.message === first.message
+              ? failure
+              : new Error(`${failure.message} (the first try: ${first.message})`, { cause: error });
+          return { ok: false, error: reported, retryable: !(error instanceof UserError) && isConnectionFailure(error) };
         }
       },
       {
@@ -147,6 +157,14 @@ export class ArtifactStateStore implements StateStore {
 
   /** Downloads and verifies one revision; a rejection when it fails a check, `gone` when another run deleted it. */
   private async verify(ref: ArtifactRef, id: string, revision: number): Promise<Loaded | RejectedState | 'gone'> {
+    const known = this.rejections.get(ref.id) ?? this.loaded.get(ref.id);
+    if (known && (!('ok' in known) || known.ok)) return known;
+    const verdict = await this.download(ref, id, revision);
+    if (verdict !== 'gone' && 'kind' in verdict) this.rejections.set(ref.id, verdict);
+    return verdict;
+  }
+
+  private async download(ref: ArtifactRef, id: string, revision: number): Promise<Loaded | RejectedState | 'gone'> {
     let document: unknown;
     try {
       document = await this.client.downloadJson(ref, FILE_NAME);
@@ -175,6 +193,41 @@ export class ArtifactStateStore implements StateStore {
   }
 }
 
+/** Socket failures the artifact library passes on without retrying (its NetworkError, or Node's own codes). */
+const CONNECTION_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Whether the upload failed for the connection or storage's throttling (429, which its client does not retry),
+ * so that a new try may get through, looking through the causes. The artifact service's client keeps only the
+ * message of its NetworkError: "Failed to <call>: Unable to make request: <code>".
+ */
+function isConnectionFailure(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { name, code, message, cause, statusCode } = current as {
+      name?: unknown;
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      statusCode?: unknown;
+    };
+    const said = typeof message === 'string' ? /Unable to make request: ([A-Z_]+)/.exec(message)?.[1] : undefined;
+    if (name === 'NetworkError' || name === 'TimeoutError' || (name === 'RestError' && statusCode === 429)) return true;
+    if ([code, said].some((c) => typeof c === 'string' && CONNECTION_CODES.has(c))) return true;
+    current = cause;
+  }
+  return false;
+}
+
 function toStored(ref: ArtifactRef): StoredRef {
   return { label: ref.name, id: String(ref.id), handle: ref };
 }
@@ -194,7 +247,7 @@ export interface ArtifactStoreSettings {
 export function openArtifactStore(
   config: ArtifactStoreSettings,
   runtime: Runtime,
-  deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep },
+  deps: { now: () => number; retry?: RetryPolicy; sleep?: Sleep; requestTimeoutMs?: number },
   key: KeyObject,
 ): ArtifactStateStore {
   // Checked before anything is uploaded: without these, a deferred publish would upload and then fail.
@@ -215,14 +268,23 @@ export function openArtifactStore(
       'deferred state lives in workflow artifacts, which the artifact service does not support on GitHub Enterprise Server. Use `post-processing: inline`.',
     );
   }
+  // `command: resume` is refused without it when the inputs are read; a deferred run only here, inside GitHub Actions.
+  if (!config.githubToken) {
+    throw new InputError(
+      'github-token',
+      'is required with `post-processing: deferred` to keep the state in workflow artifacts and to enable and disable the resume ' +
+        "workflow's schedule: keep the default `${{ github.token }}` and grant the job `permissions: actions: write`.",
+    );
+  }
   const repository = process.env.GITHUB_REPOSITORY!;
   const options = {
-    token: config.githubToken ?? '',
+    token: config.githubToken,
     repository,
     apiUrl: process.env.GITHUB_API_URL,
     log: runtime.log,
     retry: deps.retry,
     sleep: deps.sleep,
+    timeoutMs: deps.requestTimeoutMs,
   };
   const client = createArtifactClient(options);
   let id: Promise<number> | undefined;

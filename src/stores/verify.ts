@@ -13,6 +13,10 @@ export interface Expected {
   repository: string;
 }
 
+/** Every resume warns about a rejected artifact until it is gone: say how it goes. */
+const DELETE_IF_UNKNOWN =
+  'Delete the artifact if you do not recognise the workflow run that made it; state this action saves expires 7 days after upload';
+
 const FINGERPRINT = /^sha256:[0-9a-f]{64}$/;
 const MAC = /^[A-Za-z0-9_-]{43}$/;
 
@@ -21,15 +25,18 @@ const MAC = /^[A-Za-z0-9_-]{43}$/;
  * then the seal (before any field of the state is read), then the form, then that it belongs here.
  */
 export function verifySealedState(document: unknown, seal: StateSeal, expected: Expected, source: string): Verdict {
-  const untrusted = (reason: string): Verdict => ({ ok: false, kind: 'untrusted', reason });
+  const untrusted = (reason: string): Verdict => ({ ok: false, kind: 'untrusted', reason: `${reason}. ${DELETE_IF_UNKNOWN}` });
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return untrusted('it is not a sealed state document');
   const envelope = document as Record<string, unknown>;
   const keys = Object.keys(envelope).sort().join(',');
   if (keys !== 'keyFingerprint,mac,state') {
     return 'schemaVersion' in envelope && !('mac' in envelope)
-      ? untrusted(
-          'it has no seal: an older version of the action wrote it, or something else did. Finish its build with `command: distribute`, then delete the artifact',
-        )
+      ? {
+          ok: false,
+          kind: 'untrusted',
+          reason:
+            'it has no seal: an older version of the action wrote it, or something else did. Finish its build with `command: distribute`, then delete the artifact',
+        }
       : untrusted(
           `it is not a sealed state document (it holds ${Object.keys(envelope).slice(0, 5).join(', ').slice(0, 120) || 'nothing'})`,
         );

@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import yauzl from 'yauzl';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 /** An archive that is not a zip we can read, or holds more than a state artifact could. */
 export class ZipError extends Error {
@@ -10,57 +11,81 @@ export class ZipError extends Error {
 }
 
 export interface ReadZipOptions {
-  /** The most bytes all entries may hold once inflated; declared sizes are checked before inflating. */
+  /** The most bytes the entries read may hold once inflated; declared sizes are checked before inflating. */
   maxBytes?: number;
-  /** The most entries read; a state artifact has one. */
+  /** The most entries the archive may list; a state artifact has one. */
   maxEntries?: number;
 }
 
+/** One file of a zip, and the names of every file it holds (for a message when the file is missing). */
+export interface ZipFileContent {
+  content?: Buffer;
+  names: string[];
+}
+
 /**
- * Reads every file of a small zip held in memory (yauzl, through the central directory, which has the sizes
- * even when the archive was streamed with data descriptors, as GitHub's artifact zips are). Each entry is
- * inflated no further than its declared size, and the declared sizes are bounded before anything inflates.
+ * Reads one file of a small zip held in memory; the other entries are listed, never inflated. yauzl reads
+ * through the central directory, which has the sizes even when the archive was streamed with data
+ * descriptors, as GitHub's artifact zips are.
  */
+export async function readZipFile(zip: Buffer, fileName: string, options: ReadZipOptions = {}): Promise<ZipFileContent> {
+  const { names, files } = await walk(zip, options, (name) => name === fileName);
+  const content = files.get(fileName);
+  return content ? { content, names } : { names };
+}
+
+/** Reads every file of a small zip held in memory. */
 export async function readZip(zip: Buffer, options: ReadZipOptions = {}): Promise<Map<string, Buffer>> {
+  return (await walk(zip, options, () => true)).files;
+}
+
+/** Lists the entries and inflates those `wanted`, each no further than its declared size, bounded before anything inflates. */
+async function walk(zip: Buffer, options: ReadZipOptions, wanted: (name: string) => boolean) {
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   const maxEntries = options.maxEntries ?? 1000;
-  const archive = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(zip, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false }, (error, file) =>
-      error ? reject(new ZipError(error.message)) : resolve(file),
-    ),
-  );
-  if (archive.entryCount > maxEntries) {
-    archive.close();
-    throw new ZipError(`it holds ${archive.entryCount} entries; a state artifact holds one`);
+  let archive: ZipFile;
+  try {
+    archive = await yauzl.fromBufferPromise(zip, {
+      lazyEntries: true,
+      decodeStrings: true,
+      validateEntrySizes: true,
+      strictFileNames: false,
+    });
+  } catch (error) {
+    throw new ZipError((error as Error).message);
   }
+  const names: string[] = [];
   const files = new Map<string, Buffer>();
   let total = 0;
-  return new Promise((resolve, reject) => {
-    const fail = (error: Error) => {
-      archive.close();
-      reject(error instanceof ZipError ? error : new ZipError(error.message));
-    };
-    archive.on('error', fail);
-    archive.on('end', () => resolve(files));
-    archive.on('entry', (entry: yauzl.Entry) => {
-      if (entry.fileName.endsWith('/')) return archive.readEntry();
-      if (entry.isEncrypted()) return fail(new ZipError(`${entry.fileName} is encrypted`));
+  try {
+    if (archive.entryCount > maxEntries) throw new ZipError(`it holds ${archive.entryCount} entries; a state artifact holds one`);
+    for await (const entry of archive.eachEntry()) {
+      if (entry.fileName.endsWith('/')) continue;
+      names.push(entry.fileName);
+      if (!wanted(entry.fileName)) continue;
+      if (entry.isEncrypted()) throw new ZipError(`${entry.fileName} is encrypted`);
       total += entry.uncompressedSize;
-      if (total > maxBytes) return fail(new ZipError(`content is larger than ${maxBytes} bytes`));
-      archive.openReadStream(entry, (error, stream) => {
-        if (error) return fail(error);
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('error', (e: Error) => fail(new ZipError(`${entry.fileName} does not inflate: ${e.message}`)));
-        stream.on('end', () => {
-          const data = Buffer.concat(chunks);
-          // yauzl checks the sizes; the CRC catches a flipped byte in a stored entry.
-          if (crc32(data) >>> 0 !== entry.crc32) return fail(new ZipError(`${entry.fileName} fails its CRC check`));
-          files.set(entry.fileName, data);
-          archive.readEntry();
-        });
-      });
-    });
-    archive.readEntry();
-  });
+      if (total > maxBytes) throw new ZipError(`content is larger than ${maxBytes} bytes`);
+      files.set(entry.fileName, await inflate(archive, entry));
+    }
+  } catch (error) {
+    throw error instanceof ZipError ? error : new ZipError((error as Error).message);
+  } finally {
+    archive.close();
+  }
+  return { names, files };
+}
+
+async function inflate(archive: ZipFile, entry: Entry): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    const stream: Readable = await archive.openReadStreamPromise(entry);
+    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  } catch (error) {
+    throw new ZipError(`${entry.fileName} does not inflate: ${(error as Error).message}`);
+  }
+  const data = Buffer.concat(chunks);
+  // yauzl checks the sizes; the CRC catches a flipped byte in a stored entry.
+  if (crc32(data) >>> 0 !== entry.crc32) throw new ZipError(`${entry.fileName} fails its CRC check`);
+  return data;
 }

@@ -12,7 +12,7 @@ export function useWorkflowsClient(options: SuiteFakeGitHubOptions & { token: st
   let made: WorkflowsClient | undefined;
   const client = new Proxy({} as WorkflowsClient, {
     get(_, property) {
-      made ??= createWorkflowsClient({ token: options.token, repository: gh.repository, apiUrl: gh.apiUrl, retryBaseMs: 10 });
+      made ??= createWorkflowsClient({ token: options.token, repository: gh.repository, apiUrl: gh.apiUrl, retry: { baseDelayMs: 10 } });
       return Reflect.get(made, property);
     },
   });
