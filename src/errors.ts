@@ -19,6 +19,6 @@ export function errorMessage(error: unknown): string {
 }
 
 /** The first line of a message, for a table cell or a one-line detail. */
-export function firstLine(text: string): string {
-  return text.split('\n')[0]!;
+export function firstLine(text: string | undefined): string {
+  return (text ?? '').trim().split(/\r?\n/)[0]?.trim() ?? '';
 }

@@ -73,13 +73,3 @@ export function origin(): PostProcessingState['origin'] {
     sha: process.env.GITHUB_SHA,
   };
 }
-
-/** The GitHub server this run is on (GitHub Enterprise Server included). */
-export function serverUrl(): string {
-  return (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-}
-
-/** Web address of a workflow run of this repository, or of its Actions page without `runId`. */
-export function runUrl(runId?: number | string): string {
-  return `${serverUrl()}/${process.env.GITHUB_REPOSITORY}/actions${runId !== undefined ? `/runs/${runId}` : ''}`;
-}

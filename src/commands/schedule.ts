@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { disableWhenIdle, ensureResumeWorkflow, type ResumeWorkflowCheck } from '../deferred/schedule.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, firstLine } from '../errors.js';
 import { createWorkflowsClient, type WorkflowsClient } from '../github/workflows.js';
 import type { Runtime } from '../runtime.js';
 import type { StateListing, StateStore } from '../stores/store.js';
@@ -77,6 +77,6 @@ export async function settleIdleSchedule(
     return { sentence: result.sentence };
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(errorMessage(error));
-    return { sentence: `Schedule: ${failure.message.split('\n')[0]}`, error: failure };
+    return { sentence: `Schedule: ${firstLine(failure.message)}`, error: failure };
   }
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { createChecksClient, type ChecksClient } from '../github/checks.js';
+import { runUrl as workflowRunUrl } from '../github/urls.js';
 import type { PostProcessingState, PostProcessingStatus } from '../postprocess/state.js';
 import { reportCheckRun } from '../report/check-run.js';
 import type { Runtime } from '../runtime.js';
@@ -25,9 +26,7 @@ export function statusReporter(config: Config, runtime: Runtime, deps: CommandDe
   const repository = process.env.GITHUB_REPOSITORY;
   const token = config.githubToken;
   if (!config.statusCheck || !token || !repository) return { report: async (state) => state.checkRunId };
-  const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-  const runId = process.env.GITHUB_RUN_ID;
-  const runUrl = `${server}/${repository}/actions${runId ? `/runs/${runId}` : ''}`;
+  const runUrl = workflowRunUrl(process.env.GITHUB_RUN_ID, repository);
   let client: ChecksClient | undefined;
   const checks = () =>
     (client ??= createChecksClient({

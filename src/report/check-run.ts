@@ -1,5 +1,5 @@
 import { CheckRunNotFoundError, ChecksPermissionError, type ChecksClient, type CheckRunOutput } from '../github/checks.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, firstLine } from '../errors.js';
 import { STEP_NAMES, type PostProcessingState, type PostProcessingStatus, type StepName } from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
@@ -110,10 +110,6 @@ export function truncateMarkdown(text: string, maxBytes: number): string {
   const fences = cut.match(/^`{3,}/gm) ?? [];
   if (fences.length % 2 === 1) cut += `\n${fences[fences.length - 1]}`;
   return cut + TRUNCATED_NOTE;
-}
-
-function firstLine(text: string | undefined): string {
-  return (text ?? '').trim().split(/\r?\n/)[0]?.trim() ?? '';
 }
 
 function bounded(title: string): string {

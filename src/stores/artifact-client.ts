@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
 import {
@@ -9,7 +8,9 @@ import {
   repositoryId,
   type GitHubClientOptions,
 } from '../github/octokit.js';
+import { serverUrl } from '../github/urls.js';
 import type { RetryPolicy } from '../net/retry.js';
+import { runnerTempDir } from '../runtime.js';
 import { apiError, ArtifactContentError, ArtifactGoneError, type ArtifactRef } from './artifact-errors.js';
 import { downloadBlob } from './blob.js';
 import { readZipFile, type ZipFileContent } from './zip.js';
@@ -66,7 +67,7 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
         throw new Error(`Artifact file name must be a plain file name, got "${fileName}"`);
       }
       // A private directory: the upload archives exactly this one file, and nothing is left behind.
-      const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'ascp-state-'));
+      const dir = await runnerTempDir('ascp-state-');
       try {
         await writeFile(join(dir, fileName), JSON.stringify(document, null, 2) + '\n', { mode: 0o600 });
         const result = await new (await loadArtifactLibrary()).DefaultArtifactClient().uploadArtifact(
@@ -210,6 +211,6 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
 
 /** @actions/artifact refuses GitHub Enterprise Server; say so in terms of this action's inputs. */
 export function isEnterpriseServer(): boolean {
-  const host = new URL(process.env.GITHUB_SERVER_URL || 'https://github.com').hostname.toLowerCase();
+  const host = new URL(serverUrl()).hostname.toLowerCase();
   return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost');
 }

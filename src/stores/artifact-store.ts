@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { InputError, UserError, errorMessage } from '../errors.js';
+import { runUrl } from '../github/urls.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import { retrying, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { Logger, Runtime } from '../runtime.js';
@@ -288,11 +289,10 @@ export function openArtifactStore(
   };
   const client = createArtifactClient(options);
   let id: Promise<number> | undefined;
-  const server = (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
   const identity: RepositoryIdentity = {
     name: repository,
     id: () => (id ??= client.repositoryId()),
-    runUrl: (runId) => `${server}/${repository}/actions/runs/${runId}`,
+    runUrl: (runId) => runUrl(runId, repository),
   };
   return new ArtifactStateStore(client, config.stateArtifact, stateSeal(key), identity, deps.now, {
     policy: deps.retry ?? SAVE_RETRY,
