@@ -9,7 +9,7 @@ export interface ActionInput {
 
 export const ACTION_INPUTS = {
   command: {
-    description: 'What to do: `publish`, `distribute`, `resume`, `latest-build-number` or `release`.',
+    description: 'What to do: `publish`, `distribute`, `resume`, `latest-build-number`, `release` or `webhook`.',
     required: false,
     default: 'publish',
   },
@@ -81,7 +81,8 @@ export const ACTION_INPUTS = {
     default: '30',
   },
   'release-notes': {
-    description: 'A `release_notes.json`: `[{"language": "en-US", "text": "…"}]`. Read when the file exists.',
+    description:
+      'A `release_notes.json` (`[{"language": "en-US", "text": "…"}]`) or a folder of `WhatToTest.<locale>.txt` or `<locale>/release_notes.txt` files.',
     required: false,
     default: 'release_notes.json',
   },
@@ -111,6 +112,16 @@ export const ACTION_INPUTS = {
     required: false,
     default: 'false',
   },
+  'test-information': {
+    description:
+      "A JSON file with the app's TestFlight Test Information (description, feedback email, review contact). Read when it exists.",
+    required: false,
+    default: 'test_information.json',
+  },
+  'demo-account-password': {
+    description: "The beta review demo account's password. Pass it from a secret; never stored.",
+    required: false,
+  },
   'expire-previous-builds': {
     description: 'Expire earlier TestFlight builds of the same version.',
     required: false,
@@ -130,7 +141,7 @@ export const ACTION_INPUTS = {
     required: false,
   },
   'phased-release': {
-    description: "`true` / `false`: release over 7 days. Default: the version's current setting.",
+    description: "`true` / `false`: release over 7 days (default: the version's setting); `command: release`: `pause` or `resume`.",
     required: false,
   },
   copyright: {
@@ -139,6 +150,33 @@ export const ACTION_INPUTS = {
   },
   'app-store-release-notes': {
     description: '"What\'s New" notes, in the `release_notes.json` format. Default: the TestFlight notes.',
+    required: false,
+  },
+  'follow-review': {
+    description: 'Keep post-processing open until Apple decides on the reviews this run submitted (resume follows it).',
+    required: false,
+    default: 'false',
+  },
+  'review-timeout': {
+    description: 'Hours (fractions allowed), counted from the submission, to wait for a review decision.',
+    required: false,
+    default: '72',
+  },
+  'dry-run': {
+    description: 'Check everything and print what would be done, with no upload and no write anywhere.',
+    required: false,
+    default: 'false',
+  },
+  'webhook-url': {
+    description: '`command: webhook`: the `https` URL of the relay that receives App Store Connect webhooks.',
+    required: false,
+  },
+  'webhook-secret': {
+    description: '`command: webhook`: the shared secret (at least 32 characters). Pass it from a secret.',
+    required: false,
+  },
+  'webhook-events': {
+    description: '`command: webhook`: event types, comma-separated. Default: build upload, external build and version state.',
     required: false,
   },
   'cancel-previous-submission': {
@@ -195,6 +233,10 @@ export const ACTION_OUTPUTS = {
   'app-store-version-id': 'ID of the App Store version the build was submitted with (`submit-app-store-review`, `release`).',
   'app-store-state': "The App Store version's state after this run (e.g. `WAITING_FOR_REVIEW`).",
   'check-run-id': 'ID of the check run that reports post-processing on the commit.',
+  'beta-review-state': "The build's TestFlight beta review state after this run (e.g. `WAITING_FOR_REVIEW`, `APPROVED`).",
+  'testflight-public-link': 'The public TestFlight link of the first named external group that has one enabled.',
+  'app-store-connect-url': "The build's page in App Store Connect.",
+  'webhook-id': "ID of the app's webhook (`command: webhook`).",
 } as const;
 
 export type OutputName = keyof typeof ACTION_OUTPUTS;
