@@ -18,6 +18,7 @@ import { workspace, type CommandDeps } from './context.js';
 import { readPostProcessInputs } from './post-process.js';
 import { resolveApp } from './app.js';
 import { prepareResumeSchedule, type ResumeSchedule } from './schedule.js';
+import { refuseIncompleteTestInformation } from './test-information.js';
 
 /** One package to publish, with its app and what post-processing it asks for. */
 export interface PublishTarget {
@@ -43,7 +44,7 @@ export interface PublishPlan {
  */
 export async function preflightPublish(config: Config, runtime: Runtime, deps: CommandDeps): Promise<PublishPlan> {
   if (config.uploadMethod === 'altool') requireMacOS();
-  const { key, asc, notes, appStore } = readPostProcessInputs(config, runtime, deps);
+  const { key, asc, notes, appStore, testInformation } = readPostProcessInputs(config, runtime, deps);
   const packages: PackageInfo[] = [];
   for (const path of await findPackages(config.paths, workspace(deps))) {
     packages.push(
@@ -73,7 +74,8 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
     // A misspelt group would otherwise surface only after the upload and the processing wait.
     if (config.postProcessing !== 'off' && config.betaGroups.length)
       resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);
-    targets.push(Object.freeze({ pkg, app, request: planRequest(config, resolveNotes(notes, app), appStore) }));
+    await refuseIncompleteTestInformation(asc, app, config, testInformation, 'Nothing was uploaded.');
+    targets.push(Object.freeze({ pkg, app, request: planRequest(config, resolveNotes(notes, app), appStore, testInformation) }));
   }
 
   // Last, once everything else holds: a deferred build must never wait behind a missing or disabled schedule.
