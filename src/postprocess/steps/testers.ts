@@ -1,5 +1,5 @@
 /** The TestFlight steps that reach testers, shaped by how Apple behaves in practice: beta review and beta groups. */
-import { AscApiError } from '../../asc/errors.js';
+import { AscApiError, formatApiError } from '../../asc/errors.js';
 import type { BetaGroup, BuildBetaDetail } from '../../asc/types.js';
 import { UserError } from '../../errors.js';
 import type { PostProcessingState } from '../state.js';
@@ -56,7 +56,13 @@ function explainBetaReviewRefusal(error: unknown, state: State): unknown {
     // A bare 500, after every retry, is how Apple refuses incomplete Test Information, above all a
     // missing feedback e-mail (codemagic cli-tools #118): no later retry clears it.
     return new UserError(
-      `${error.message}\nApple answers a bare 500 to a beta review submission when the app's TestFlight Test Information is incomplete — most often a missing Feedback Email for the app's primary language — not because its service is down. ${TEST_INFORMATION_WHERE} ${retry}`,
+      formatApiError(
+        error.method,
+        error.path,
+        error.status,
+        error.errors,
+        `Apple answers a bare 500 to a beta review submission when the app's TestFlight Test Information is incomplete — most often a missing Feedback Email for the app's primary language — and retrying does not clear it. ${TEST_INFORMATION_WHERE} ${retry}`,
+      ),
     );
   }
   if (error.status !== 422 && error.status !== 409) return error;
