@@ -90,6 +90,12 @@ describe('test_information.json: checked before the upload', () => {
     });
   });
 
+  it('the example in examples/ is a complete, valid file', () => {
+    const info = readTestInformation('examples/test_information.json', 'a password', recordingLog(), join(import.meta.dirname, '..', '..'));
+    expect(info?.localizations.map((l) => l.locale)).toEqual(['en-US', 'de-DE']);
+    expect(missingIn([], { type: 'betaAppReviewDetails', id: '1', attributes: {} }, 'en-US', info, true)).toEqual([]);
+  });
+
   it('reads the default file only when it exists; an explicit path must exist; the size is bounded', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ascp-ti-'));
     const log = recordingLog();
