@@ -79,6 +79,7 @@ describe('first external TestFlight release: Test Information from the pipeline 
     expect(publish.code, publish.stdout).toBe(0);
     expect(publish.outputs['post-processing']).toBe('pending');
     expect(publish.outputs['app-store-connect-url']).toBe(`https://appstoreconnect.apple.com/apps/${app.id}/testflight/ios`);
+    expect(publish.outputs['testflight-public-link']).toMatch(/^https:\/\/testflight\.apple\.com\/join\/\w+$/);
 
     let resume: DistRun | undefined;
     for (let runId = 102; runId < 130; runId++) {
