@@ -38,6 +38,10 @@ export interface Config {
   submitBetaReview: boolean;
   betaGroups: string[];
   notifyTesters: boolean;
+  /** `test-information`: the file of the app's TestFlight Test Information, read when it exists. */
+  testInformationPath: string;
+  /** `demo-account-password`: masked by the host before the config is read; never stored. */
+  demoAccountPassword?: string;
   expirePreviousBuilds: boolean;
   /** `submit-app-store-review: true` and the App Store inputs, checked; undefined when not asked. */
   appStore?: AppStoreSettings;
@@ -200,6 +204,8 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
     submitBetaReview,
     betaGroups,
     notifyTesters,
+    testInformationPath: input('test-information'),
+    demoAccountPassword: read('demo-account-password') || undefined,
     expirePreviousBuilds,
     appStore,
     statusCheck,

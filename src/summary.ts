@@ -21,11 +21,19 @@ const ICONS: Record<StepStatus | 'waiting', string> = {
   waiting: '⏳ waiting',
 };
 
+/** App Store Connect's path segment per platform, as its own pages link builds (…/testflight/macos/<build>, …/tvos/…). */
 const PLATFORM_PATH: Record<Platform, string> = { IOS: 'ios', MAC_OS: 'macos', TV_OS: 'tvos', VISION_OS: 'visionos' };
 
+/** The build's page in App Store Connect (the `app-store-connect-url` output); the platform's TestFlight builds before the build is known. */
 export function buildLink(appId: string, platform: Platform, buildId?: string): string {
   const base = `https://appstoreconnect.apple.com/apps/${appId}/testflight/${PLATFORM_PATH[platform]}`;
   return buildId ? `${base}/${buildId}` : base;
+}
+
+/** ` · [TestFlight public link](…)` when a named external group has one (checked as Apple's join link when read). */
+export function publicLinkText(state: PostProcessingState): string {
+  const link = state.testflight?.publicLink;
+  return link ? ` · [TestFlight public link](${link})` : '';
 }
 
 /** The App Store version's page in App Store Connect: the version in flight, or the live one. */
@@ -45,7 +53,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
     '',
   ];
   lines.push(
-    `${b.platform} · bundle ID \`${state.app.bundleId}\` · app ${state.app.id}${b.id ? ` · build ${b.id}` : ''} · [Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})`,
+    `${b.platform} · bundle ID \`${state.app.bundleId}\` · app ${state.app.id}${b.id ? ` · build ${b.id}` : ''} · [Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})${publicLinkText(state)}`,
   );
   const store = state.appStore;
   if (store?.versionId) {

@@ -191,6 +191,17 @@ describe('app-store-connect-publish (dist/cli/index.js)', () => {
     expect(run.stderr).toContain('not "***"');
   });
 
+  it('the demo account password, from DEMO_ACCOUNT_PASSWORD, is masked like the other secrets', async () => {
+    const password = '98765432';
+    const run = await cli(['latest-build-number', '--app-id', `${password}x`, '--api-url', asc.url], {
+      ...keyEnv,
+      DEMO_ACCOUNT_PASSWORD: password,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('not "***x"');
+    expect(run.stderr).not.toContain(password);
+  });
+
   it('post-processing: deferred outside GitHub Actions is refused clearly before uploading', async () => {
     const before = writes().length;
     const run = await cli(['publish', '--path', 'build/*.ipa', '--api-url', asc.url, '--post-processing', 'deferred']);

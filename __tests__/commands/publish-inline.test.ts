@@ -116,13 +116,13 @@ describe('publish, inline post-processing, against the fake', () => {
   });
 
   it('when post-processing fails after the upload, says the upload succeeded and how to finish without a new one', async () => {
-    fake.setBetaAppReviewDetailComplete(appId, false);
+    fake.quirks.missingBetaAppDescription.add(appId);
     makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '43', version: '1.4.2' });
     const runtime = recordingRuntime();
     const error = await runCommand(inputs({ 'submit-beta-review': 'true', 'uses-non-exempt-encryption': 'false' }), runtime).catch(
       (e: Error) => e,
     );
-    expect(error?.message).toMatch(/Beta App Review Information lacks/);
+    expect(error?.message).toMatch(/Beta App Description is missing/);
     expect(error?.message).toMatch(/The upload itself succeeded.*`command: distribute` with `app-version: 1.4.2` and `build-number: 43`/s);
     expect(runtime.outputs['post-processing']).toBe('failed');
     expect(runtime.summary.join('\n')).toMatch(/Beta review submission \| ❌ failed/);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseTestInformation } from '../../src/postprocess/test-information.js';
 import { actionMetadata, ROOT } from './action-metadata.js';
 
 const require = createRequire(import.meta.url);
@@ -322,12 +323,17 @@ describe('README and docs/', () => {
     }
   });
 
-  it('the release_notes.json examples are what the action reads', () => {
+  it('the release_notes.json and test_information.json examples are what the action reads', () => {
     const examples = DOCUMENTED_PAGES.flatMap((page) => codeBlocks(readFileSync(page, 'utf8')).filter((b) => b.lang === 'json'));
     expect(examples.length).toBeGreaterThan(0);
     for (const { text } of examples) {
-      const notes = JSON.parse(text) as Array<{ language: string; text: string }>;
-      expect(Array.isArray(notes)).toBe(true);
+      const parsed = JSON.parse(text) as unknown;
+      // An object is a test_information.json: it must pass the action's own checks.
+      if (!Array.isArray(parsed)) {
+        expect(parseTestInformation(parsed, 'the example', 'a password').localizations.length).toBeGreaterThan(0);
+        continue;
+      }
+      const notes = parsed as Array<{ language: string; text: string }>;
       for (const note of notes) {
         expect(Object.keys(note).sort()).toEqual(['language', 'text']);
         expect(note.text.length).toBeGreaterThan(0);

@@ -1,4 +1,6 @@
 /** Cases of the options: upload, post-processing, notes, TestFlight settings, state and the API URL. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { distribute, notes, VERSION, type Case } from './bad-input-cases.js';
 
 export const OPTION_CASES: Case[] = [
@@ -115,6 +117,37 @@ export const OPTION_CASES: Case[] = [
     inputs: { ...distribute, 'release-notes': 'missing.json' },
     says: /missing\.json does not exist, so no notes are read from it/,
     caught: 'warning',
+  },
+  {
+    input: 'test-information',
+    value: 'a path that does not exist',
+    inputs: { 'test-information': 'ti/missing.json' },
+    says: /ti\/missing\.json does not exist/,
+    caught: 'before any request',
+  },
+  {
+    input: 'test-information',
+    value: 'an unknown key',
+    inputs: { 'test-information': 'ti.json' },
+    setup: (ws) => writeFileSync(join(ws, 'ti.json'), '{"reviewContact": {"mail": "a@example.com"}}'),
+    says: /ti\.json: `reviewContact\.mail` is not a key of Test Information/,
+    caught: 'before any request',
+  },
+  {
+    input: 'test-information',
+    value: 'a feedback e-mail that is not one',
+    inputs: { 'test-information': 'ti.json' },
+    setup: (ws) => writeFileSync(join(ws, 'ti.json'), '{"localizations": [{"language": "en-US", "feedbackEmail": "beta"}]}'),
+    says: /`localizations\[0\]\.feedbackEmail` "beta" is not an e-mail address/,
+    caught: 'before any request',
+  },
+  {
+    input: 'demo-account-password',
+    value: 'empty, with a demo account required',
+    inputs: { 'test-information': 'ti.json' },
+    setup: (ws) => writeFileSync(join(ws, 'ti.json'), '{"demoAccount": {"required": true, "name": "reviewer"}}'),
+    says: /is empty, but ti\.json says a demo account is required/,
+    caught: 'before any request',
   },
   {
     input: 'whats-new',

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +17,15 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/;
  * anywhere but in the `::add-mask::` lines that hide them.
  */
 describe('no secret in the output of failing runs in debug mode (dist/index.js)', () => {
-  let key: TestKey, asc: FakeAsc, gh: FakeGitHub, workspace: string;
+  let key: TestKey, asc: FakeAsc, gh: FakeGitHub, workspace: string, appId: string;
   const runs: DistRun[] = [];
 
   beforeAll(async () => {
-    ({ key, fake: asc } = await startFakeAscWithApp({
+    ({
+      key,
+      fake: asc,
+      appId,
+    } = await startFakeAscWithApp({
       fake: { partSize: 65536, timing: { uploadProcessingMs: 50, buildProcessingMs: 100 } },
       app: { bundleId: 'com.example.secret', name: 'Secret' },
       betaGroups: ['QA'],
@@ -77,6 +81,41 @@ describe('no secret in the output of failing runs in debug mode (dist/index.js)'
     expect(masks.some((l) => JWT.test(l))).toBe(true);
 
     expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token], runs, artifacts: gh.artifacts() });
+  });
+
+  it('the demo account password: sent to Apple, masked, and nowhere else (distribute and resume, a lost answer read back)', async () => {
+    const password = 'Sup3r-Secret-Demo-Passw0rd';
+    mkdirSync(join(workspace, 'ti'));
+    writeFileSync(
+      join(workspace, 'ti', 'test_information.json'),
+      JSON.stringify({ demoAccount: { required: true, name: 'reviewer@example.com' }, reviewNotes: 'Use the demo account.' }),
+    );
+    const build = asc.addBuild({ appId, version: '2.0', buildNumber: '5', usesNonExemptEncryption: false });
+    asc.faults.inject({ method: 'PATCH', path: /^\/v1\/betaAppReviewDetails\//, kind: 'lost', times: 1 });
+    const inputs = { 'test-information': 'ti/test_information.json', 'demo-account-password': password, 'submit-beta-review': 'true' };
+    const deferred = await run(5, {
+      ...inputs,
+      command: 'distribute',
+      'bundle-id': 'com.example.secret',
+      'app-version': '2.0',
+      'build-number': '5',
+      'post-processing': 'deferred',
+    });
+    expect(deferred.code, deferred.stdout).toBe(0);
+    const resume = await run(6, { command: 'resume', 'demo-account-password': password });
+    expect(resume.code, resume.stdout).toBe(0);
+    expect(resume.outputs['post-processing']).toBe('completed');
+    expect(resume.stdout).toMatch(/the answer was lost, but Apple had done it/);
+    // It did reach Apple, once, and each run registered it as a secret before anything else.
+    expect(asc.resource('betaAppReviewDetails', appId).attributes.demoAccountPassword).toBe(password);
+    expect(asc.resources('betaAppReviewSubmissions').some((s) => s.relationships.build.data.id === build.id)).toBe(true);
+    for (const r of [deferred, resume]) {
+      const lines = r.stdout.split('\n');
+      const masked = lines.indexOf(`::add-mask::${password}`);
+      expect(masked).toBeGreaterThanOrEqual(0);
+      expect(lines.slice(0, masked).every((l) => l.startsWith('::add-mask::'))).toBe(true);
+    }
+    expectNoSecrets({ key: key.privateKeyPem, tokens: [gh.token, password], runs: [deferred, resume], artifacts: gh.artifacts() });
   });
 
   it('a key Apple refuses (401 after the fresh-token retry)', async () => {

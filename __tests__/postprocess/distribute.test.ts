@@ -132,12 +132,14 @@ describe('post-processing an existing build (command: distribute)', () => {
     expect(writes(fake)).toHaveLength(0);
   });
 
-  it('explains incomplete test information before Apple refuses the submission', async () => {
+  it('explains incomplete test information before Apple refuses the submission, before anything is written', async () => {
     fake.setBetaAppReviewDetailComplete(appId, false);
     fake.addBuild({ appId, version: '2.0', buildNumber: '7', processingState: 'VALID', usesNonExemptEncryption: false });
     const { error } = await run({ 'submit-beta-review': 'true' });
-    expect(error?.message).toMatch(/Beta App Review Information lacks contact/);
-    expect(error?.message).toMatch(/TestFlight → Test Information/);
+    expect(error?.message).toMatch(/Test Information of com.example.app is incomplete/);
+    expect(error?.message).toMatch(/contact phone: `reviewContact.phone`[\s\S]*contact e-mail: `reviewContact.email`/);
+    expect(error?.message).toMatch(/`test-information` file[\s\S]*TestFlight → Test Information/);
+    expect(writes(fake)).toHaveLength(0);
     expect(fake.resources('betaAppReviewSubmissions')).toHaveLength(0);
   });
 

@@ -1,5 +1,5 @@
 import type { AscHttp } from './http.js';
-import type { App, BetaAppReviewDetail, Document } from './types.js';
+import type { App, Document } from './types.js';
 
 export class AppsApi {
   constructor(private readonly http: AscHttp) {}
@@ -22,10 +22,6 @@ export class AppsApi {
   async countVisible(): Promise<number> {
     const page = await this.http.get<Document<App[]>>('/v1/apps', { 'fields[apps]': 'bundleId', limit: 1 });
     return page.meta?.paging?.total ?? page.data.length;
-  }
-
-  async betaAppReviewDetail(appId: string): Promise<BetaAppReviewDetail> {
-    return (await this.http.get<Document<BetaAppReviewDetail>>(`/v1/apps/${enc(appId)}/betaAppReviewDetail`)).data;
   }
 }
 

@@ -9,7 +9,7 @@ export class BetaGroupsApi {
     return this.http.getAll<BetaGroup>('/v1/betaGroups', {
       'filter[app]': appId,
       'filter[builds]': options.buildId,
-      'fields[betaGroups]': 'name,isInternalGroup,hasAccessToAllBuilds',
+      'fields[betaGroups]': 'name,isInternalGroup,hasAccessToAllBuilds,publicLinkEnabled,publicLink',
       limit: 200,
     });
   }

@@ -4,6 +4,8 @@ import type { RetryPolicy, Sleep } from '../net/retry.js';
 import { AppStoreApis } from './app-store-apis.js';
 import { AppsApi } from './apps.js';
 import { loadPrivateKey, TokenProvider } from './auth.js';
+import { BetaAppLocalizationsApi } from './beta-app-localizations.js';
+import { BetaAppReviewDetailsApi } from './beta-app-review-details.js';
 import { BetaAppReviewSubmissionsApi } from './beta-app-review.js';
 import { BetaBuildLocalizationsApi } from './beta-build-localizations.js';
 import { BetaGroupsApi } from './beta-groups.js';
@@ -21,6 +23,8 @@ export class AppStoreConnect {
   readonly betaReview: BetaAppReviewSubmissionsApi;
   readonly betaDetails: BuildBetaDetailsApi;
   readonly betaGroups: BetaGroupsApi;
+  readonly betaAppLocalizations: BetaAppLocalizationsApi;
+  readonly betaAppReviewDetails: BetaAppReviewDetailsApi;
   readonly appStore: AppStoreApis;
 
   constructor(readonly http: AscHttp) {
@@ -31,6 +35,8 @@ export class AppStoreConnect {
     this.betaReview = new BetaAppReviewSubmissionsApi(http);
     this.betaDetails = new BuildBetaDetailsApi(http);
     this.betaGroups = new BetaGroupsApi(http);
+    this.betaAppLocalizations = new BetaAppLocalizationsApi(http);
+    this.betaAppReviewDetails = new BetaAppReviewDetailsApi(http);
     this.appStore = new AppStoreApis(http);
   }
 }

@@ -112,6 +112,17 @@ export type BuildUploadFile = ResourceObject<
 
 export type BetaBuildLocalization = ResourceObject<'betaBuildLocalizations', { whatsNew?: string | null; locale?: string }>;
 
+export type BetaAppLocalization = ResourceObject<
+  'betaAppLocalizations',
+  {
+    locale?: string;
+    description?: string | null;
+    feedbackEmail?: string | null;
+    marketingUrl?: string | null;
+    privacyPolicyUrl?: string | null;
+  }
+>;
+
 export type InternalBetaState =
   | 'PROCESSING'
   | 'PROCESSING_EXCEPTION'
@@ -144,7 +155,14 @@ export type BetaAppReviewSubmission = ResourceObject<
 
 export type BetaGroup = ResourceObject<
   'betaGroups',
-  { name?: string; isInternalGroup?: boolean; hasAccessToAllBuilds?: boolean; publicLinkEnabled?: boolean; createdDate?: string }
+  {
+    name?: string;
+    isInternalGroup?: boolean;
+    hasAccessToAllBuilds?: boolean;
+    publicLinkEnabled?: boolean;
+    publicLink?: string | null;
+    createdDate?: string;
+  }
 >;
 
 export type PreReleaseVersion = ResourceObject<'preReleaseVersions', { version?: string; platform?: Platform }>;

@@ -41,16 +41,18 @@ export function connectFromConfig(config: Config, runtime: Runtime, deps: Comman
   });
 }
 
-/** The engine's context for this run; `store` keeps progress as it happens. */
+/** The engine's context for this run; `store` keeps progress as it happens; the password is this run's input. */
 export function engineContext(
   asc: AppStoreConnect,
   pollIntervalMs: number,
   runtime: Runtime,
   deps: CommandDeps,
   store?: StateStore,
+  demoAccountPassword?: string,
 ): EngineContext {
   return {
     asc,
+    demoAccountPassword,
     log: runtime.log,
     now: deps.now,
     sleep: deps.sleep,

@@ -11,10 +11,11 @@ import { origin, type CommandDeps } from './context.js';
 import { postProcess, readPostProcessInputs } from './post-process.js';
 import { statusReporter } from './status.js';
 import { prepareResumeSchedule } from './schedule.js';
+import { refuseIncompleteTestInformation } from './test-information.js';
 
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
 export async function distribute(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
-  const { key, asc, notes, appStore } = readPostProcessInputs(config, runtime, deps);
+  const { key, asc, notes, appStore, testInformation } = readPostProcessInputs(config, runtime, deps);
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const version = config.appVersion!;
   const buildNumber = config.buildNumber!;
@@ -46,6 +47,7 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   }
   if (build.attributes?.processingState === 'PROCESSING')
     runtime.log.info(`Build ${buildNumber} is still processing at Apple: waiting for it (within \`processing-timeout\`).`);
+  await refuseIncompleteTestInformation(asc, app, config, testInformation, 'Nothing was changed.');
   const platform = config.platform ?? preReleaseVersions[0]?.attributes?.platform ?? 'IOS';
   const started = new Date(deps.now());
   // No upload in this run: the deadlines count from now.
@@ -55,7 +57,7 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     uploadedAt: started,
     findBuildTimeoutMs: config.findBuildTimeoutMs,
     processingTimeoutMs: config.processingTimeoutMs,
-    request: planRequest(config, resolveNotes(notes, app), appStore),
+    request: planRequest(config, resolveNotes(notes, app), appStore, testInformation),
     skip: ['upload-state'],
     origin: origin(),
   });

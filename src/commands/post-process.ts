@@ -10,6 +10,7 @@ import { appStoreInputs, type AppStoreInputs } from '../postprocess/app-store-re
 import { advance } from '../postprocess/engine.js';
 import { readNotes } from '../postprocess/release-notes.js';
 import type { PostProcessingState } from '../postprocess/state.js';
+import { readTestInformation, type TestInformation } from '../postprocess/test-information.js';
 import type { Runtime } from '../runtime.js';
 import type { StateStore } from '../stores/store.js';
 import { connectFromConfig, engineContext, readKey, workspace, type CommandDeps } from './context.js';
@@ -25,15 +26,18 @@ export interface PostProcessInputs {
   notes: ReturnType<typeof readNotes>;
   /** `submit-app-store-review: true`: the App Store inputs, `app-store-release-notes` read. */
   appStore?: AppStoreInputs;
+  /** `test-information`, when its file exists: checked, without the password. */
+  testInformation?: TestInformation;
 }
 
-/** The key, the client, the notes and the App Store inputs: a bad one fails before any request. */
+/** The key, the client, the notes, the App Store inputs and the Test Information: a bad one fails before any request. */
 export function readPostProcessInputs(config: Config, runtime: Runtime, deps: CommandDeps): PostProcessInputs {
   const key = readKey(config);
   const asc = connectFromConfig(config, runtime, deps, key);
   const notes = readNotes(config, runtime.log, workspace(deps));
   const appStore = config.appStore && appStoreInputs(config.appStore, runtime.log, workspace(deps));
-  return { key, asc, notes, appStore };
+  const testInformation = readTestInformation(config.testInformationPath, config.demoAccountPassword, runtime.log, workspace(deps));
+  return { key, asc, notes, appStore, testInformation };
 }
 
 export interface PostProcessRun {
@@ -67,9 +71,13 @@ export async function postProcess(state: PostProcessingState, run: PostProcessRu
     });
     return { result: { state, changed: true }, outcome: 'pending', stateArtifactId: saved.id };
   }
-  const result = await advance(state, engineContext(run.asc, run.config.pollIntervalMs, runtime, run.deps, run.inlineStore), {
-    wait: true,
-  });
+  const result = await advance(
+    state,
+    engineContext(run.asc, run.config.pollIntervalMs, runtime, run.deps, run.inlineStore, run.config.demoAccountPassword),
+    {
+      wait: true,
+    },
+  );
   const failed = result.error;
   if (failed && run.onStepFailure) result.error = new Error(`${failed.message}\n${run.onStepFailure}`, { cause: failed });
   state.checkRunId = await status.report(state, result.error ? { outcome: 'failed', reason: result.error.message } : {});

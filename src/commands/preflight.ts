@@ -7,7 +7,7 @@ import { InputError, UserError } from '../errors.js';
 import { findPackages, readPackageInfo, refuseSameBuildTwice, type PackageInfo } from '../package/index.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { PlanRequest } from '../postprocess/state.js';
-import { resolveBetaGroups } from '../postprocess/steps/testers.js';
+import { firstPublicLink, resolveBetaGroups } from '../postprocess/steps/testers.js';
 import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../stores/artifact-store.js';
 import { MemoryStateStore, type StateStore } from '../stores/store.js';
@@ -18,12 +18,15 @@ import { workspace, type CommandDeps } from './context.js';
 import { readPostProcessInputs } from './post-process.js';
 import { resolveApp } from './app.js';
 import { prepareResumeSchedule, type ResumeSchedule } from './schedule.js';
+import { refuseIncompleteTestInformation } from './test-information.js';
 
 /** One package to publish, with its app and what post-processing it asks for. */
 export interface PublishTarget {
   readonly pkg: PackageInfo;
   readonly app: App;
   readonly request: PlanRequest;
+  /** The public link of the first named external group that has one (`testflight-public-link`). */
+  readonly publicLink?: string;
 }
 
 /** Everything a publish needs, read and checked before the first byte is sent. */
@@ -43,7 +46,7 @@ export interface PublishPlan {
  */
 export async function preflightPublish(config: Config, runtime: Runtime, deps: CommandDeps): Promise<PublishPlan> {
   if (config.uploadMethod === 'altool') requireMacOS();
-  const { key, asc, notes, appStore } = readPostProcessInputs(config, runtime, deps);
+  const { key, asc, notes, appStore, testInformation } = readPostProcessInputs(config, runtime, deps);
   const packages: PackageInfo[] = [];
   for (const path of await findPackages(config.paths, workspace(deps))) {
     packages.push(
@@ -71,9 +74,14 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
     await refuseDuplicate(asc, app.id, pkg);
     if (appStore) await refuseReviewedVersion(asc, app.id, pkg);
     // A misspelt group would otherwise surface only after the upload and the processing wait.
-    if (config.postProcessing !== 'off' && config.betaGroups.length)
-      resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);
-    targets.push(Object.freeze({ pkg, app, request: planRequest(config, resolveNotes(notes, app), appStore) }));
+    const groups =
+      config.postProcessing !== 'off' && config.betaGroups.length
+        ? resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId)
+        : [];
+    await refuseIncompleteTestInformation(asc, app, config, testInformation, 'Nothing was uploaded.');
+    const request = planRequest(config, resolveNotes(notes, app), appStore, testInformation);
+    // Known now: a deferred publish can hand out the group's public link at once.
+    targets.push(Object.freeze({ pkg, app, request, publicLink: firstPublicLink(groups) }));
   }
 
   // Last, once everything else holds: a deferred build must never wait behind a missing or disabled schedule.

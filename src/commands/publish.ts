@@ -19,7 +19,7 @@ export async function publish(config: Config, runtime: Runtime, deps: CommandDep
 async function executePublish(plan: PublishPlan, config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
   const reports: PackageReport[] = [];
   const status = statusReporter(config, runtime, deps);
-  for (const { pkg, app, request } of plan.targets) {
+  for (const { pkg, app, request, publicLink } of plan.targets) {
     try {
       const upload = await plan.upload(pkg, app.id);
       const state = newState({
@@ -37,6 +37,7 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
         request,
         skip: upload.buildUploadId ? [] : ['upload-state'],
         origin: origin(),
+        testflight: publicLink ? { publicLink } : undefined,
       });
       const before = [
         { title: `Upload (${upload.method})`, status: 'done' as const, detail: uploadDetail(upload), durationMs: upload.durationMs },

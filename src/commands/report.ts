@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import type { AdvanceResult } from '../postprocess/engine.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
-import { stateSection, type ExtraRow } from '../summary.js';
+import { buildLink, stateSection, type ExtraRow } from '../summary.js';
 
 export type PostProcessingOutput = 'completed' | 'pending' | 'failed' | 'skipped';
 
@@ -28,7 +28,10 @@ export function worstOutcome(outcomes: readonly PostProcessingOutput[]): PostPro
  * known): the check run when any build has one, the App Store version when any build asked for it.
  */
 export function setStateOutputs(runtime: Runtime, states: ReadonlyArray<PostProcessingState | undefined>): void {
-  const columns: Array<[string, (s: PostProcessingState) => string | undefined]> = [];
+  const columns: Array<[string, (s: PostProcessingState) => string | undefined]> = [
+    ['app-store-connect-url', (s) => buildLink(s.app.id, s.build.platform, s.build.id)],
+    ['testflight-public-link', (s) => s.testflight?.publicLink],
+  ];
   if (states.some((s) => s?.checkRunId)) columns.push(['check-run-id', (s) => s.checkRunId?.toString()]);
   if (states.some((s) => s?.request.appStore)) {
     columns.push(['app-store-version-id', (s) => s.appStore?.versionId]);

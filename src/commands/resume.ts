@@ -111,7 +111,9 @@ async function resumeOne(
     runtime.log.error(message);
     return { label: ref.label, outcome: 'failed', state, detail: message };
   }
-  const result = await advance(state, engineContext(asc, config.pollIntervalMs, runtime, deps), { wait: false });
+  const result = await advance(state, engineContext(asc, config.pollIntervalMs, runtime, deps, undefined, config.demoAccountPassword), {
+    wait: false,
+  });
   // Before the save, so a check run made now (none could be made at publish) is kept.
   const checkRunId = result.changed || state.checkRunId === undefined ? await status.report(state) : state.checkRunId;
   const newCheckRun = checkRunId !== state.checkRunId;

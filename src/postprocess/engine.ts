@@ -3,7 +3,7 @@ import { isTransient } from '../asc/errors.js';
 import { errorMessage, firstLine } from '../errors.js';
 import type { Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
-import { STEP_NAMES, type AppStoreRecord, type PostProcessingState, type StepName } from './state.js';
+import { STEP_NAMES, type AppStoreRecord, type PostProcessingState, type StepName, type TestFlightRecord } from './state.js';
 import { STEPS, stepTitle } from './steps/registry.js';
 import type { StatePatch, StepResult } from './steps/types.js';
 import { enumsInWords } from '../words.js';
@@ -14,6 +14,8 @@ export interface EngineContext {
   now: () => number;
   sleep: Sleep;
   pollIntervalMs: number;
+  /** `demo-account-password` of this run, for the Test Information step; never stored. */
+  demoAccountPassword?: string;
   /** Called after every change of progress, so a crash loses at most the step under way. */
   onProgress?: (state: PostProcessingState) => Promise<void>;
 }
@@ -51,7 +53,8 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
     for (;;) {
       let result: StepResult;
       try {
-        const run = () => STEPS[name].run(state, { asc: ctx.asc, log: ctx.log, sleep: ctx.sleep, pollIntervalMs: ctx.pollIntervalMs });
+        const { asc, log, sleep, pollIntervalMs, demoAccountPassword } = ctx;
+        const run = () => STEPS[name].run(state, { asc, log, sleep, pollIntervalMs, demoAccountPassword });
         // Inline, a 429 is waited out up to the step's deadline; resume waits only briefly and leaves the step pending.
         const limit = deadlineOf(state, name);
         result = options.wait ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
@@ -117,6 +120,7 @@ function applyPatch(state: PostProcessingState, patch: StatePatch | undefined): 
   };
   if (patch?.build) state.build = merge<PostProcessingState['build']>(state.build, patch.build);
   if (patch?.appStore) state.appStore = merge<AppStoreRecord>(state.appStore ?? {}, patch.appStore);
+  if (patch?.testflight) state.testflight = merge<TestFlightRecord>(state.testflight ?? {}, patch.testflight);
   return changed;
 }
 

@@ -12,6 +12,8 @@ export interface NewStateInput {
   /** Steps that do not apply (e.g. `upload-state` after an altool upload, which has no build upload). */
   skip?: StepName[];
   origin?: PostProcessingState['origin'];
+  /** What the preflight found already (the group's public link). */
+  testflight?: PostProcessingState['testflight'];
 }
 
 /** The state of a build whose post-processing starts now: every step the request asks for, pending. */
@@ -35,6 +37,7 @@ export function newState(input: NewStateInput): PostProcessingState {
     steps,
     status: 'pending',
     origin: input.origin,
+    ...(input.testflight ? { testflight: input.testflight } : {}),
   };
 }
 

@@ -2,17 +2,24 @@ import type { App } from '../asc/types.js';
 import { appStoreRequest, type AppStoreInputs } from './app-store-request.js';
 import type { Note } from './release-notes.js';
 import type { PlanRequest } from './state.js';
+import type { TestInformation } from './test-information.js';
 
 /** What post-processing was asked to do, as the inputs say it (notes resolved separately, per app). */
-type RequestOptions = Omit<PlanRequest, 'notes' | 'appStore'>;
+type RequestOptions = Omit<PlanRequest, 'notes' | 'appStore' | 'testInformation'>;
 
 /**
  * The plan's request. `appStore` (the App Store inputs, read before any request) adds the App Store
  * steps; their "What's New" is the App Store notes, else these (TestFlight) notes once resolved.
  */
-export function planRequest(options: RequestOptions, notes: Note[], appStore?: AppStoreInputs): PlanRequest {
+export function planRequest(
+  options: RequestOptions,
+  notes: Note[],
+  appStore?: AppStoreInputs,
+  testInformation?: TestInformation,
+): PlanRequest {
   return {
     ...(appStore ? { appStore: appStoreRequest(appStore, notes) } : {}),
+    ...(testInformation ? { testInformation } : {}),
     notes,
     usesNonExemptEncryption: options.usesNonExemptEncryption,
     expirePreviousBuilds: options.expirePreviousBuilds,

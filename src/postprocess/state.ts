@@ -2,13 +2,17 @@ import type { AppStoreVersionState } from '../asc/app-store-types.js';
 import type { Platform } from '../domain.js';
 import type { AppStoreRequest } from './app-store-request.js';
 import type { Note } from './release-notes.js';
+import type { TestInformation } from './test-information.js';
 
 /**
  * Post-processing as data: what was asked (the plan) and how far it got (progress). It is saved as-is
  * to a workflow artifact for deferred mode, so it holds no secrets: no key, no token, no key ID.
  */
-export const STATE_SCHEMA_VERSION = 2;
-/** The oldest state this version still finishes: version 1 is version 2 without the App Store steps. */
+export const STATE_SCHEMA_VERSION = 3;
+/**
+ * The oldest state this version still finishes: version 1 is version 2 without the App Store steps;
+ * version 2 is version 3 without the Test Information step and the TestFlight record.
+ */
 export const MIN_STATE_SCHEMA_VERSION = 1;
 
 export const STEP_NAMES = [
@@ -18,6 +22,8 @@ export const STEP_NAMES = [
   'processing',
   'export-compliance',
   'expire-previous',
+  // Apple refuses the first external beta review until the app's Test Information is complete.
+  'test-information',
   'beta-review',
   // Before the groups: switching on Apple's automatic notification first means testers hear of the
   // build as it reaches them, once, however often this runs.
@@ -57,6 +63,14 @@ export interface PlanRequest {
   notifyTesters: boolean;
   /** `submit-app-store-review: true`: the version, What's New and the App Review submission. */
   appStore?: AppStoreRequest;
+  /** `test-information`'s file, checked; never the demo account's password (an input of each run). */
+  testInformation?: TestInformation;
+}
+
+/** What the TestFlight steps found that the outputs show (read only). */
+export interface TestFlightRecord {
+  /** The public link of the first named external group that has one enabled. */
+  publicLink?: string;
 }
 
 export type PostProcessingStatus = 'pending' | 'completed' | 'failed';
@@ -89,6 +103,8 @@ export interface PostProcessingState {
   failure?: string;
   /** What the App Store steps found or made. */
   appStore?: AppStoreRecord;
+  /** What the TestFlight steps found (the public link). */
+  testflight?: TestFlightRecord;
   /** The check run that shows this build's post-processing on the published commit. */
   checkRunId?: number;
   /** Where it came from, for the summary of a later resume. */

@@ -3,7 +3,7 @@ import { errorMessage, firstLine } from '../errors.js';
 import { STEP_NAMES, type PostProcessingState, type PostProcessingStatus, type StepName } from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
-import { buildLink, stepTable } from '../summary.js';
+import { buildLink, publicLinkText, stepTable } from '../summary.js';
 
 /**
  * What the check run on the published commit says about a build's post-processing, and the one call that
@@ -77,7 +77,7 @@ function summaryOf(state: PostProcessingState, runUrl: string, reason: string | 
   const lines = [
     ...stepTable(state),
     '',
-    `[Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)}) · [Workflow run](${runUrl}) · ` +
+    `[Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})${publicLinkText(state)} · [Workflow run](${runUrl}) · ` +
       `${b.platform} · bundle ID \`${state.app.bundleId}\`${b.id ? ` · build ${b.id}` : ''}`,
   ];
   if (reason) {

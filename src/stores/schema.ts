@@ -1,6 +1,7 @@
 import { PLATFORMS } from '../domain.js';
 import { TESTFLIGHT_LOCALES } from '../postprocess/locales.js';
 import { MAX_WHATS_NEW } from '../postprocess/release-notes.js';
+import { TEST_INFORMATION_LIMITS } from '../postprocess/test-information.js';
 import { MIN_STATE_SCHEMA_VERSION, STATE_SCHEMA_VERSION, STEP_NAMES, type PostProcessingState } from '../postprocess/state.js';
 
 /**
@@ -110,6 +111,41 @@ const appStoreRequest = object(
   },
 );
 
+/** Test Information as the file gives it, checked again as the step would send it (no password). */
+const oneLine = (max: number): Checker => string(max, /^[^\r\n<>]*$/);
+const testText = (max: number): Checker => string(max, /^[^<>]*$/);
+const httpsUrl = string(TEST_INFORMATION_LIMITS.url, /^https:\/\/[^\s<>]+$/);
+const email = oneLine(TEST_INFORMATION_LIMITS.email);
+const testInformation = object(
+  {
+    localizations: list(
+      object(
+        { locale: oneOf(TESTFLIGHT_LOCALES) },
+        {
+          description: testText(TEST_INFORMATION_LIMITS.description),
+          feedbackEmail: email,
+          marketingUrl: httpsUrl,
+          privacyPolicyUrl: httpsUrl,
+        },
+      ),
+      TESTFLIGHT_LOCALES.length,
+    ),
+  },
+  {
+    reviewContact: object(
+      {},
+      {
+        firstName: oneLine(TEST_INFORMATION_LIMITS.name),
+        lastName: oneLine(TEST_INFORMATION_LIMITS.name),
+        phone: oneLine(TEST_INFORMATION_LIMITS.phone),
+        email,
+      },
+    ),
+    demoAccount: object({ required: boolean }, { name: oneLine(TEST_INFORMATION_LIMITS.name) }),
+    reviewNotes: testText(TEST_INFORMATION_LIMITS.reviewNotes),
+  },
+);
+
 const stateForm = object(
   {
     schemaVersion: integer(MIN_STATE_SCHEMA_VERSION, STATE_SCHEMA_VERSION),
@@ -136,7 +172,7 @@ const stateForm = object(
         betaGroups: list(string(256, /\S/), MAX_GROUPS),
         notifyTesters: boolean,
       },
-      { usesNonExemptEncryption: boolean, appStore: appStoreRequest },
+      { usesNonExemptEncryption: boolean, appStore: appStoreRequest, testInformation },
     ),
     steps,
     status: oneOf(STATUSES),
@@ -153,6 +189,7 @@ const stateForm = object(
       },
     ),
     appStore: object({}, { versionId: resourceId, versionState: string(64, /^[A-Z_]+$/), submissionId: resourceId }),
+    testflight: object({}, { publicLink: string(80, /^https:\/\/testflight\.apple\.com\/join\/[A-Za-z0-9]{1,32}$/) }),
     checkRunId: integer(1, Number.MAX_SAFE_INTEGER),
   },
 );
@@ -163,6 +200,13 @@ function versionOneForm(state: PostProcessingState): void {
   if (state.appStore !== undefined) fail('state.appStore', 'is not a field of state schema 1');
   const appStoreStep = Object.keys(state.steps).find((name) => name.startsWith('app-store-'));
   if (appStoreStep) fail(`state.steps.${appStoreStep}`, 'is not a step of state schema 1');
+}
+
+/** Version 2 predates the Test Information step and the TestFlight record. */
+function versionTwoForm(state: PostProcessingState): void {
+  if (state.request.testInformation !== undefined) fail('state.request.testInformation', 'is not a field of state schema 2');
+  if (state.testflight !== undefined) fail('state.testflight', 'is not a field of state schema 2');
+  if (state.steps['test-information'] !== undefined) fail('state.steps.test-information', 'is not a step of state schema 2');
 }
 
 /**
@@ -188,6 +232,7 @@ export function parseState(document: unknown, source: string): PostProcessingSta
   try {
     stateForm(document, 'state');
     if (state.schemaVersion === 1) versionOneForm(state as PostProcessingState);
+    if (state.schemaVersion <= 2) versionTwoForm(state as PostProcessingState);
   } catch (error) {
     if (!(error instanceof StateFormError)) throw error;
     throw new StateFormError(`${source} is not in the form this action writes: ${error.message}.`);

@@ -12,7 +12,8 @@ import { Lifecycle } from './lifecycle.js';
 import { readHandlers } from './routes.js';
 import { listen } from './server.js';
 import { Store } from './store.js';
-import { testflightHandlers } from './testflight.js';
+import { seedTestInformation, testInformationHandlers } from './test-information.js';
+import { TESTFLIGHT_LOCALES, testflightHandlers } from './testflight.js';
 import type {
   BuildProcessingState,
   ContractViolation,
@@ -45,11 +46,12 @@ export interface FakeAsc {
   /** e.g. http://127.0.0.1:43123 (the action's api-url). */
   readonly url: string;
   close(): Promise<void>;
-  addApp(a: { bundleId: string; name?: string; primaryLocale?: string; sku?: string; id?: string }): FakeApp;
+  /** `testInformation: false`: a fresh app, with no TestFlight Test Information at all (complete by default). */
+  addApp(a: { bundleId: string; name?: string; primaryLocale?: string; sku?: string; id?: string; testInformation?: boolean }): FakeApp;
   addBetaGroup(
     appId: string,
     name: string,
-    opts?: { isInternalGroup?: boolean; hasAccessToAllBuilds?: boolean },
+    opts?: { isInternalGroup?: boolean; hasAccessToAllBuilds?: boolean; publicLink?: boolean },
   ): { id: string; name: string };
   addBuild(b: {
     appId: string;
@@ -121,7 +123,13 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     now,
     env,
     uploads,
-    handlers: { ...readHandlers(env), ...testflightHandlers(env), ...uploads.handlers(), ...appStore.handlers },
+    handlers: {
+      ...readHandlers(env),
+      ...testflightHandlers(env),
+      ...testInformationHandlers(env, TESTFLIGHT_LOCALES),
+      ...uploads.handlers(),
+      ...appStore.handlers,
+    },
     requests,
     violations,
     tokens,
@@ -153,23 +161,8 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
         {},
         a.id ?? store.newId('apps'),
       );
-      // Apple's beta app review details share the app's id; complete by default.
-      store.add(
-        'betaAppReviewDetails',
-        {
-          contactFirstName: 'Jane',
-          contactLastName: 'Appleseed',
-          contactPhone: '+1 408 555 0100',
-          contactEmail: 'review@example.com',
-          demoAccountName: null,
-          demoAccountPassword: null,
-          demoAccountRequired: false,
-          notes: null,
-        },
-        { app: app.id },
-        app.id,
-      );
-      app.rel.betaAppReviewDetail = app.id;
+      // Apple's beta app review details share the app's id; Test Information complete unless asked for a fresh app.
+      seedTestInformation(store, app, a.testInformation ?? true);
       const attrs = app.attributes as { name: string; bundleId: string; sku: string; primaryLocale: string };
       return { id: app.id, ...attrs };
     },
@@ -182,7 +175,8 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
           createdDate: iso(now()),
           isInternalGroup: opts.isInternalGroup ?? false,
           hasAccessToAllBuilds: opts.hasAccessToAllBuilds ?? false,
-          publicLinkEnabled: false,
+          publicLinkEnabled: opts.publicLink ?? false,
+          publicLink: opts.publicLink ? `https://testflight.apple.com/join/${name.replace(/[^A-Za-z0-9]/g, '').slice(0, 4)}Ab12` : null,
           publicLinkLimitEnabled: false,
           feedbackEnabled: true,
         },

@@ -1,6 +1,7 @@
 /** The write side of TestFlight: export compliance, expiry, "What to Test", beta review, groups and notifications. */
 import { data, iso, linkageIds, type Ctx, type Env, type Handler, type Reply } from './context.js';
 import { ApiError, conflict, notFound, stateError } from './errors.js';
+import { refuseWithoutFeedbackEmail } from './test-information.js';
 import type { StoredResource } from './types.js';
 import { relationshipTarget } from './uploads.js';
 
@@ -283,6 +284,7 @@ export function testflightHandlers(env: Env): Record<string, Handler> {
           ],
         );
       }
+      refuseWithoutFeedbackEmail(store, String(build.rel.app));
       const detail = store.get('betaAppReviewDetails', String(build.rel.app));
       const missing = ['contactFirstName', 'contactLastName', 'contactEmail', 'contactPhone'].filter((k) => !detail?.attributes[k]);
       if (missing.length > 0) {

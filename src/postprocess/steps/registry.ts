@@ -2,6 +2,7 @@ import type { PlanRequest, StepName } from '../state.js';
 import { appStoreSubmitStep } from './app-store-submit.js';
 import { appStoreVersionStep } from './app-store-version.js';
 import { appStoreWhatsNewStep } from './app-store-whats-new.js';
+import { testInformation } from './test-information.js';
 import * as testers from './testers.js';
 import * as testflight from './testflight.js';
 import type { StepRun } from './types.js';
@@ -41,6 +42,12 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
     deadline: 'processing',
     applies: (r) => r.expirePreviousBuilds,
     run: testflight.expirePrevious,
+  },
+  'test-information': {
+    title: 'Test Information',
+    deadline: 'processing',
+    applies: (r) => r.testInformation !== undefined,
+    run: testInformation,
   },
   'beta-review': {
     title: 'Beta review submission',

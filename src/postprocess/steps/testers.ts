@@ -1,14 +1,12 @@
 /** The TestFlight steps that reach testers, shaped by how Apple behaves in practice: beta review and beta groups. */
-import { AscApiError } from '../../asc/errors.js';
+import { AscApiError, formatApiError } from '../../asc/errors.js';
 import type { BetaGroup, BuildBetaDetail } from '../../asc/types.js';
 import { UserError } from '../../errors.js';
 import type { PostProcessingState } from '../state.js';
+import { missingTestInformation, missingTestInformationError, TEST_INFORMATION_WHERE } from './test-information.js';
 import { done, needBuildId, skipped, waiting, type StepContext, type StepResult, type StepRun } from './types.js';
 
 type State = Readonly<PostProcessingState>;
-
-const TEST_INFORMATION_HELP =
-  "The app's TestFlight test information is incomplete. Fill it in App Store Connect → your app → TestFlight → Test Information: the beta app description, feedback email, and Beta App Review contact (first and last name, phone, email; sign-in details if the app needs them). Then run `command: distribute` for this build with `submit-beta-review: true`.";
 
 /** Tries of a beta group add that Apple answers 404 although the build exists (asc CLI #1906) before waiting for the next poll. */
 const GROUP_ADD_TRIES = 3;
@@ -52,8 +50,22 @@ function betaReviewBlocker(state: State, detail: BuildBetaDetail | undefined): s
 
 /** Beta review refusals that retrying never clears, with what to do; anything else as Apple said it. */
 function explainBetaReviewRefusal(error: unknown, state: State): unknown {
-  if (!(error instanceof AscApiError) || (error.status !== 422 && error.status !== 409)) return error;
+  if (!(error instanceof AscApiError)) return error;
   const retry = `Then run \`command: distribute\` with \`app-version: ${state.build.version}\`, \`build-number: ${state.build.buildNumber}\` and \`submit-beta-review: true\`.`;
+  if (error.status === 500) {
+    // A bare 500, after every retry, is how Apple refuses incomplete Test Information, above all a
+    // missing feedback e-mail (codemagic cli-tools #118): no later retry clears it.
+    return new UserError(
+      formatApiError(
+        error.method,
+        error.path,
+        error.status,
+        error.errors,
+        `Apple answers a bare 500 to a beta review submission when the app's TestFlight Test Information is incomplete — most often a missing Feedback Email for the app's primary language — and retrying does not clear it. ${TEST_INFORMATION_WHERE} ${retry}`,
+      ),
+    );
+  }
+  if (error.status !== 422 && error.status !== 409) return error;
   if (error.hasCode('ENTITY_UNPROCESSABLE.SUBMISSION_LIMIT_REACHED') || error.mentions('submission limit')) {
     return new UserError(
       `${error.message}\nApple's daily limit of external beta review submissions for this app is reached; it resets within a day. The build is uploaded and can go to internal groups now. ${retry}`,
@@ -98,14 +110,16 @@ export const betaReview: StepRun = async (state, ctx) => {
   }
 };
 
-/** Apple refuses (sometimes with a bare 500) to submit when the review contact is missing: say so before asking. */
+/** Apple refuses (a missing feedback e-mail with a bare 500) to submit incomplete Test Information: say so before asking. */
 async function checkTestInformation(state: State, { asc }: StepContext): Promise<void> {
-  const detail = await asc.apps.betaAppReviewDetail(state.app.id);
-  const a = detail.attributes ?? {};
-  const missing = (['contactFirstName', 'contactLastName', 'contactPhone', 'contactEmail'] as const).filter((k) => !a[k]?.trim());
-  if (a.demoAccountRequired && (!a.demoAccountName || !a.demoAccountPassword))
-    missing.push('demoAccountName' as never, 'demoAccountPassword' as never);
-  if (missing.length) throw new UserError(`Beta App Review Information lacks ${missing.join(', ')}. ${TEST_INFORMATION_HELP}`);
+  const app = await asc.apps.get(state.app.id);
+  const missing = await missingTestInformation(asc, state.app.id, app.attributes?.primaryLocale ?? 'en-US');
+  if (missing.length)
+    throw missingTestInformationError(
+      state.app.bundleId,
+      missing,
+      `Then run \`command: distribute\` for build ${state.build.buildNumber} of version ${state.build.version} with \`submit-beta-review: true\`.`,
+    );
 }
 
 export const betaGroups: StepRun = async (state, ctx): Promise<StepResult> => {
@@ -144,6 +158,7 @@ export const betaGroups: StepRun = async (state, ctx): Promise<StepResult> => {
     return waiting(`Apple does not let the build join ${names(toAdd)} yet (404)`);
   }
   const already = assignable.filter((w) => member.has(w.group.id));
+  const publicLink = firstPublicLink(wanted);
   return done(
     [
       toAdd.length ? `added to ${names(toAdd)}` : '',
@@ -152,8 +167,18 @@ export const betaGroups: StepRun = async (state, ctx): Promise<StepResult> => {
     ]
       .filter(Boolean)
       .join('; '),
+    publicLink ? { testflight: { publicLink } } : undefined,
   );
 };
+
+/** The public link of the first named external group that has one enabled (read only: enabling it is the group's setting). */
+export function firstPublicLink(groups: Array<{ group: BetaGroup }>): string | undefined {
+  const link = groups.find(
+    (w) => !w.group.attributes?.isInternalGroup && w.group.attributes?.publicLinkEnabled && w.group.attributes.publicLink,
+  )?.group.attributes?.publicLink;
+  // Only Apple's own https links reach the outputs and the summary.
+  return link && /^https:\/\/testflight\.apple\.com\/join\/[A-Za-z0-9]{1,32}$/.test(link) ? link : undefined;
+}
 
 /** False when Apple still answers "no resource of type 'builds'" after a few tries: the step waits for the next poll. */
 async function addWithRetry(ctx: StepContext, buildId: string, groupIds: string[]): Promise<boolean> {

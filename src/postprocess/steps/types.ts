@@ -1,7 +1,7 @@
 import type { AppStoreConnect } from '../../asc/client.js';
 import type { Sleep } from '../../net/retry.js';
 import type { Logger } from '../../runtime.js';
-import type { AppStoreRecord, PostProcessingState } from '../state.js';
+import type { AppStoreRecord, PostProcessingState, TestFlightRecord } from '../state.js';
 
 export type { AppStoreRecord } from '../state.js';
 
@@ -16,12 +16,15 @@ export interface StepContext {
   /** For the few short waits inside a step (a beta group that Apple does not know the build in yet). */
   sleep: Sleep;
   pollIntervalMs: number;
+  /** `demo-account-password` of this run: never in the state, so a resume has it only from its own inputs. */
+  demoAccountPassword?: string;
 }
 
 /** What a step learnt about the build or the App Store version, merged into the state by the engine. */
 export interface StatePatch {
   build?: Partial<Pick<PostProcessingState['build'], 'id' | 'processingState'>>;
   appStore?: Partial<AppStoreRecord>;
+  testflight?: Partial<TestFlightRecord>;
 }
 
 export type StepResult = {
