@@ -33,7 +33,9 @@ describe("the peers' input names (Apple-Actions/upload-testflight-build)", () =>
     expect(() => refusePeerInputs({ 'INPUT_WAIT-FOR-PROCESSING': 'false' })).toThrow(
       /`wait-for-processing` → `post-processing`.*`false` → `deferred`/,
     );
-    expect(() => refusePeerInputs({ 'INPUT_TRANSPORTER-EXECUTABLE-PATH': '/x' })).toThrow(/`transporter-executable-path` → nothing: remove it, the API upload needs no Transporter/);
+    expect(() => refusePeerInputs({ 'INPUT_TRANSPORTER-EXECUTABLE-PATH': '/x' })).toThrow(
+      /`transporter-executable-path` → nothing: remove it, the API upload needs no Transporter/,
+    );
   });
 
   it('our own inputs, and the names both actions share, pass', () => {
