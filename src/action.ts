@@ -3,6 +3,7 @@ import { parseConfig } from './config.js';
 import { failureSummary, runCommand } from './commands/index.js';
 import { errorMessage } from './errors.js';
 import { maskKeyMaterial } from './mask.js';
+import { refusePeerInputs } from './peer-inputs.js';
 import type { Runtime } from './runtime.js';
 
 const SUMMARY_ENV = 'GITHUB_STEP_SUMMARY';
@@ -43,9 +44,12 @@ export async function runAction(): Promise<void> {
   // Mask the key before anything can print it, even when other inputs are invalid.
   maskKeyMaterial(core.getInput('private-key'), runtime.log);
   runtime.log.mask(core.getInput('demo-account-password'));
+  // The peer's name for the key holds a key too, though it is refused below.
+  maskKeyMaterial(core.getInput('api-private-key'), runtime.log);
   try {
     let config;
     try {
+      refusePeerInputs();
       config = parseConfig((name) => core.getInput(name));
     } catch (error) {
       await runtime.appendSummary(failureSummary(core.getInput('command') || 'publish', errorMessage(error)));

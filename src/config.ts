@@ -51,6 +51,8 @@ export interface Config {
   stateArtifact: string;
   githubToken?: string;
   apiUrl: string;
+  /** `dry-run`: every check and read, a plan, and no write anywhere (publish, distribute, release). */
+  dryRun: boolean;
 }
 
 const MAX_UPLOAD_CONCURRENCY = 32;
@@ -214,6 +216,7 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
     stateArtifact,
     githubToken,
     apiUrl,
+    dryRun: bool('dry-run', input('dry-run')),
   };
   checkCombinations(config);
   return config;
@@ -275,6 +278,12 @@ function checkCombinations(config: Config): void {
   }
   if (config.command === 'latest-build-number' && !config.appId && !config.bundleId) {
     throw new InputError('app-id', 'or `bundle-id` is required with `command: latest-build-number` to find the app.');
+  }
+  if (config.dryRun && (config.command === 'resume' || config.command === 'latest-build-number')) {
+    throw new InputError(
+      'dry-run',
+      `applies to \`publish\`, \`distribute\` and \`release\`; \`${config.command}\` ${config.command === 'resume' ? 'finishes work already started: run it without `dry-run`' : 'only reads already: remove `dry-run`'}.`,
+    );
   }
   if (config.command === 'resume' && !config.githubToken) {
     throw new InputError(

@@ -14,6 +14,17 @@ export class UserError extends Error {
   override name = 'UserError';
 }
 
+/**
+ * A write attempted in a dry run: a code path that should have been skipped was not. Not a UserError,
+ * so it is never reported as the user's problem: it is a bug in this action, and tests fail loudly on it.
+ */
+export class DryRunWriteError extends Error {
+  override name = 'DryRunWriteError';
+  constructor(what: string) {
+    super(`Internal error: the dry run tried to write (${what}); nothing was sent. Please report this.`);
+  }
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

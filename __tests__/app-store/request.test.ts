@@ -15,7 +15,7 @@ const parse = (inputs: Record<string, string>) => {
     (name) => inputs[name] ?? '',
     () => NOW,
   );
-  return settings && appStoreInputs(settings, recordingLog(), dir);
+  return settings && appStoreInputs(settings, dir);
 };
 const on = (inputs: Record<string, string>) => parse({ 'submit-app-store-review': 'true', ...inputs });
 
@@ -82,7 +82,10 @@ describe('App Store inputs', () => {
     [{ 'phased-release': 'yes' }, /^Input `phased-release`: "yes" is not a boolean/],
     [{ 'submit-app-store-review': 'maybe' }, /^Input `submit-app-store-review`: "maybe" is not a boolean/],
     [{ copyright: 'x'.repeat(201) }, /^Input `copyright`: must be one line/],
-    [{ 'app-store-release-notes': 'missing.json' }, /^Input `app-store-release-notes`: missing.json does not exist/],
+    [
+      { 'app-store-release-notes': 'missing.json' },
+      /^Input `app-store-release-notes`: "missing.json" is not an existing file or folder: this input is a path/,
+    ],
   ])('%o is refused, naming the input', (inputs, message) => {
     expect(() => on(inputs)).toThrow(message);
   });

@@ -149,7 +149,7 @@ describe('command: release and the App Store inputs (dist/index.js)', () => {
       'App Store notes that do not exist',
       { ...submit, 'app-store-release-notes': 'none.json' },
       'app-store-release-notes',
-      /does not exist/,
+      /"none.json" is not an existing file or folder: this input is a path/,
     ],
     ['App Store notes with <', { ...submit, 'app-store-release-notes': 'angle.json' }, 'app-store-release-notes', /contains "<"/],
     ['release without app-version', { command: 'release', 'bundle-id': bundleId }, 'app-version', /required with `command: release`/],

@@ -113,10 +113,10 @@ export const OPTION_CASES: Case[] = [
   },
   {
     input: 'release-notes',
-    value: 'a file that does not exist',
-    inputs: { ...distribute, 'release-notes': 'missing.json' },
-    says: /missing\.json does not exist, so no notes are read from it/,
-    caught: 'warning',
+    value: 'a path that does not exist (the text itself)',
+    inputs: { ...distribute, 'release-notes': 'Fixed the login crash' },
+    says: /"Fixed the login crash" is not an existing file or folder: this input is a path.*use `whats-new`/,
+    caught: 'before any request',
   },
   {
     input: 'test-information',

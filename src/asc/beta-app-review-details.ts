@@ -35,7 +35,8 @@ export class BetaAppReviewDetailsApi {
   }
 }
 
-function differences(current: BetaAppReviewDetail, wanted: BetaAppReviewDetailFields): BetaAppReviewDetailFields {
+/** The fields of `wanted` that Apple's review detail does not hold yet. */
+export function differences(current: BetaAppReviewDetail, wanted: BetaAppReviewDetailFields): BetaAppReviewDetailFields {
   const out: Record<string, unknown> = {};
   const attrs = (current.attributes ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(wanted)) {

@@ -52,6 +52,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   retry?: RetryPolicy;
   sleep?: Sleep;
+  /** `dry-run`: the client refuses every write. */
+  readOnly?: boolean;
 }
 
 /** Checks the key (InputError on a bad one) and returns a client whose tokens are masked as they are signed. */
@@ -72,6 +74,7 @@ export function connect(options: ConnectOptions): AppStoreConnect {
       timeoutMs: options.timeoutMs,
       retry: options.retry,
       sleep: options.sleep,
+      readOnly: options.readOnly,
     }),
   );
 }

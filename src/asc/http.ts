@@ -14,6 +14,7 @@ import {
 import { formatDuration } from '../words.js';
 import type { TokenSource } from './auth.js';
 import { AnswerLostError, AscApiError, parseErrorBody, RateLimitError, UnreadableAnswerError } from './errors.js';
+import { DryRunWriteError } from '../errors.js';
 import type { Document, ResourceObject } from './types.js';
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -29,6 +30,8 @@ export interface AscHttpOptions {
   sleep?: Sleep;
   random?: () => number;
   now?: () => number;
+  /** `dry-run`: every request but GET is refused (DryRunWriteError) before it is sent. */
+  readOnly?: boolean;
 }
 
 export interface RateLimit {
@@ -140,6 +143,7 @@ export class AscHttp {
   }
 
   private async send<T>(method: string, url: string, body: unknown, safety: WriteSafety<T>): Promise<T> {
+    if (this.options.readOnly && method !== 'GET') throw new DryRunWriteError(`App Store Connect ${method} ${new URL(url).pathname}`);
     const path = new URL(url).pathname;
     let refreshedAfter401 = false;
     let firstLimitedAt: number | undefined;

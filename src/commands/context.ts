@@ -38,6 +38,7 @@ export function connectFromConfig(config: Config, runtime: Runtime, deps: Comman
     sleep: deps.sleep,
     timeoutMs: deps.requestTimeoutMs,
     retry: deps.retry,
+    readOnly: config.dryRun,
   });
 }
 

@@ -8,6 +8,7 @@ import { MemoryStateStore } from '../stores/store.js';
 import { finishPostProcessing } from './report.js';
 import { resolveApp } from './app.js';
 import { origin, type CommandDeps } from './context.js';
+import { dryRunDistribute } from './dry-run.js';
 import { postProcess, readPostProcessInputs } from './post-process.js';
 import { statusReporter } from './status.js';
 import { prepareResumeSchedule } from './schedule.js';
@@ -49,6 +50,12 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     runtime.log.info(`Build ${buildNumber} is still processing at Apple: waiting for it (within \`processing-timeout\`).`);
   await refuseIncompleteTestInformation(asc, app, config, testInformation, 'Nothing was changed.');
   const platform = config.platform ?? preReleaseVersions[0]?.attributes?.platform ?? 'IOS';
+  if (config.dryRun) {
+    // Opened for its checks (a GitHub Actions step, the token); its clients refuse every write.
+    if (config.postProcessing === 'deferred') openArtifactStore(config, runtime, deps, key);
+    const request = planRequest(config, resolveNotes(notes, app), appStore);
+    return dryRunDistribute({ asc, app, build, platform, version, request }, config, runtime, deps);
+  }
   const started = new Date(deps.now());
   // No upload in this run: the deadlines count from now.
   const state = newState({

@@ -35,7 +35,7 @@ export function readPostProcessInputs(config: Config, runtime: Runtime, deps: Co
   const key = readKey(config);
   const asc = connectFromConfig(config, runtime, deps, key);
   const notes = readNotes(config, runtime.log, workspace(deps));
-  const appStore = config.appStore && appStoreInputs(config.appStore, runtime.log, workspace(deps));
+  const appStore = config.appStore && appStoreInputs(config.appStore, workspace(deps));
   const testInformation = readTestInformation(config.testInformationPath, config.demoAccountPassword, runtime.log, workspace(deps));
   return { key, asc, notes, appStore, testInformation };
 }

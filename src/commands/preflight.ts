@@ -3,7 +3,7 @@ import type { AppStoreConnect } from '../asc/client.js';
 import type { App } from '../asc/types.js';
 import type { Config } from '../config.js';
 import { compareBuildNumbers, nextBuildNumber } from '../domain.js';
-import { InputError, UserError } from '../errors.js';
+import { DryRunWriteError, InputError, UserError } from '../errors.js';
 import { findPackages, readPackageInfo, refuseSameBuildTwice, type PackageInfo } from '../package/index.js';
 import { planRequest, resolveNotes } from '../postprocess/request.js';
 import type { PlanRequest } from '../postprocess/state.js';
@@ -17,6 +17,7 @@ import { mb } from '../words.js';
 import { workspace, type CommandDeps } from './context.js';
 import { readPostProcessInputs } from './post-process.js';
 import { resolveApp } from './app.js';
+import { Problems } from './problems.js';
 import { prepareResumeSchedule, type ResumeSchedule } from './schedule.js';
 import { refuseIncompleteTestInformation } from './test-information.js';
 
@@ -38,6 +39,8 @@ export interface PublishPlan {
   /** Deferred: the resume workflow, checked and enabled; enabled again after each save. */
   readonly schedule?: ResumeSchedule;
   readonly upload: (pkg: PackageInfo, appId: string) => Promise<UploadResult>;
+  /** `dry-run`: the problems found, for the plan to name them all (a real run throws them instead). */
+  readonly problems: readonly Error[];
 }
 
 /**
@@ -68,21 +71,28 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : new MemoryStateStore();
 
   const targets: PublishTarget[] = [];
+  // Independent checks add to `problems`, so one run names them all.
+  const problems = new Problems();
   for (const pkg of packages) {
     runtime.log.info(`${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${mb(pkg.size)} MB.`);
     const app = await resolveApp(asc, config.appId, pkg.bundleId);
-    await refuseDuplicate(asc, app.id, pkg);
-    if (appStore) await refuseReviewedVersion(asc, app.id, pkg);
+    await problems.check(() => refuseDuplicate(asc, app.id, pkg));
+    if (appStore) await problems.check(() => refuseReviewedVersion(asc, app.id, pkg));
     // A misspelt group would otherwise surface only after the upload and the processing wait.
-    const groups =
-      config.postProcessing !== 'off' && config.betaGroups.length
-        ? resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId)
-        : [];
-    await refuseIncompleteTestInformation(asc, app, config, testInformation, 'Nothing was uploaded.');
+    let groups: ReturnType<typeof resolveBetaGroups> = [];
+    if (config.postProcessing !== 'off' && config.betaGroups.length)
+      await problems.check(async () => (groups = resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId)));
+    await problems.check(() => refuseIncompleteTestInformation(asc, app, config, testInformation, 'Nothing was uploaded.'));
     const request = planRequest(config, resolveNotes(notes, app), appStore, testInformation);
     // Known now: a deferred publish can hand out the group's public link at once.
     targets.push(Object.freeze({ pkg, app, request, publicLink: firstPublicLink(groups) }));
   }
+  // A dry run reports the problems with its plan, and checks the resume workflow without enabling it.
+  if (config.dryRun) {
+    const refuse = (): Promise<never> => Promise.reject(new DryRunWriteError('a package upload'));
+    return Object.freeze({ asc, targets: Object.freeze(targets), store, upload: refuse, problems: problems.list });
+  }
+  problems.throwIfAny();
 
   // Last, once everything else holds: a deferred build must never wait behind a missing or disabled schedule.
   const schedule = config.postProcessing === 'deferred' ? await prepareResumeSchedule(config, runtime, deps) : undefined;
@@ -98,7 +108,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
       retry: deps.retry,
       idleTimeoutMs: deps.requestTimeoutMs,
     });
-  return Object.freeze({ asc, targets: Object.freeze(targets), store, schedule, upload });
+  return Object.freeze({ asc, targets: Object.freeze(targets), store, schedule, upload, problems: [] });
 }
 
 /**

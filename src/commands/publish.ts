@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.js';
 import { formatDuration, mb } from '../words.js';
 import type { UploadResult } from '../upload/index.js';
 import { origin, type CommandDeps } from './context.js';
+import { dryRunPublish } from './dry-run.js';
 import { postProcess } from './post-process.js';
 import { preflightPublish, type PublishPlan } from './preflight.js';
 import { finishPostProcessing, type PackageReport } from './report.js';
@@ -13,6 +14,7 @@ import { statusReporter } from './status.js';
 /** Upload every package the `path` globs match, then post-process each (inline, deferred or off). */
 export async function publish(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {
   const plan = await preflightPublish(config, runtime, deps);
+  if (config.dryRun) return dryRunPublish(plan, config, runtime, deps);
   await executePublish(plan, config, runtime, deps);
 }
 

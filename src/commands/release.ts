@@ -3,7 +3,7 @@
  * PENDING_DEVELOPER_RELEASE is released; a phased release that is ACTIVE or PAUSED is completed (every
  * user now). Anything else is an error that says the version's state.
  */
-import type { AppStoreVersionDetail, AppStoreVersionState } from '../asc/app-store-types.js';
+import type { AppStoreVersionDetail, AppStoreVersionPhasedRelease, AppStoreVersionState } from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { Config } from '../config.js';
 import { PLATFORMS, type Platform } from '../domain.js';
@@ -12,6 +12,7 @@ import type { Logger, Runtime } from '../runtime.js';
 import { appStoreVersionLink, escapeCell } from '../summary.js';
 import { inWords } from '../words.js';
 import { resolveApp } from './app.js';
+import { dryRunRelease } from './dry-run.js';
 import { connectFromConfig, type CommandDeps } from './context.js';
 
 export interface ReleaseTarget {
@@ -42,12 +43,34 @@ const HINTS: Partial<Record<AppStoreVersionState, string>> = {
   DEVELOPER_REJECTED: 'it was withdrawn from review: submit it again first',
 };
 
-export async function releaseVersion(asc: AppStoreConnect, target: ReleaseTarget, log: Logger): Promise<ReleaseOutcome> {
+/** What a release would do to the version, read only; a version with nothing to release is an error. */
+export async function planRelease(
+  asc: AppStoreConnect,
+  target: ReleaseTarget,
+): Promise<{ version: AppStoreVersionDetail; phased?: AppStoreVersionPhasedRelease; detail: string }> {
   const version = await find(asc, target);
   const state = version.attributes?.appStoreState;
   const name = `App Store version ${target.version} of ${target.platform}`;
+  if (state === 'PENDING_DEVELOPER_RELEASE') return { version, detail: `release ${name} (${state}) to the App Store` };
+  if (state === 'READY_FOR_SALE') {
+    const phased = await asc.appStore.phasedReleases.forVersion(version.id);
+    const phase = phased?.attributes?.phasedReleaseState;
+    if (phased && (phase === 'ACTIVE' || phase === 'PAUSED'))
+      return {
+        version,
+        phased,
+        detail: `complete the phased release of ${name} (${phase}, day ${phased.attributes?.currentDayNumber ?? '?'}): every user gets it`,
+      };
+  }
+  throw new UserError(
+    `${name} is ${state ?? 'in an unknown state'}${state === 'READY_FOR_SALE' ? ' with no phased release under way' : ''}, so there is nothing to release: ${HINTS[state!] ?? 'only a version in PENDING_DEVELOPER_RELEASE, or one whose phased release is ACTIVE or PAUSED, can be released'}.`,
+  );
+}
 
-  if (state === 'PENDING_DEVELOPER_RELEASE') {
+export async function releaseVersion(asc: AppStoreConnect, target: ReleaseTarget, log: Logger): Promise<ReleaseOutcome> {
+  const { version, phased } = await planRelease(asc, target);
+  const name = `App Store version ${target.version} of ${target.platform}`;
+  if (!phased) {
     // A lost answer or a 409 is read back by the client: a version released meanwhile is done.
     await asc.appStore.releaseRequests.create(version.id);
     const after = await stateNow(asc, version.id);
@@ -55,21 +78,10 @@ export async function releaseVersion(asc: AppStoreConnect, target: ReleaseTarget
     log.info(detail);
     return { versionId: version.id, state: after, action: 'released', detail };
   }
-
-  if (state === 'READY_FOR_SALE') {
-    const phased = await asc.appStore.phasedReleases.forVersion(version.id);
-    const phase = phased?.attributes?.phasedReleaseState;
-    if (phased && (phase === 'ACTIVE' || phase === 'PAUSED')) {
-      const completed = await asc.appStore.phasedReleases.complete(phased.id, version.id);
-      const detail = `${name}: phased release ${phase} on day ${phased.attributes?.currentDayNumber ?? '?'} completed (${completed.attributes?.phasedReleaseState ?? 'COMPLETE'}): every user gets it now`;
-      log.info(detail);
-      return { versionId: version.id, state, action: 'phased-release-completed', detail };
-    }
-  }
-
-  throw new UserError(
-    `${name} is ${state ?? 'in an unknown state'}${state === 'READY_FOR_SALE' ? ' with no phased release under way' : ''}, so there is nothing to release: ${HINTS[state!] ?? 'only a version in PENDING_DEVELOPER_RELEASE, or one whose phased release is ACTIVE or PAUSED, can be released'}.`,
-  );
+  const completed = await asc.appStore.phasedReleases.complete(phased.id, version.id);
+  const detail = `${name}: phased release ${phased.attributes?.phasedReleaseState} on day ${phased.attributes?.currentDayNumber ?? '?'} completed (${completed.attributes?.phasedReleaseState ?? 'COMPLETE'}): every user gets it now`;
+  log.info(detail);
+  return { versionId: version.id, state: version.attributes?.appStoreState, action: 'phased-release-completed', detail };
 }
 
 async function find(asc: AppStoreConnect, target: ReleaseTarget): Promise<AppStoreVersionDetail> {
@@ -95,6 +107,10 @@ export async function release(config: Config, runtime: Runtime, deps: CommandDep
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const version = config.appVersion!;
   const platform = config.platform ?? (await onlyPlatformWith(asc, app.id, version));
+  if (config.dryRun) {
+    const { detail } = await planRelease(asc, { appId: app.id, version, platform });
+    return dryRunRelease(app, platform, version, { title: 'Release', status: 'would run', detail }, runtime);
+  }
   const outcome = await releaseVersion(asc, { appId: app.id, version, platform }, runtime.log);
   runtime.setOutput('app-id', app.id);
   runtime.setOutput('bundle-id', app.attributes?.bundleId ?? '');

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { disableWhenIdle, ensureResumeWorkflow, type ResumeWorkflowCheck } from '../deferred/schedule.js';
+import { disableWhenIdle, ensureResumeWorkflow, findResumeWorkflow, type ResumeWorkflowCheck } from '../deferred/schedule.js';
 import { errorMessage, firstLine } from '../errors.js';
 import { createWorkflowsClient, type WorkflowsClient } from '../github/workflows.js';
 import type { Runtime } from '../runtime.js';
@@ -37,6 +37,7 @@ function workflowsClient(config: Config, runtime: Runtime, deps: CommandDeps): W
     retry: deps.retry,
     timeoutMs: deps.requestTimeoutMs,
     sleep: deps.sleep,
+    readOnly: config.dryRun,
   });
 }
 
@@ -46,6 +47,12 @@ export async function prepareResumeSchedule(config: Config, runtime: Runtime, de
   const check = await ensureResumeWorkflow(client, config.resumeWorkflow);
   runtime.log.info(check.sentence);
   return { client, check };
+}
+
+/** A dry run: the resume workflow exists (read only); its state, and what a real run does with it. */
+export async function readResumeSchedule(config: Config, runtime: Runtime, deps: CommandDeps): Promise<string> {
+  const found = await findResumeWorkflow(workflowsClient(config, runtime, deps), config.resumeWorkflow);
+  return `Resume workflow ${config.resumeWorkflow} exists (${found.state === 'active' ? 'enabled' : `${found.state}: a real run enables it`}).`;
 }
 
 /** Deferred work another resume may still finish: valid states, and states sealed by another team's key. */

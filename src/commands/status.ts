@@ -37,6 +37,7 @@ export function statusReporter(config: Config, runtime: Runtime, deps: CommandDe
       retry: deps.retry,
       sleep: deps.sleep,
       timeoutMs: deps.requestTimeoutMs,
+      readOnly: config.dryRun,
     }));
   return {
     async report(state, options = {}) {

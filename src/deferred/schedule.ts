@@ -4,6 +4,7 @@ import {
   WorkflowMissingError,
   WorkflowPermissionError,
   isWorkflowReference,
+  type WorkflowInfo,
   type WorkflowState,
   type WorkflowsClient,
 } from '../github/workflows.js';
@@ -66,6 +67,25 @@ const PUBLISH_PERMISSIONS_NOTE = `${ACTIONS_WRITE_PERMISSIONS}\n(add \`checks: w
  * job must be able to enable it (which it does now, so a schedule GitHub disabled runs again).
  */
 export async function ensureResumeWorkflow(client: WorkflowsClient, file: string): Promise<ResumeWorkflowCheck> {
+  const found = await findResumeWorkflow(client, file);
+  try {
+    await client.enable(file);
+  } catch (error) {
+    if (error instanceof WorkflowPermissionError) throw permissionError(file, 'enable', error, found.state);
+    throw error;
+  }
+  const wasDisabled = found.state !== 'active';
+  const disabledByInactivity = found.state === 'disabled_inactivity';
+  const sentence = !wasDisabled
+    ? `Resume workflow ${file} is enabled.`
+    : disabledByInactivity
+      ? `Resume workflow ${file} was disabled by GitHub after 60 days without activity; enabled it.`
+      : `Resume workflow ${file} was disabled (${found.state}); enabled it.`;
+  return { file, id: found.id, name: found.name, stateBefore: found.state, wasDisabled, disabledByInactivity, sentence };
+}
+
+/** The resume workflow, read only (a dry run stops here): it must exist and not be deleted. */
+export async function findResumeWorkflow(client: WorkflowsClient, file: string): Promise<WorkflowInfo> {
   if (!isWorkflowReference(file) || /^\d+$/.test(file)) {
     throw new InputError(
       INPUT,
@@ -83,20 +103,7 @@ export async function ensureResumeWorkflow(client: WorkflowsClient, file: string
   }
   // GitHub reports a workflow whose file was removed as `deleted`; it can never run again.
   if (found.state === 'deleted') throw missingError(file, 'no longer has the workflow');
-  try {
-    await client.enable(file);
-  } catch (error) {
-    if (error instanceof WorkflowPermissionError) throw permissionError(file, 'enable', error, found.state);
-    throw error;
-  }
-  const wasDisabled = found.state !== 'active';
-  const disabledByInactivity = found.state === 'disabled_inactivity';
-  const sentence = !wasDisabled
-    ? `Resume workflow ${file} is enabled.`
-    : disabledByInactivity
-      ? `Resume workflow ${file} was disabled by GitHub after 60 days without activity; enabled it.`
-      : `Resume workflow ${file} was disabled (${found.state}); enabled it.`;
-  return { file, id: found.id, name: found.name, stateBefore: found.state, wasDisabled, disabledByInactivity, sentence };
+  return found;
 }
 
 function missingError(file: string, what: string): InputError {

@@ -1,6 +1,6 @@
 import { retry } from '@octokit/plugin-retry';
 import { Octokit } from '@octokit/rest';
-import { errorMessage } from '../errors.js';
+import { DryRunWriteError, errorMessage } from '../errors.js';
 import { networkErrorReason, parseRetryAfter, sleep as realSleep, type RetryPolicy, type Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 
@@ -29,6 +29,8 @@ export interface GitHubClientOptions {
   /** An answer body past this many bytes is not read into memory (Octokit then hands over ''); unbounded when absent. */
   maxAnswerBytes?: number;
   sleep?: Sleep;
+  /** `dry-run`: every request but GET is refused (DryRunWriteError) before it is sent. */
+  readOnly?: boolean;
 }
 
 export interface GitHubClient {
@@ -211,7 +213,15 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     return {};
   };
 
-  const GitHub = Octokit.plugin(boundedRetryAfter, retry);
+  const readOnly: Parameters<typeof Octokit.plugin>[0] = (octokit) => {
+    if (options.readOnly)
+      octokit.hook.before('request', (request) => {
+        if (request.method !== 'GET') throw new DryRunWriteError(`GitHub ${request.method} ${routeOf(request.url)}`);
+      });
+    return {};
+  };
+
+  const GitHub = Octokit.plugin(readOnly, boundedRetryAfter, retry);
   const octokit = new GitHub({
     auth: options.token,
     baseUrl: (options.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),

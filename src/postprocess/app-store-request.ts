@@ -2,13 +2,10 @@
  * The App Store part of a publish: the inputs that ask for it, checked from their raw text before any
  * upload, and the typed request the App Store steps read from the saved plan.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { AppStoreSettings } from '../app-store-inputs.js';
 import type { ReleaseType } from '../asc/app-store-types.js';
 import { InputError } from '../errors.js';
-import type { Logger } from '../runtime.js';
-import { readReleaseNotesFile, type Note } from './release-notes.js';
+import { readReleaseNotes, type Note } from './release-notes.js';
 
 export interface AppStoreRequest {
   /** "What's New" per locale: `app-store-release-notes`, else the TestFlight notes. */
@@ -26,17 +23,24 @@ export interface AppStoreRequest {
 export type AppStoreInputs = Omit<AppStoreRequest, 'notes'> & { notes?: Note[] };
 
 /** The checked settings with the `app-store-release-notes` file read (before any upload). */
-export function appStoreInputs(settings: AppStoreSettings, log: Logger, cwd = process.cwd()): AppStoreInputs {
+export function appStoreInputs(settings: AppStoreSettings, cwd = process.cwd()): AppStoreInputs {
   const { notesPath, ...rest } = settings;
   let notes: Note[] | undefined;
   if (notesPath) {
-    if (!existsSync(resolve(cwd, notesPath))) {
+    const found = readReleaseNotes(
+      {
+        path: notesPath,
+        input: 'app-store-release-notes',
+        notAPath: "Remove the input to use the TestFlight notes as What's New.",
+      },
+      cwd,
+    );
+    if (found.some((n) => n.locale === undefined))
       throw new InputError(
         'app-store-release-notes',
-        `${notesPath} does not exist. Give the path of a JSON file like [{"language": "en-US", "text": "What's new…"}], or remove the input to use the TestFlight notes.`,
+        `${notesPath}: WhatToTest.txt names no locale; App Store What's New needs one per file (e.g. WhatToTest.en-US.txt).`,
       );
-    }
-    notes = readReleaseNotesFile(notesPath, log, cwd, 'app-store-release-notes');
+    notes = found as Note[];
     if (notes.length === 0)
       throw new InputError(
         'app-store-release-notes',
@@ -48,7 +52,7 @@ export function appStoreInputs(settings: AppStoreSettings, log: Logger, cwd = pr
 
 /**
  * The request saved in the plan: the App Store notes, else the TestFlight notes (once their locales are
- * known). Both were read through `readReleaseNotesFile`/`readNotes`, which refuse the `<` and `>` Apple
+ * known). Both were read through `readReleaseNotes`/`readNotes`, which refuse the `<` and `>` Apple
  * refuses in "What's New" as in "What to Test".
  */
 export function appStoreRequest(inputs: AppStoreInputs, testflightNotes: Note[]): AppStoreRequest {

@@ -1,6 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { UserError, errorMessage } from '../errors.js';
+import { DryRunWriteError, UserError, errorMessage } from '../errors.js';
 import {
   createGitHubClient,
   MAX_GITHUB_RETRY_AFTER_MS,
@@ -63,6 +63,7 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
 
   return {
     async uploadJson(name, fileName, document, retentionDays) {
+      if (options.readOnly) throw new DryRunWriteError(`artifact upload ${name}`);
       if (basename(fileName) !== fileName || fileName === '' || fileName === '.' || fileName === '..') {
         throw new Error(`Artifact file name must be a plain file name, got "${fileName}"`);
       }

@@ -242,6 +242,8 @@ export interface ArtifactStoreSettings {
   command: string;
   githubToken?: string;
   stateArtifact: string;
+  /** `dry-run`: the store's clients refuse every write. */
+  dryRun?: boolean;
 }
 
 /** The artifact store for this repository, from `github-token`, the runner's environment and the key that seals state. */
@@ -286,6 +288,7 @@ export function openArtifactStore(
     retry: deps.retry,
     sleep: deps.sleep,
     timeoutMs: deps.requestTimeoutMs,
+    readOnly: config.dryRun,
   };
   const client = createArtifactClient(options);
   let id: Promise<number> | undefined;

@@ -15,7 +15,7 @@ export const TEST_INFORMATION_WHERE =
   'Set it in the `test-information` file (test_information.json; see docs/testflight-external.md), or in App Store Connect → your app → TestFlight → Test Information.';
 
 /** The review detail's fields the file sets; the password only from this run's `demo-account-password`. */
-function reviewFields(info: TestInformation, password: string | undefined): BetaAppReviewDetailFields {
+export function reviewFields(info: TestInformation, password: string | undefined): BetaAppReviewDetailFields {
   const c = info.reviewContact ?? {};
   const fields: BetaAppReviewDetailFields = {
     contactFirstName: c.firstName,
