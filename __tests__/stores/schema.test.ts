@@ -94,7 +94,7 @@ describe('parseState: the strict form of a state read back', () => {
     expect(() => parseState({ ...one, appStore: { versionId: 'f00d-1' } }, 'x')).toThrow(
       /state\.appStore is not a field of state schema 1/,
     );
-    expect(() => parseState({ ...one, schemaVersion: 3 }, 'x')).toThrow(/written by a newer version of the action \(state schema 3/);
+    expect(() => parseState({ ...one, schemaVersion: 4 }, 'x')).toThrow(/written by a newer version of the action \(state schema 4/);
     expect(() => parseState({ ...one, schemaVersion: 0 }, 'x')).toThrow(/written by an older version/);
   });
 

@@ -34,6 +34,8 @@ export interface PublishPlan {
   readonly store: StateStore;
   /** Deferred: the resume workflow, checked and enabled; enabled again after each save. */
   readonly schedule?: ResumeSchedule;
+  /** Inline with `follow-review`: where the review watch is handed to the resume workflow. */
+  readonly handoff?: { store: StateStore; schedule: ResumeSchedule };
   readonly upload: (pkg: PackageInfo, appId: string) => Promise<UploadResult>;
 }
 
@@ -63,6 +65,8 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   }
   refuseSameBuildTwice(packages);
   const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : new MemoryStateStore();
+  const handsOff = config.postProcessing === 'inline' && config.followReview;
+  const handoffStore = handsOff ? openArtifactStore(config, runtime, deps, key) : undefined;
 
   const targets: PublishTarget[] = [];
   for (const pkg of packages) {
@@ -77,7 +81,8 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   }
 
   // Last, once everything else holds: a deferred build must never wait behind a missing or disabled schedule.
-  const schedule = config.postProcessing === 'deferred' ? await prepareResumeSchedule(config, runtime, deps) : undefined;
+  const schedule = config.postProcessing === 'deferred' || handsOff ? await prepareResumeSchedule(config, runtime, deps) : undefined;
+  const handoff = handoffStore && schedule ? { store: handoffStore, schedule } : undefined;
 
   // altool reads the key from a file; the API upload signs tokens in memory and needs none.
   const privateKeyPem = config.uploadMethod === 'altool' ? key.export({ type: 'pkcs8', format: 'pem' }).toString() : '';
@@ -90,7 +95,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
       retry: deps.retry,
       idleTimeoutMs: deps.requestTimeoutMs,
     });
-  return Object.freeze({ asc, targets: Object.freeze(targets), store, schedule, upload });
+  return Object.freeze({ asc, targets: Object.freeze(targets), store, schedule, handoff, upload });
 }
 
 /**

@@ -4,7 +4,10 @@ import type { Note } from './release-notes.js';
 import type { PlanRequest } from './state.js';
 
 /** What post-processing was asked to do, as the inputs say it (notes resolved separately, per app). */
-type RequestOptions = Omit<PlanRequest, 'notes' | 'appStore'>;
+type RequestOptions = Omit<PlanRequest, 'notes' | 'appStore' | 'followReview' | 'reviewTimeoutMs'> & {
+  followReview?: boolean;
+  reviewTimeoutMs?: number;
+};
 
 /**
  * The plan's request. `appStore` (the App Store inputs, read before any request) adds the App Store
@@ -19,6 +22,8 @@ export function planRequest(options: RequestOptions, notes: Note[], appStore?: A
     submitBetaReview: options.submitBetaReview,
     betaGroups: [...options.betaGroups],
     notifyTesters: options.notifyTesters,
+    // Only when asked: a state without it is read by the versions before `follow-review`.
+    ...(options.followReview ? { followReview: true, reviewTimeoutMs: options.reviewTimeoutMs } : {}),
   };
 }
 

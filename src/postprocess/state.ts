@@ -7,8 +7,11 @@ import type { Note } from './release-notes.js';
  * Post-processing as data: what was asked (the plan) and how far it got (progress). It is saved as-is
  * to a workflow artifact for deferred mode, so it holds no secrets: no key, no token, no key ID.
  */
-export const STATE_SCHEMA_VERSION = 2;
-/** The oldest state this version still finishes: version 1 is version 2 without the App Store steps. */
+export const STATE_SCHEMA_VERSION = 3;
+/**
+ * The oldest state this version still finishes: version 1 is version 2 without the App Store steps,
+ * version 2 is version 3 without following review (`follow-review`).
+ */
 export const MIN_STATE_SCHEMA_VERSION = 1;
 
 export const STEP_NAMES = [
@@ -27,8 +30,25 @@ export const STEP_NAMES = [
   'app-store-version',
   'app-store-whats-new',
   'app-store-submit',
+  // Last, after every submission: watching Apple's decisions writes nothing, and one review does not hold up the other.
+  'beta-review-decision',
+  'app-store-review-decision',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
+
+/** The steps that watch a review (`follow-review`): they never sleep in a job, and their deadline's expiry is no failure. */
+export const REVIEW_STEPS: readonly StepName[] = ['beta-review-decision', 'app-store-review-decision'];
+
+/**
+ * The order of execution for a request: STEP_NAMES', except that with `follow-review` and a beta review
+ * testers are notified once Apple has approved the build, not when it joins the groups still in review.
+ */
+export function stepOrder(request: PlanRequest): readonly StepName[] {
+  if (!(request.followReview && request.submitBetaReview)) return STEP_NAMES;
+  const order: StepName[] = STEP_NAMES.filter((name) => name !== 'notify-testers');
+  order.splice(order.indexOf('beta-review-decision') + 1, 0, 'notify-testers');
+  return order;
+}
 
 /** The App Store part of the state: what the App Store steps found or made. */
 export interface AppStoreRecord {
@@ -38,7 +58,8 @@ export interface AppStoreRecord {
   submissionId?: string;
 }
 
-export type StepStatus = 'pending' | 'done' | 'skipped' | 'warning' | 'failed';
+/** `timed-out`: a review step that saw no decision within `review-timeout` (not a failure). */
+export type StepStatus = 'pending' | 'done' | 'skipped' | 'warning' | 'failed' | 'timed-out';
 
 export interface StepProgress {
   status: StepStatus;
@@ -57,9 +78,28 @@ export interface PlanRequest {
   notifyTesters: boolean;
   /** `submit-app-store-review: true`: the version, What's New and the App Review submission. */
   appStore?: AppStoreRequest;
+  /** `follow-review: true`: stay pending until Apple decides on the reviews submitted. */
+  followReview?: boolean;
+  /** `review-timeout`: how long after a submission its decision is watched for. */
+  reviewTimeoutMs?: number;
 }
 
-export type PostProcessingStatus = 'pending' | 'completed' | 'failed';
+/** `timed-out`: no review decision within `review-timeout`; reported neutral, not as a failure. */
+export type PostProcessingStatus = 'pending' | 'completed' | 'failed' | 'timed-out';
+
+/** What the TestFlight beta review steps saw. */
+export interface BetaReviewRecord {
+  /** The build's `betaReviewState` as last seen (WAITING_FOR_REVIEW, IN_REVIEW, APPROVED, REJECTED). */
+  state?: string;
+}
+
+/** The deadline of each wait; the review ones are set when their watch starts (right after the submissions). */
+export interface Deadlines {
+  findBuild: string;
+  processing: string;
+  betaReview?: string;
+  appStoreReview?: string;
+}
 
 export interface PostProcessingState {
   /** STATE_SCHEMA_VERSION when written by this version; a version-1 state read back keeps its 1. */
@@ -79,9 +119,9 @@ export interface PostProcessingState {
     id?: string;
     processingState?: string;
   };
-  /** When Apple accepted the file; both deadlines count from here. */
+  /** When Apple accepted the file; the find-build and processing deadlines count from here. */
   uploadedAt: string;
-  deadlines: { findBuild: string; processing: string };
+  deadlines: Deadlines;
   request: PlanRequest;
   steps: Partial<Record<StepName, StepProgress>>;
   status: PostProcessingStatus;
@@ -89,6 +129,8 @@ export interface PostProcessingState {
   failure?: string;
   /** What the App Store steps found or made. */
   appStore?: AppStoreRecord;
+  /** What the beta review steps saw. */
+  betaReview?: BetaReviewRecord;
   /** The check run that shows this build's post-processing on the published commit. */
   checkRunId?: number;
   /** Where it came from, for the summary of a later resume. */

@@ -1,7 +1,7 @@
 import type { AppStoreConnect } from '../../asc/client.js';
 import type { Sleep } from '../../net/retry.js';
 import type { Logger } from '../../runtime.js';
-import type { AppStoreRecord, PostProcessingState } from '../state.js';
+import type { AppStoreRecord, BetaReviewRecord, PostProcessingState } from '../state.js';
 
 export type { AppStoreRecord } from '../state.js';
 
@@ -22,6 +22,7 @@ export interface StepContext {
 export interface StatePatch {
   build?: Partial<Pick<PostProcessingState['build'], 'id' | 'processingState'>>;
   appStore?: Partial<AppStoreRecord>;
+  betaReview?: Partial<BetaReviewRecord>;
 }
 
 export type StepResult = {
