@@ -5,7 +5,7 @@ import type { Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 import { REVIEW_STEPS, stepOrder, type AppStoreRecord, type BetaReviewRecord, type PostProcessingState, type StepName } from './state.js';
 import { STEPS, stepTitle } from './steps/registry.js';
-import type { StatePatch, StepResult } from './steps/types.js';
+import { StepFailure, type StatePatch, type StepResult } from './steps/types.js';
 import { enumsInWords } from '../words.js';
 
 export interface EngineContext {
@@ -66,6 +66,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
         const limit = deadlineOf(state, name);
         result = options.wait && !review ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
       } catch (error) {
+        if (error instanceof StepFailure) applyPatch(state, error.patch);
         const failed = await fail(state, name, startedAt, error, ctx);
         changed = true;
         return { ...failed, changed };

@@ -9,7 +9,7 @@ import { UserError } from '../../errors.js';
 import { appStoreVersionLink, buildLink } from '../../links.js';
 import type { PostProcessingState } from '../state.js';
 import { label, needVersionId, stateOf } from './app-store-shared.js';
-import { done, needBuildId, waiting, type StepRun } from './types.js';
+import { done, needBuildId, StepFailure, waiting, type StepRun } from './types.js';
 
 /** App Review approved the version; `appVersionState` names (`…_DISTRIBUTION`) and `appStoreState` names alike. */
 export const APP_REVIEW_APPROVED = [
@@ -53,8 +53,9 @@ export const betaReviewDecision: StepRun = async (state, { asc }) => {
     );
   }
   if (reviewState === 'REJECTED') {
-    throw new UserError(
+    throw new StepFailure(
       `TestFlight beta review: build ${state.build.buildNumber} was REJECTED. Apple explains why by e-mail to the account holder and in App Store Connect → TestFlight: ${page}. Fix what Apple names, upload a new build and submit it for beta review.`,
+      { betaReview: { state: 'REJECTED' } },
     );
   }
   return waiting(`beta review ${reviewState ?? 'state unknown'}`, patch);
@@ -73,12 +74,13 @@ export const appStoreReviewDecision: StepRun = async (state, { asc }) => {
   const patch = { appStore: { versionId, versionState: stateOf(version) ?? (seen as AppStoreVersionState | undefined) } };
   if (seen && (APP_REVIEW_REFUSED as readonly string[]).includes(seen)) {
     const refusal = seen as (typeof APP_REVIEW_REFUSED)[number];
-    throw new UserError(
+    throw new StepFailure(
       `App Review: version ${label(version)} was not approved: ${refusal}. ${REFUSAL_HELP[refusal]} the version's page: ${appStoreVersionLink(state.app.id, state.build.platform, stateOf(version))}. Fix it there and submit again with \`command: distribute\` and \`submit-app-store-review: true\`.`,
+      patch,
     );
   }
   if (seen && (APP_REVIEW_APPROVED as readonly string[]).includes(seen)) {
-    return done(`APPROVED (${seen}): ${await whatNext(state, version, seen, asc)}`, patch);
+    return done(`APPROVED (${stateOf(version) ?? seen}): ${await whatNext(state, version, seen, asc)}`, patch);
   }
   return waiting(`App Review ${seen ?? 'state unknown'}`, patch);
 };
