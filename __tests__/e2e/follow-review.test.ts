@@ -188,4 +188,37 @@ describe('follow-review (dist/index.js)', () => {
     expect(published.stdout).toContain('Input `resume-workflow`');
     expect(writesSince(mark)).toEqual([]);
   });
+
+  it('command: release pauses and resumes a phased release, idempotently; a wrong state is refused naming it', async () => {
+    const app = newApp('phased');
+    const buildId = suite.asc.addBuild({ appId: app.id, version: '1.1', buildNumber: '12', usesNonExemptEncryption: false }).id;
+    const { id: versionId } = suite.asc.appStore.addVersion({ appId: app.id, versionString: '1.1', buildId, state: 'READY_FOR_SALE' });
+    const phased = suite.asc.appStore.addPhasedRelease(versionId, 'ACTIVE');
+    const release = (action: string) =>
+      run(app, { command: 'release', 'bundle-id': app.bundleId, 'app-version': '1.1', 'phased-release': action });
+    const phase = () => suite.asc.resource('appStoreVersionPhasedReleases', phased.id).attributes.phasedReleaseState;
+
+    const paused = await release('pause');
+    expect(paused.code, paused.stdout).toBe(0);
+    expect(phase()).toBe('PAUSED');
+    expect(paused.summary).toContain('Phased release paused');
+    const mark = suite.asc.requests.length;
+    expect((await release('pause')).code).toBe(0);
+    expect(writesSince(mark)).toEqual([]);
+    const resumed = await release('resume');
+    expect(resumed.code, resumed.stdout).toBe(0);
+    expect(phase()).toBe('ACTIVE');
+    expect(resumed.outputs).toMatchObject({ 'app-store-version-id': versionId, 'app-store-state': 'READY_FOR_SALE' });
+
+    // Released to every user (`command: release`): nothing is left to pause.
+    const completed = await run(app, { command: 'release', 'bundle-id': app.bundleId, 'app-version': '1.1' });
+    expect(completed.code, completed.stdout).toBe(0);
+    expect(phase()).toBe('COMPLETE');
+    const refused = await release('pause');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toContain('its phased release is COMPLETE: every user has it already');
+    const wrong = await release('true');
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stdout).toContain('Input `phased-release`');
+  });
 });
