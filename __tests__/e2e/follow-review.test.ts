@@ -151,7 +151,7 @@ describe('follow-review (dist/index.js)', () => {
     expect(ended.stdout).toMatch(/::warning::TestFlight beta review decision: no decision within `review-timeout`/);
     expect(checkRun(app)).toMatchObject({ status: 'completed', conclusion: 'neutral' });
     expect(checkRun(app).output.title).toMatch(
-      /^No review decision within review-timeout; still pending at Apple: TestFlight beta review decision/,
+      /^No review decision within review-timeout; still open at Apple: TestFlight beta review decision \(beta review WAITING_FOR_REVIEW\)$/,
     );
     expect(writesSince(mark)).toEqual([]);
     expect(live()).toEqual([]);

@@ -1,6 +1,13 @@
 import { CheckRunNotFoundError, ChecksPermissionError, type ChecksClient, type CheckRunOutput } from '../github/checks.js';
 import { errorMessage, firstLine } from '../errors.js';
-import { STEP_NAMES, stepOrder, type PostProcessingState, type PostProcessingStatus, type StepName } from '../postprocess/state.js';
+import {
+  REVIEW_STEPS,
+  STEP_NAMES,
+  stepOrder,
+  type PostProcessingState,
+  type PostProcessingStatus,
+  type StepName,
+} from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
 import { buildLink, stepTable } from '../summary.js';
@@ -50,12 +57,14 @@ export function checkRunPayload(state: PostProcessingState, options: PayloadOpti
   }
   if (outcome === 'timed-out') {
     // Review can take days: no decision in time is reported, not failed.
-    const open = STEP_NAMES.filter((name) => ['timed-out', 'pending'].includes(state.steps[name]?.status ?? ''));
-    const what = open.map((name) => `${stepTitle(name)} (${state.steps[name]?.detail ?? 'pending'})`).join('; ');
+    const open = REVIEW_STEPS.filter((name) => ['timed-out', 'pending'].includes(state.steps[name]?.status ?? ''));
+    const what = open
+      .map((name) => `${stepTitle(name)} (${state.steps[name]?.detail?.split('last state: ').pop() ?? 'pending'})`)
+      .join(', ');
     return {
       status: 'completed',
       conclusion: 'neutral',
-      output: { title: bounded(`No review decision within review-timeout; still pending at Apple: ${what}`), summary },
+      output: { title: bounded(`No review decision within review-timeout; still open at Apple: ${what}`), summary },
     };
   }
   if (outcome === 'completed') {
