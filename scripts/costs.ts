@@ -54,6 +54,53 @@ export function billedPerBuild(a: CostAssumptions): PerBuild {
   };
 }
 
+/** Following review (`follow-review`): how long Apple takes to decide, and what the relay's deliveries are. */
+export interface ReviewAssumptions {
+  /** Minutes from the submissions to Apple's decision (two days). */
+  reviewMinutes: number;
+  /** Reviews followed per build (TestFlight beta review and App Review). */
+  reviews: number;
+  /** State changes Apple sends per review through the webhook relay (in review, then the decision). */
+  deliveriesPerReview: number;
+  /** Minutes between runs of the safety-net schedule once the relay is in place (hourly). */
+  safetyNetCronMinutes: number;
+}
+
+export const REVIEW_ASSUMED: ReviewAssumptions = {
+  reviewMinutes: 2 * 24 * 60,
+  reviews: 2,
+  deliveriesPerReview: 2,
+  safetyNetCronMinutes: 60,
+};
+
+/**
+ * Resume runs that watching a review adds to a build, at most: the state stays pending until Apple
+ * decides, so every scheduled run in the meantime finds it (the run that finds the decision is the
+ * build's last run, counted already).
+ */
+export function reviewWatchRuns(reviewMinutes: number, cronMinutes: number): number {
+  return Math.ceil(reviewMinutes / cronMinutes);
+}
+
+export interface ReviewWatch {
+  /** The example's cron every 10 minutes over the review. */
+  cron: number;
+  /** The webhook relay starts a run per delivery; the schedule is off in between. */
+  relayOnly: number;
+  /** The relay, with an hourly schedule as a safety net for lost deliveries. */
+  relayWithSafetyNet: number;
+}
+
+/** Billed minutes (one per run) that following the reviews adds to a build. */
+export function reviewWatchMinutes(a: CostAssumptions = ASSUMED, r: ReviewAssumptions = REVIEW_ASSUMED): ReviewWatch {
+  const deliveries = r.reviews * r.deliveriesPerReview;
+  return {
+    cron: reviewWatchRuns(r.reviewMinutes, a.cronMinutes),
+    relayOnly: deliveries,
+    relayWithSafetyNet: reviewWatchRuns(r.reviewMinutes, r.safetyNetCronMinutes) + deliveries,
+  };
+}
+
 /** Billed minutes a month of a schedule that runs whether or not anything is pending. */
 export function alwaysOnMinutesPerMonth(cronMinutes: number): number {
   return (DAYS_PER_MONTH * 24 * 60) / cronMinutes;
@@ -61,7 +108,7 @@ export function alwaysOnMinutesPerMonth(cronMinutes: number): number {
 
 const number = (n: number): string => n.toLocaleString('en-US');
 
-export function costTables(a: CostAssumptions = ASSUMED, buildsPerMonth = 60): string {
+export function costTables(a: CostAssumptions = ASSUMED, buildsPerMonth = 60, releasesPerMonth = 4): string {
   const b = billedPerBuild(a);
   const alwaysOn = alwaysOnMinutesPerMonth(a.cronMinutes);
   const rows: [string, string, number, number][] = [
@@ -97,7 +144,17 @@ export function costTables(a: CostAssumptions = ASSUMED, buildsPerMonth = 60): s
       return `| ${processingMinutes} min | ${c.resumeRuns} | ${mean} | ${c.inlineLinux} | ${c.inlineMacos} | ${c.deferredLinux} |`;
     }),
   ];
-  return `${perBuild.join('\n')}\n\n${sensitivity.join('\n')}\n`;
+  const r = REVIEW_ASSUMED;
+  const watch = reviewWatchMinutes(a, r);
+  const deliveries = `${r.reviews} reviews × ${r.deliveriesPerReview} deliveries`;
+  const review = [
+    `| following review (\`follow-review\`), ${r.reviewMinutes / 60 / 24}-day review | computation | billed minutes per release, added | ${releasesPerMonth} releases a month |`,
+    '| --- | --- | --: | --: |',
+    `| cron every ${a.cronMinutes} min | ${number(r.reviewMinutes)} min / ${a.cronMinutes} min, 1 run each | ${number(watch.cron)} | ${number(watch.cron * releasesPerMonth)} |`,
+    `| webhook relay, schedule hourly as a safety net | ${number(r.reviewMinutes)} min / ${r.safetyNetCronMinutes} min + ${deliveries} | ${watch.relayWithSafetyNet} | ${number(watch.relayWithSafetyNet * releasesPerMonth)} |`,
+    `| webhook relay only | ${deliveries} | ${watch.relayOnly} | ${number(watch.relayOnly * releasesPerMonth)} |`,
+  ];
+  return `${perBuild.join('\n')}\n\n${sensitivity.join('\n')}\n\n${review.join('\n')}\n`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.stdout.write(costTables());

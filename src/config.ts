@@ -3,6 +3,7 @@ import { readAppStoreSettings, type AppStoreSettings } from './app-store-inputs.
 import { PLATFORMS, UPLOAD_METHODS, VERSION_PATTERN, type Platform, type UploadMethod } from './domain.js';
 import { InputError } from './errors.js';
 import { bool, integer, lines, minutes, oneOf, pollInterval, url, withDefaults } from './input-values.js';
+import { readPhasedReleaseAction, readReviewSettings, type PhasedReleaseAction } from './review-inputs.js';
 import type { InputReader } from './runtime.js';
 
 export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number', 'release'] as const;
@@ -45,6 +46,12 @@ export interface Config {
   expirePreviousBuilds: boolean;
   /** `submit-app-store-review: true` and the App Store inputs, checked; undefined when not asked. */
   appStore?: AppStoreSettings;
+  /** `follow-review: true`: post-processing stays pending until Apple decides on the reviews submitted. */
+  followReview: boolean;
+  /** `review-timeout`, in ms. */
+  reviewTimeoutMs: number;
+  /** `command: release` with `phased-release: pause | resume`. */
+  phasedReleaseAction?: PhasedReleaseAction;
   statusCheck: boolean;
   resumeWorkflow: string;
   disableWhenIdle: boolean;
@@ -161,7 +168,10 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
   const notifyTesters = bool('notify-testers', input('notify-testers'));
   const expirePreviousBuilds = bool('expire-previous-builds', input('expire-previous-builds'));
 
-  const appStore = readAppStoreSettings(read, now);
+  // With `command: release`, `phased-release` pauses or resumes a phased release under way; it is no App Store setting.
+  const phasedReleaseAction = command === 'release' ? readPhasedReleaseAction(read) : undefined;
+  const appStore = readAppStoreSettings(command === 'release' ? (name) => (name === 'phased-release' ? '' : read(name)) : read, now);
+  const { followReview, reviewTimeoutMs } = readReviewSettings(read, processingTimeoutMs);
   const statusCheck = bool('status-check', input('status-check'));
   const resumeWorkflow = input('resume-workflow');
   if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(resumeWorkflow)) {
@@ -210,6 +220,9 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
     demoAccountPassword: read('demo-account-password') || undefined,
     expirePreviousBuilds,
     appStore,
+    followReview,
+    reviewTimeoutMs,
+    phasedReleaseAction,
     statusCheck,
     resumeWorkflow,
     disableWhenIdle,
@@ -234,6 +247,7 @@ function checkCombinations(config: Config): void {
         ['whats-new', config.whatsNew !== undefined],
         ['uses-non-exempt-encryption', config.usesNonExemptEncryption !== undefined],
         ['submit-app-store-review', config.appStore !== undefined],
+        ['follow-review', config.followReview],
       ] as const
     ).find(([, set]) => set);
     if (asked) {
@@ -242,6 +256,17 @@ function checkCombinations(config: Config): void {
         'asks for post-processing, but `post-processing` is `off`: set `post-processing: inline` (or `deferred`), or remove this input.',
       );
     }
+  }
+  if (
+    (config.command === 'publish' || config.command === 'distribute') &&
+    config.followReview &&
+    !config.submitBetaReview &&
+    !config.appStore
+  ) {
+    throw new InputError(
+      'follow-review',
+      'follows the reviews this run submits, but none is asked: set `submit-beta-review: true` and/or `submit-app-store-review: true`, or remove `follow-review`.',
+    );
   }
   if (config.command === 'distribute') {
     if (config.postProcessing === 'off') {

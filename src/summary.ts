@@ -1,8 +1,9 @@
-import { LIVE_STATES, type AppStoreVersionState } from './asc/app-store-types.js';
-import type { Platform } from './domain.js';
-import { STEP_NAMES, type PostProcessingState, type StepStatus } from './postprocess/state.js';
+import { appStoreVersionLink, buildLink } from './links.js';
+import { stepOrder, type PostProcessingState, type StepStatus } from './postprocess/state.js';
 import { stepTitle } from './postprocess/steps/registry.js';
 import { enumsInWords, formatDuration } from './words.js';
+
+export { appStoreVersionLink, buildLink } from './links.js';
 
 /** A row for work done before post-processing (the upload), in the same table. */
 export interface ExtraRow {
@@ -17,29 +18,15 @@ const ICONS: Record<StepStatus | 'waiting', string> = {
   skipped: '⏭️ skipped',
   warning: '⚠️ warning',
   failed: '❌ failed',
+  'timed-out': '⌛ no decision in time',
   pending: '⏳ pending',
   waiting: '⏳ waiting',
 };
-
-/** App Store Connect's path segment per platform, as its own pages link builds (…/testflight/macos/<build>, …/tvos/…). */
-const PLATFORM_PATH: Record<Platform, string> = { IOS: 'ios', MAC_OS: 'macos', TV_OS: 'tvos', VISION_OS: 'visionos' };
-
-/** The build's page in App Store Connect (the `app-store-connect-url` output); the platform's TestFlight builds before the build is known. */
-export function buildLink(appId: string, platform: Platform, buildId?: string): string {
-  const base = `https://appstoreconnect.apple.com/apps/${appId}/testflight/${PLATFORM_PATH[platform]}`;
-  return buildId ? `${base}/${buildId}` : base;
-}
 
 /** ` · [TestFlight public link](…)` when a named external group has one (checked as Apple's join link when read). */
 export function publicLinkText(state: PostProcessingState): string {
   const link = state.testflight?.publicLink;
   return link ? ` · [TestFlight public link](${link})` : '';
-}
-
-/** The App Store version's page in App Store Connect: the version in flight, or the live one. */
-export function appStoreVersionLink(appId: string, platform: Platform, versionState?: AppStoreVersionState): string {
-  const which = versionState && LIVE_STATES.includes(versionState) ? 'deliverable' : 'inflight';
-  return `https://appstoreconnect.apple.com/apps/${appId}/distribution/${PLATFORM_PATH[platform]}/version/${which}`;
 }
 
 /** One package's section: heading, step table and the App Store Connect link. */
@@ -72,7 +59,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
 export function stepTable(state: PostProcessingState, before: ExtraRow[] = []): string[] {
   const lines = ['| Step | Result | Detail | Time |', '| --- | --- | --- | --- |'];
   for (const row of before) lines.push(row_(row.title, ICONS[row.status], row.detail, row.durationMs));
-  for (const name of STEP_NAMES) {
+  for (const name of stepOrder(state.request)) {
     const p = state.steps[name];
     if (!p) continue;
     const duration = p.startedAt && p.finishedAt ? Date.parse(p.finishedAt) - Date.parse(p.startedAt) : undefined;

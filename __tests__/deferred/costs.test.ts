@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { disableWhenIdle, ensureResumeWorkflow, reenableAfterSave } from '../../src/deferred/schedule.js';
 import { useWorkflowsClient } from '../../test-support/fake-github/workflows-suite.js';
-import { alwaysOnMinutesPerMonth, ASSUMED, billedPerBuild, costTables, resumeRunsPerBuild } from '../../scripts/costs.js';
+import {
+  alwaysOnMinutesPerMonth,
+  ASSUMED,
+  billedPerBuild,
+  costTables,
+  resumeRunsPerBuild,
+  REVIEW_ASSUMED,
+  reviewWatchMinutes,
+  reviewWatchRuns,
+} from '../../scripts/costs.js';
 
 /**
  * The figures of docs/costs.md: the resume schedule, with the real policy against the fake GitHub, is
@@ -91,6 +100,24 @@ describe('what deferred post-processing costs', () => {
     expect(runs).toHaveLength(alwaysOnMinutesPerMonth(10));
     expect(runs).toHaveLength(4_320);
     expect(gh.workflows.state(FILE)).toBe('active');
+  });
+
+  it('following a 2-day review from the 10-minute cron: 288 runs more per build, and none after the decision', async () => {
+    const review = REVIEW_ASSUMED.reviewMinutes;
+    const perOffset: number[] = [];
+    for (const offset of [0.5, 3.5, 6.5, 9.5]) {
+      // The state stays pending from the upload through processing and the review, until Apple decides.
+      const runs = await simulateMonth(ASSUMED.processingMinutes + review, 10, offset);
+      expect(runs.at(-1)).toBeLessThan(ASSUMED.processingMinutes + review + 10);
+      expect(gh.workflows.state(FILE)).toBe('disabled_manually');
+      perOffset.push(runs.length);
+    }
+    const added = Math.max(...perOffset) - resumeRunsPerBuild(ASSUMED.processingMinutes, 10);
+    expect(added).toBe(reviewWatchRuns(review, 10));
+    expect(added).toBe(288);
+    expect(reviewWatchMinutes()).toEqual({ cron: 288, relayOnly: 4, relayWithSafetyNet: 52 });
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`about ${reviewWatchMinutes().cron} resume\nruns (${reviewWatchMinutes().cron} billed minutes) per release`);
   });
 
   it('per build at the assumed 20 min of processing', () => {

@@ -58,8 +58,8 @@ function cronMinutes(field: string): number[] {
 }
 
 describe('example workflows', () => {
-  it('are the four the README describes', () => {
-    expect(FILES).toEqual(['post-processing.yml', 'promote.yml', 'publish.yml', 'release.yml']);
+  it('are the five the README describes', () => {
+    expect(FILES).toEqual(['post-processing.yml', 'promote.yml', 'publish.yml', 'release.yml', 'staged-release.yml']);
   });
 
   it.each(FILES)('%s passes actionlint', async (file) => {
@@ -153,6 +153,24 @@ describe('example workflows', () => {
     const inputs = (wf.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs;
     expect(Object.keys(inputs).sort()).toEqual(['app-version', 'beta-groups', 'build-number', 'notes', 'submit-beta-review']);
     expect(actionSteps(wf)[0]!.with).toMatchObject({ command: 'distribute' });
+  });
+
+  it('staged-release.yml: TestFlight with follow-review, then the App Store behind the app-store environment', () => {
+    const wf = workflow('staged-release.yml');
+    const jobs = wf.jobs as unknown as Record<string, { needs?: string; environment?: string; permissions?: Record<string, string> }>;
+    const [testflight, appStore] = actionSteps(wf);
+    expect(testflight!.with).toMatchObject({ 'post-processing': 'deferred', 'submit-beta-review': true, 'follow-review': true });
+    expect(jobs.testflight?.permissions).toMatchObject({ actions: 'write', checks: 'write' });
+    expect(appStore!.with).toMatchObject({
+      command: 'distribute',
+      'submit-app-store-review': true,
+      'follow-review': true,
+      'app-version': '${{ needs.testflight.outputs.app-version }}',
+      'build-number': '${{ needs.testflight.outputs.build-number }}',
+    });
+    expect(jobs['app-store']).toMatchObject({ needs: 'testflight', environment: 'app-store' });
+    // Deferred (and follow-review) enable the resume workflow: `actions: write`.
+    expect(jobs['app-store']?.permissions).toMatchObject({ actions: 'write', checks: 'write' });
   });
 
   it('release.yml releases the version chosen in the dispatch form, with no GitHub permission', () => {

@@ -55,4 +55,16 @@ export class PhasedReleasesApi {
     });
     return doc.data;
   }
+
+  /** Pauses (`PAUSED`) or resumes (`ACTIVE`) it; a lost answer or a 409 is no failure when it is in that state already. */
+  async setState(id: string, versionId: string, wanted: 'PAUSED' | 'ACTIVE'): Promise<AppStoreVersionPhasedRelease> {
+    const body = { data: { type: 'appStoreVersionPhasedReleases', id, attributes: { phasedReleaseState: wanted } } };
+    const doc = await this.http.patch<Document<AppStoreVersionPhasedRelease>>(`/v1/appStoreVersionPhasedReleases/${enc(id)}`, body, {
+      readBack: async () => {
+        const now = await this.forVersion(versionId);
+        return now?.attributes?.phasedReleaseState === wanted ? { data: now } : undefined;
+      },
+    });
+    return doc.data;
+  }
 }

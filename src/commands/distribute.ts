@@ -71,8 +71,11 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   // A check run of this build on this commit (a publish whose post-processing failed) is carried on, not repeated.
   const status = statusReporter(config, runtime, deps);
   const deferredStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : undefined;
+  // Inline with `follow-review`: the review watch is handed to the resume workflow, checked now like deferred.
+  const handoffStore =
+    config.postProcessing === 'inline' && config.followReview ? openArtifactStore(config, runtime, deps, key) : undefined;
   // Before anything is written: without the resume workflow a deferred build would wait forever.
-  const schedule = deferredStore ? await prepareResumeSchedule(config, runtime, deps) : undefined;
+  const schedule = deferredStore || handoffStore ? await prepareResumeSchedule(config, runtime, deps) : undefined;
   // Deferred: promote now, finish later; the scheduled resume takes it from here, as after a deferred publish.
   const report = await postProcess(state, {
     asc,
@@ -82,6 +85,7 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     status,
     deferred: deferredStore && { store: deferredStore, schedule: schedule! },
     inlineStore: new MemoryStateStore(),
+    handoff: handoffStore && { store: handoffStore, schedule: schedule! },
     adopt: true,
     onSaveFailure: `The deferred state of build ${buildNumber} could not be saved. Nothing was changed at Apple; once the cause is fixed, run \`command: distribute\` again.`,
   });

@@ -129,5 +129,11 @@ async function preview(name: StepName, input: StepPreviewInput): Promise<Pick<Pl
       return run(`set What's New in ${list(request.appStore!.notes.map((n) => n.locale))} (the version's own locales)`);
     case 'app-store-submit':
       return run(`submit App Store version ${input.version} for App Review`);
+    case 'beta-review-decision':
+    case 'app-store-review-decision': {
+      const hours = Math.round(((request.reviewTimeoutMs ?? 0) / 3_600_000) * 10) / 10;
+      const which = name === 'beta-review-decision' ? 'the TestFlight beta review' : 'App Review';
+      return run(`watch ${which} from the resume workflow until Apple decides (up to ${hours} h), writing nothing`);
+    }
   }
 }

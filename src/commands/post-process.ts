@@ -50,6 +50,11 @@ export interface PostProcessRun {
   deferred?: { store: StateStore; schedule: ResumeSchedule };
   /** Inline: where progress is kept as it happens. */
   inlineStore: StateStore;
+  /**
+   * Inline with `follow-review`: where the wait for Apple's decisions is handed to the resume workflow
+   * once everything else is done (checked before the first write, like deferred).
+   */
+  handoff?: { store: StateStore; schedule: ResumeSchedule };
   /** Take over a check run of this build on its commit (one a failed publish left) instead of making another. */
   adopt?: boolean;
   /** Added to a failed deferred save: what Apple already has, and how to go on. */
@@ -81,5 +86,15 @@ export async function postProcess(state: PostProcessingState, run: PostProcessRu
   const failed = result.error;
   if (failed && run.onStepFailure) result.error = new Error(`${failed.message}\n${run.onStepFailure}`, { cause: failed });
   state.checkRunId = await status.report(state, result.error ? { outcome: 'failed', reason: result.error.message } : {});
+  if (!result.error && state.status === 'pending' && run.handoff) {
+    // Only review watches stop an inline run short: the resume workflow follows them, no job sleeps through a review.
+    runtime.log.info('Everything but the review decisions is done; the resume workflow follows them (`follow-review`).');
+    const saved = await saveDeferred(run.handoff.store, state, runtime, run.handoff.schedule).catch(async (error: Error) => {
+      const reason = `${error.message}\nEverything up to the review submissions is done; follow the review in App Store Connect, or run \`command: distribute\` with \`follow-review: true\` once the cause is fixed.`;
+      await status.report(state, { outcome: 'failed', reason });
+      throw new UserError(reason);
+    });
+    return { result, outcome: 'pending', stateArtifactId: saved.id };
+  }
   return { result };
 }

@@ -38,6 +38,8 @@ export interface PublishPlan {
   readonly store: StateStore;
   /** Deferred: the resume workflow, checked and enabled; enabled again after each save. */
   readonly schedule?: ResumeSchedule;
+  /** Inline with `follow-review`: where the review watch is handed to the resume workflow. */
+  readonly handoff?: { store: StateStore; schedule: ResumeSchedule };
   readonly upload: (pkg: PackageInfo, appId: string) => Promise<UploadResult>;
   /** `dry-run`: the problems found, for the plan to name them all (a real run throws them instead). */
   readonly problems: readonly Error[];
@@ -69,6 +71,8 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   }
   refuseSameBuildTwice(packages);
   const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : new MemoryStateStore();
+  const handsOff = config.postProcessing === 'inline' && config.followReview;
+  const handoffStore = handsOff ? openArtifactStore(config, runtime, deps, key) : undefined;
 
   const targets: PublishTarget[] = [];
   // Independent checks add to `problems`, so one run names them all.
@@ -95,7 +99,8 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   problems.throwIfAny();
 
   // Last, once everything else holds: a deferred build must never wait behind a missing or disabled schedule.
-  const schedule = config.postProcessing === 'deferred' ? await prepareResumeSchedule(config, runtime, deps) : undefined;
+  const schedule = config.postProcessing === 'deferred' || handsOff ? await prepareResumeSchedule(config, runtime, deps) : undefined;
+  const handoff = handoffStore && schedule ? { store: handoffStore, schedule } : undefined;
 
   // altool reads the key from a file; the API upload signs tokens in memory and needs none.
   const privateKeyPem = config.uploadMethod === 'altool' ? key.export({ type: 'pkcs8', format: 'pem' }).toString() : '';
@@ -108,7 +113,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
       retry: deps.retry,
       idleTimeoutMs: deps.requestTimeoutMs,
     });
-  return Object.freeze({ asc, targets: Object.freeze(targets), store, schedule, upload, problems: [] });
+  return Object.freeze({ asc, targets: Object.freeze(targets), store, schedule, handoff, upload, problems: [] });
 }
 
 /**

@@ -55,6 +55,7 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
               status,
               deferred: config.postProcessing === 'deferred' ? { store: plan.store, schedule: plan.schedule! } : undefined,
               inlineStore: plan.store,
+              handoff: plan.handoff,
               onSaveFailure: `Apple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`,
               onStepFailure: `The upload itself succeeded. ${distributeHint(pkg)}`,
             });

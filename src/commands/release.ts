@@ -1,13 +1,15 @@
 /**
  * `command: release`: makes an approved App Store version live now. A version waiting in
  * PENDING_DEVELOPER_RELEASE is released; a phased release that is ACTIVE or PAUSED is completed (every
- * user now). Anything else is an error that says the version's state.
+ * user now). Anything else is an error that says the version's state. With `phased-release: pause` or
+ * `resume` it pauses or resumes the version's phased release instead.
  */
 import type { AppStoreVersionDetail, AppStoreVersionPhasedRelease, AppStoreVersionState } from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { Config } from '../config.js';
 import { PLATFORMS, type Platform } from '../domain.js';
 import { UserError } from '../errors.js';
+import type { PhasedReleaseAction } from '../review-inputs.js';
 import type { Logger, Runtime } from '../runtime.js';
 import { appStoreVersionLink, escapeCell } from '../summary.js';
 import { inWords } from '../words.js';
@@ -26,7 +28,7 @@ export interface ReleaseOutcome {
   versionId: string;
   /** The version's state after the release (`app-store-state`). */
   state?: AppStoreVersionState;
-  action: 'released' | 'phased-release-completed';
+  action: 'released' | 'phased-release-completed' | 'phased-release-paused' | 'phased-release-resumed';
   detail: string;
 }
 
@@ -84,6 +86,45 @@ export async function releaseVersion(asc: AppStoreConnect, target: ReleaseTarget
   return { versionId: version.id, state: version.attributes?.appStoreState, action: 'phased-release-completed', detail };
 }
 
+/**
+ * `phased-release: pause` / `resume`: a phased release under way (ACTIVE or PAUSED) is paused or resumed;
+ * one already so is left alone (a rerun changes nothing). Any other state is an error naming it.
+ */
+export async function setPhasedRelease(
+  asc: AppStoreConnect,
+  target: ReleaseTarget,
+  action: PhasedReleaseAction,
+  log: Logger,
+): Promise<ReleaseOutcome> {
+  const version = await find(asc, target);
+  const state = version.attributes?.appStoreState;
+  const name = `App Store version ${target.version} of ${target.platform}`;
+  const phased = await asc.appStore.phasedReleases.forVersion(version.id);
+  const phase = phased?.attributes?.phasedReleaseState;
+  const wanted = action === 'pause' ? 'PAUSED' : 'ACTIVE';
+  const result = action === 'pause' ? 'phased-release-paused' : 'phased-release-resumed';
+  if (!phased || (phase !== 'ACTIVE' && phase !== 'PAUSED')) {
+    const why = !phased
+      ? 'it has no phased release (`phased-release: true` when submitting sets one up)'
+      : phase === 'INACTIVE'
+        ? `its phased release is INACTIVE: it starts when the version is released${state === 'PENDING_DEVELOPER_RELEASE' ? ' (`command: release`)' : ''}`
+        : `its phased release is ${phase ?? 'in an unknown state'}: every user has it already`;
+    throw new UserError(
+      `Input \`phased-release: ${action}\`: ${name} (${state ?? 'state unknown'}) cannot be ${action === 'pause' ? 'paused' : 'resumed'}: ${why}. Only a phased release that is ACTIVE or PAUSED can be paused or resumed.`,
+    );
+  }
+  const day = `day ${phased.attributes?.currentDayNumber ?? '?'} of 7`;
+  if (phase === wanted) {
+    const detail = `${name}: phased release already ${phase} (${day}); nothing to change`;
+    log.info(detail);
+    return { versionId: version.id, state, action: result, detail };
+  }
+  const after = await asc.appStore.phasedReleases.setState(phased.id, version.id, wanted);
+  const detail = `${name}: phased release ${action === 'pause' ? 'paused' : 'resumed'} on ${day} (${after.attributes?.phasedReleaseState ?? wanted})`;
+  log.info(detail);
+  return { versionId: version.id, state, action: result, detail };
+}
+
 async function find(asc: AppStoreConnect, target: ReleaseTarget): Promise<AppStoreVersionDetail> {
   const version = await asc.appStore.versions.find(target.appId, target.platform, target.version);
   if (!version) {
@@ -107,18 +148,21 @@ export async function release(config: Config, runtime: Runtime, deps: CommandDep
   const app = await resolveApp(asc, config.appId, config.bundleId ?? '');
   const version = config.appVersion!;
   const platform = config.platform ?? (await onlyPlatformWith(asc, app.id, version));
+  const target = { appId: app.id, version, platform };
   if (config.dryRun) {
-    const { detail } = await planRelease(asc, { appId: app.id, version, platform });
+    const { detail } = await planRelease(asc, target);
     return dryRunRelease(app, platform, version, { title: 'Release', status: 'would run', detail }, runtime);
   }
-  const outcome = await releaseVersion(asc, { appId: app.id, version, platform }, runtime.log);
+  const outcome = config.phasedReleaseAction
+    ? await setPhasedRelease(asc, target, config.phasedReleaseAction, runtime.log)
+    : await releaseVersion(asc, target, runtime.log);
   runtime.setOutput('app-id', app.id);
   runtime.setOutput('bundle-id', app.attributes?.bundleId ?? '');
   runtime.setOutput('app-version', version);
   runtime.setOutput('platform', platform);
   runtime.setOutput('app-store-version-id', outcome.versionId);
   runtime.setOutput('app-store-state', outcome.state ?? '');
-  const what = outcome.action === 'released' ? 'Released' : 'Phased release completed';
+  const what = WHAT[outcome.action];
   await runtime.appendSummary(
     [
       `## App Store Connect Publish — release`,
@@ -129,11 +173,20 @@ export async function release(config: Config, runtime: Runtime, deps: CommandDep
       '| --- | --- | --- |',
       `| ${outcome.versionId} | ✅ ${what} | ${escapeCell(outcome.state ? inWords(outcome.state) : 'unknown')} |`,
       '',
+      escapeCell(outcome.detail),
+      '',
       `[Open the version in App Store Connect](${appStoreVersionLink(app.id, platform, outcome.state)})`,
       '',
     ].join('\n'),
   );
 }
+
+const WHAT: Record<ReleaseOutcome['action'], string> = {
+  released: 'Released',
+  'phased-release-completed': 'Phased release completed',
+  'phased-release-paused': 'Phased release paused',
+  'phased-release-resumed': 'Phased release resumed',
+};
 
 /** Without `platform`: the platform that has version `version`; several → the input must choose. */
 async function onlyPlatformWith(asc: AppStoreConnect, appId: string, version: string): Promise<Platform> {

@@ -4,7 +4,8 @@ import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
 import { buildLink, stateSection, type ExtraRow } from '../summary.js';
 
-export type PostProcessingOutput = 'completed' | 'pending' | 'failed' | 'skipped';
+/** `timed-out`: no review decision within `review-timeout` (`follow-review`), which is no failure. */
+export type PostProcessingOutput = 'completed' | 'pending' | 'failed' | 'timed-out' | 'skipped';
 
 export interface PackageReport {
   result: AdvanceResult;
@@ -16,7 +17,7 @@ export interface PackageReport {
   stateArtifactId?: string;
 }
 
-const WORST: PostProcessingOutput[] = ['failed', 'pending', 'completed', 'skipped'];
+const WORST: PostProcessingOutput[] = ['failed', 'pending', 'timed-out', 'completed', 'skipped'];
 
 /** The `post-processing` output of several builds: the worst of their outcomes; none → `skipped`. */
 export function worstOutcome(outcomes: readonly PostProcessingOutput[]): PostProcessingOutput {
@@ -33,6 +34,7 @@ export function setStateOutputs(runtime: Runtime, states: ReadonlyArray<PostProc
     ['testflight-public-link', (s) => s.testflight?.publicLink],
   ];
   if (states.some((s) => s?.checkRunId)) columns.push(['check-run-id', (s) => s.checkRunId?.toString()]);
+  if (states.some((s) => s?.request.submitBetaReview)) columns.push(['beta-review-state', (s) => s.betaReview?.state]);
   if (states.some((s) => s?.request.appStore)) {
     columns.push(['app-store-version-id', (s) => s.appStore?.versionId]);
     columns.push(['app-store-state', (s) => s.appStore?.versionState]);
@@ -83,5 +85,6 @@ export async function finishPostProcessing(
 
 function outcomeOf(r: PackageReport): PostProcessingOutput {
   if (r.result.error) return 'failed';
-  return r.result.state.status === 'completed' ? 'completed' : r.result.state.status === 'failed' ? 'failed' : 'pending';
+  const status = r.result.state.status;
+  return status === 'completed' || status === 'failed' || status === 'timed-out' ? status : 'pending';
 }

@@ -3,7 +3,7 @@ import { AscApiError } from '../asc/errors.js';
 import type { Config } from '../config.js';
 import { UserError, errorMessage, firstLine } from '../errors.js';
 import { advance, describeBuild } from '../postprocess/engine.js';
-import { STEP_NAMES, type PostProcessingState } from '../postprocess/state.js';
+import { stepOrder, type PostProcessingState } from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Runtime } from '../runtime.js';
 import { openArtifactStore } from '../stores/artifact-store.js';
@@ -16,7 +16,7 @@ import { statusReporter, type StatusReporter } from './status.js';
 import { enumsInWords } from '../words.js';
 import { settleIdleSchedule } from './schedule.js';
 
-type Outcome = 'completed' | 'pending' | 'failed';
+type Outcome = 'completed' | 'pending' | 'failed' | 'timed-out';
 
 interface Row {
   label: string;
@@ -124,7 +124,7 @@ async function resumeOne(
     await store.save(state, ref);
   }
   if (result.error) runtime.log.error(result.error.message);
-  const outcome: Outcome = result.error ? 'failed' : state.status === 'completed' ? 'completed' : 'pending';
+  const outcome: Outcome = result.error ? 'failed' : state.status === 'pending' ? 'pending' : state.status;
   return { label: ref.label, outcome, state, detail: result.error ? firstLine(result.error.message) : currentStep(state) };
 }
 
@@ -140,7 +140,8 @@ async function canSee(asc: AppStoreConnect, appId: string): Promise<boolean> {
 
 function currentStep(state: PostProcessingState): string {
   if (state.status === 'completed') return 'all steps done';
-  const name = STEP_NAMES.find((n) => state.steps[n]?.status === 'pending');
+  if (state.status === 'timed-out') return 'no review decision within `review-timeout`';
+  const name = stepOrder(state.request).find((n) => state.steps[n]?.status === 'pending');
   return name ? `${stepTitle(name)}: ${state.steps[name]?.detail ?? 'waiting'}` : state.status;
 }
 
@@ -148,6 +149,7 @@ const OUTCOME_ICON: Record<Row['outcome'], string> = {
   completed: '✅ completed',
   pending: '⏳ pending',
   failed: '❌ failed',
+  'timed-out': '⌛ no review decision in time',
   rejected: '⚠️ not used',
 };
 
@@ -170,5 +172,22 @@ function resumeSummary(rows: Row[]): string {
       `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(enumsInWords(r.detail))} | ${escapeCell(s?.uploadedAt ?? '')} | ${run} | ${link} |`,
     );
   }
+  const watching = rows.flatMap((r) => (r.outcome === 'pending' && r.state ? watchLines(r.state) : []));
+  if (watching.length) lines.push('', '**Following review** (`follow-review`):', '', ...watching);
   return lines.concat('').join('\n');
+}
+
+/** What a pending build's review watches wait for, and until when (its `review-timeout`). */
+function watchLines(state: PostProcessingState): string[] {
+  const build = escapeCell(`${state.app.name ?? state.app.bundleId} ${state.build.version} (${state.build.buildNumber})`);
+  const watches = [
+    ['beta-review-decision', 'TestFlight beta review', state.deadlines.betaReview],
+    ['app-store-review-decision', 'App Review', state.deadlines.appStoreReview],
+  ] as const;
+  return watches
+    .filter(([name]) => state.steps[name]?.status === 'pending')
+    .map(
+      ([name, what, until]) =>
+        `- ${build}: ${what} — ${escapeCell(enumsInWords(state.steps[name]?.detail ?? 'not looked at yet'))}; watched until ${until ?? 'its submission'} (then concluded neutral, not failed)`,
+    );
 }

@@ -3,9 +3,17 @@ import { isTransient } from '../asc/errors.js';
 import { errorMessage, firstLine } from '../errors.js';
 import type { Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
-import { STEP_NAMES, type AppStoreRecord, type PostProcessingState, type StepName, type TestFlightRecord } from './state.js';
+import {
+  REVIEW_STEPS,
+  stepOrder,
+  type AppStoreRecord,
+  type BetaReviewRecord,
+  type PostProcessingState,
+  type StepName,
+  type TestFlightRecord,
+} from './state.js';
 import { STEPS, stepTitle } from './steps/registry.js';
-import type { StatePatch, StepResult } from './steps/types.js';
+import { StepFailure, type StatePatch, type StepResult } from './steps/types.js';
 import { enumsInWords } from '../words.js';
 
 export interface EngineContext {
@@ -36,6 +44,12 @@ const HEARTBEAT_MS = 5 * 60_000;
  * or a deadline (inline mode); without, a step that has to wait makes one status check and the call
  * returns with the state still pending (resume). Steps read Apple's state before acting and return
  * what they learnt; only the engine writes the state, and it reports every change through `onProgress`.
+ *
+ * A review watch (`follow-review`) never sleeps, even with `wait`: it reads Apple's decision once and,
+ * undecided, leaves the state pending for a resume (a job never sleeps through a review). Another
+ * watch after it still runs, so one review never hides the other's decision; the other steps after it
+ * (testers notified once the build is approved) wait behind it. Its deadline's expiry ends the watch
+ * `timed-out`, which is no failure.
  */
 export async function advance(state: PostProcessingState, ctx: EngineContext, options: { wait: boolean }): Promise<AdvanceResult> {
   if (state.status !== 'pending') return { state, changed: false };
@@ -44,10 +58,14 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
     changed = true;
     await ctx.onProgress?.(state);
   };
-  for (const name of STEP_NAMES) {
+  let behindReview = false;
+  for (const name of stepOrder(state.request)) {
     const progress = state.steps[name];
     if (!progress || progress.status !== 'pending') continue;
+    const review = REVIEW_STEPS.includes(name);
+    if (behindReview && !review) continue;
     const startedAt = progress.startedAt ?? new Date(ctx.now()).toISOString();
+    const deadlineSet = review && startReviewDeadline(state, name, ctx.now());
     let lastDetail: string | undefined;
     let lastLog = 0;
     for (;;) {
@@ -55,10 +73,11 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
       try {
         const { asc, log, sleep, pollIntervalMs, demoAccountPassword } = ctx;
         const run = () => STEPS[name].run(state, { asc, log, sleep, pollIntervalMs, demoAccountPassword });
-        // Inline, a 429 is waited out up to the step's deadline; resume waits only briefly and leaves the step pending.
+        // Inline, a 429 is waited out up to the step's deadline; resume (and a review watch) waits only briefly and leaves the step pending.
         const limit = deadlineOf(state, name);
-        result = options.wait ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
+        result = options.wait && !review ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
       } catch (error) {
+        if (error instanceof StepFailure) applyPatch(state, error.patch);
         const failed = await fail(state, name, startedAt, error, ctx);
         changed = true;
         return { ...failed, changed };
@@ -73,6 +92,15 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
         break;
       }
       const deadline = deadlineOf(state, name);
+      if (review && ctx.now() >= deadline.at) {
+        const detail = `no decision within \`review-timeout\` (${hoursOf(state.request.reviewTimeoutMs ?? DEFAULT_REVIEW_TIMEOUT_MS)} h from the submission); last state: ${result.detail ?? 'unknown'}`;
+        state.steps[name] = { status: 'timed-out', detail, startedAt, finishedAt: new Date(ctx.now()).toISOString() };
+        ctx.log.warning(
+          `${stepTitle(name)}: ${enumsInWords(detail)}. Apple is still deciding: this is no failure, and the build stays where it is in App Store Connect; follow it there.`,
+        );
+        await commit();
+        break;
+      }
       if (ctx.now() >= deadline.at) {
         const failed = await fail(
           state,
@@ -86,9 +114,17 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
       }
       const before = state.steps[name];
       state.steps[name] = { status: 'pending', detail: result.detail, startedAt };
+      const news = patched || deadlineSet || before?.detail !== result.detail || before?.startedAt !== startedAt;
+      if (review) {
+        // One look per call; what the later watches see is still worth a look.
+        if (news) await commit();
+        ctx.log.info(`${stepTitle(name)}: ${enumsInWords(result.detail ?? 'waiting')}; watched until ${deadline.iso}.`);
+        behindReview = true;
+        break;
+      }
       if (!options.wait) {
         // One status check per resume: save only what it changed.
-        if (patched || before?.detail !== result.detail || before?.startedAt !== startedAt) await commit();
+        if (news) await commit();
         return { state, changed };
       }
       if (result.detail !== lastDetail || ctx.now() - lastLog >= HEARTBEAT_MS) {
@@ -101,9 +137,30 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
       await ctx.sleep(Math.max(0, Math.min(ctx.pollIntervalMs, deadline.at - ctx.now())));
     }
   }
-  state.status = 'completed';
+  if (Object.values(state.steps).some((p) => p?.status === 'pending')) return { state, changed };
+  state.status = Object.values(state.steps).some((p) => p?.status === 'timed-out') ? 'timed-out' : 'completed';
   await commit();
   return { state, changed };
+}
+
+/** `review-timeout`'s default (action.yml), for a state whose request does not say it. */
+const DEFAULT_REVIEW_TIMEOUT_MS = 72 * 3_600_000;
+
+/** The state field that holds a review watch's deadline. */
+function reviewDeadlineKey(name: StepName): 'betaReview' | 'appStoreReview' {
+  return STEPS[name].deadline === 'beta-review' ? 'betaReview' : 'appStoreReview';
+}
+
+/** A review watch's deadline, `review-timeout` from now (right after the submission), set once; true when set now. */
+function startReviewDeadline(state: PostProcessingState, name: StepName, now: number): boolean {
+  const key = reviewDeadlineKey(name);
+  if (state.deadlines[key]) return false;
+  state.deadlines[key] = new Date(now + (state.request.reviewTimeoutMs ?? DEFAULT_REVIEW_TIMEOUT_MS)).toISOString();
+  return true;
+}
+
+function hoursOf(ms: number): number {
+  return Math.round((ms / 3_600_000) * 100) / 100;
 }
 
 /** Merges what a step learnt into the state (the one place besides progress where it changes); true when something did. */
@@ -121,6 +178,7 @@ function applyPatch(state: PostProcessingState, patch: StatePatch | undefined): 
   if (patch?.build) state.build = merge<PostProcessingState['build']>(state.build, patch.build);
   if (patch?.appStore) state.appStore = merge<AppStoreRecord>(state.appStore ?? {}, patch.appStore);
   if (patch?.testflight) state.testflight = merge<TestFlightRecord>(state.testflight ?? {}, patch.testflight);
+  if (patch?.betaReview) state.betaReview = merge<BetaReviewRecord>(state.betaReview ?? {}, patch.betaReview);
   return changed;
 }
 
@@ -159,11 +217,15 @@ export function describeBuild(state: PostProcessingState): string {
   return `${state.app.bundleId} ${state.build.version} (${state.build.buildNumber})`;
 }
 
-function deadlineOf(state: PostProcessingState, name: StepName): { at: number; input: string } {
+function deadlineOf(state: PostProcessingState, name: StepName): { at: number; input: string; iso: string } {
+  const at = (ms: number, input: string) => ({ at: ms, input, iso: new Date(ms).toISOString() });
   const findBuild = Date.parse(state.deadlines.findBuild);
   const processing = Date.parse(state.deadlines.processing);
-  if (STEPS[name].deadline === 'find-build') return { at: Math.min(findBuild, processing), input: 'find-build-timeout' };
-  return { at: processing, input: 'processing-timeout' };
+  const kind = STEPS[name].deadline;
+  if (kind === 'find-build') return at(Math.min(findBuild, processing), 'find-build-timeout');
+  if (kind === 'processing') return at(processing, 'processing-timeout');
+  const review = state.deadlines[reviewDeadlineKey(name)];
+  return at(review ? Date.parse(review) : Date.now() + DEFAULT_REVIEW_TIMEOUT_MS, 'review-timeout');
 }
 
 function deadlineMessage(state: PostProcessingState, name: StepName, input: string, detail: string | undefined): string {

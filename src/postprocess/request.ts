@@ -5,7 +5,10 @@ import type { PlanRequest } from './state.js';
 import type { TestInformation } from './test-information.js';
 
 /** What post-processing was asked to do, as the inputs say it (notes resolved separately, per app). */
-type RequestOptions = Omit<PlanRequest, 'notes' | 'appStore' | 'testInformation'>;
+type RequestOptions = Omit<PlanRequest, 'notes' | 'appStore' | 'testInformation' | 'followReview' | 'reviewTimeoutMs'> & {
+  followReview?: boolean;
+  reviewTimeoutMs?: number;
+};
 
 /**
  * The plan's request. `appStore` (the App Store inputs, read before any request) adds the App Store
@@ -26,6 +29,8 @@ export function planRequest(
     submitBetaReview: options.submitBetaReview,
     betaGroups: [...options.betaGroups],
     notifyTesters: options.notifyTesters,
+    // Only when asked: a state without it is read by the versions before `follow-review`.
+    ...(options.followReview ? { followReview: true, reviewTimeoutMs: options.reviewTimeoutMs } : {}),
   };
 }
 

@@ -11,7 +11,8 @@ import type { TestInformation } from './test-information.js';
 export const STATE_SCHEMA_VERSION = 3;
 /**
  * The oldest state this version still finishes: version 1 is version 2 without the App Store steps;
- * version 2 is version 3 without the Test Information step and the TestFlight record.
+ * version 2 is version 3 without the Test Information step, the TestFlight record and following review
+ * (`follow-review`).
  */
 export const MIN_STATE_SCHEMA_VERSION = 1;
 
@@ -33,8 +34,25 @@ export const STEP_NAMES = [
   'app-store-version',
   'app-store-whats-new',
   'app-store-submit',
+  // Last, after every submission: watching Apple's decisions writes nothing, and one review does not hold up the other.
+  'beta-review-decision',
+  'app-store-review-decision',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
+
+/** The steps that watch a review (`follow-review`): they never sleep in a job, and their deadline's expiry is no failure. */
+export const REVIEW_STEPS: readonly StepName[] = ['beta-review-decision', 'app-store-review-decision'];
+
+/**
+ * The order of execution for a request: STEP_NAMES', except that with `follow-review` and a beta review
+ * testers are notified once Apple has approved the build, not when it joins the groups still in review.
+ */
+export function stepOrder(request: PlanRequest): readonly StepName[] {
+  if (!(request.followReview && request.submitBetaReview)) return STEP_NAMES;
+  const order: StepName[] = STEP_NAMES.filter((name) => name !== 'notify-testers');
+  order.splice(order.indexOf('beta-review-decision') + 1, 0, 'notify-testers');
+  return order;
+}
 
 /** The App Store part of the state: what the App Store steps found or made. */
 export interface AppStoreRecord {
@@ -44,7 +62,8 @@ export interface AppStoreRecord {
   submissionId?: string;
 }
 
-export type StepStatus = 'pending' | 'done' | 'skipped' | 'warning' | 'failed';
+/** `timed-out`: a review step that saw no decision within `review-timeout` (not a failure). */
+export type StepStatus = 'pending' | 'done' | 'skipped' | 'warning' | 'failed' | 'timed-out';
 
 export interface StepProgress {
   status: StepStatus;
@@ -65,6 +84,10 @@ export interface PlanRequest {
   appStore?: AppStoreRequest;
   /** `test-information`'s file, checked; never the demo account's password (an input of each run). */
   testInformation?: TestInformation;
+  /** `follow-review: true`: stay pending until Apple decides on the reviews submitted. */
+  followReview?: boolean;
+  /** `review-timeout`: how long after a submission its decision is watched for. */
+  reviewTimeoutMs?: number;
 }
 
 /** What the TestFlight steps found that the outputs show (read only). */
@@ -73,7 +96,22 @@ export interface TestFlightRecord {
   publicLink?: string;
 }
 
-export type PostProcessingStatus = 'pending' | 'completed' | 'failed';
+/** `timed-out`: no review decision within `review-timeout`; reported neutral, not as a failure. */
+export type PostProcessingStatus = 'pending' | 'completed' | 'failed' | 'timed-out';
+
+/** What the TestFlight beta review steps saw. */
+export interface BetaReviewRecord {
+  /** The build's `betaReviewState` as last seen (WAITING_FOR_REVIEW, IN_REVIEW, APPROVED, REJECTED). */
+  state?: string;
+}
+
+/** The deadline of each wait; the review ones are set when their watch starts (right after the submissions). */
+export interface Deadlines {
+  findBuild: string;
+  processing: string;
+  betaReview?: string;
+  appStoreReview?: string;
+}
 
 export interface PostProcessingState {
   /** STATE_SCHEMA_VERSION when written by this version; a version-1 state read back keeps its 1. */
@@ -93,9 +131,9 @@ export interface PostProcessingState {
     id?: string;
     processingState?: string;
   };
-  /** When Apple accepted the file; both deadlines count from here. */
+  /** When Apple accepted the file; the find-build and processing deadlines count from here. */
   uploadedAt: string;
-  deadlines: { findBuild: string; processing: string };
+  deadlines: Deadlines;
   request: PlanRequest;
   steps: Partial<Record<StepName, StepProgress>>;
   status: PostProcessingStatus;
@@ -105,6 +143,8 @@ export interface PostProcessingState {
   appStore?: AppStoreRecord;
   /** What the TestFlight steps found (the public link). */
   testflight?: TestFlightRecord;
+  /** What the beta review steps saw. */
+  betaReview?: BetaReviewRecord;
   /** The check run that shows this build's post-processing on the published commit. */
   checkRunId?: number;
   /** Where it came from, for the summary of a later resume. */

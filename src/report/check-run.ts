@@ -1,6 +1,13 @@
 import { CheckRunNotFoundError, ChecksPermissionError, type ChecksClient, type CheckRunOutput } from '../github/checks.js';
 import { errorMessage, firstLine } from '../errors.js';
-import { STEP_NAMES, type PostProcessingState, type PostProcessingStatus, type StepName } from '../postprocess/state.js';
+import {
+  REVIEW_STEPS,
+  STEP_NAMES,
+  stepOrder,
+  type PostProcessingState,
+  type PostProcessingStatus,
+  type StepName,
+} from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
 import { buildLink, publicLinkText, stepTable } from '../summary.js';
@@ -19,7 +26,7 @@ export const CHECKS_PERMISSION_NOTICE = "Add `checks: write` to the job's permis
 
 export interface CheckRunPayload {
   status: 'in_progress' | 'completed';
-  conclusion?: 'success' | 'failure';
+  conclusion?: 'success' | 'failure' | 'neutral';
   output: CheckRunOutput;
 }
 
@@ -48,12 +55,53 @@ export function checkRunPayload(state: PostProcessingState, options: PayloadOpti
       output: { title: bounded(`Failed: ${firstLine(reason) || 'post-processing did not finish'}`), summary },
     };
   }
+  if (outcome === 'timed-out') {
+    // Review can take days: no decision in time is reported, not failed.
+    const open = REVIEW_STEPS.filter((name) => ['timed-out', 'pending'].includes(state.steps[name]?.status ?? ''));
+    const what = open
+      .map((name) => `${stepTitle(name)} (${state.steps[name]?.detail?.split('last state: ').pop() ?? 'pending'})`)
+      .join(', ');
+    return {
+      status: 'completed',
+      conclusion: 'neutral',
+      output: { title: bounded(`No review decision within review-timeout; still open at Apple: ${what}`), summary },
+    };
+  }
   if (outcome === 'completed') {
     const warnings = STEP_NAMES.filter((name) => state.steps[name]?.status === 'warning').length;
-    const title = warnings === 0 ? 'Ready for testers' : `Ready for testers, ${warnings} warning${warnings === 1 ? '' : 's'}`;
-    return { status: 'completed', conclusion: 'success', output: { title, summary } };
+    const ready = approvedTitle(state);
+    const title = warnings === 0 ? ready : `${ready}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    return { status: 'completed', conclusion: 'success', output: { title: bounded(title), summary } };
   }
-  return { status: 'in_progress', output: { title: bounded(`Still waiting for Apple: ${waitingFor(state)}`), summary } };
+  return {
+    status: 'in_progress',
+    output: { title: bounded(watchingTitle(state) ?? `Still waiting for Apple: ${waitingFor(state)}`), summary },
+  };
+}
+
+/** After `follow-review`: what Apple approved, in its words; else the TestFlight sentence. */
+function approvedTitle(state: PostProcessingState): string {
+  const appStore = state.steps['app-store-review-decision'];
+  if (appStore?.status === 'done') return `Approved by App Review — ${appStore.detail ?? 'ready to release'}`;
+  if (state.steps['beta-review-decision']?.status === 'done') return 'Approved in TestFlight beta review — ready for external testers';
+  return 'Ready for testers';
+}
+
+/** While a review is watched: "Waiting for App Review (since …)", the watches in the order they run. */
+function watchingTitle(state: PostProcessingState): string | undefined {
+  const order = stepOrder(state.request);
+  const next = order.find((name) => state.steps[name]?.status === 'pending');
+  if (next !== 'beta-review-decision' && next !== 'app-store-review-decision') return undefined;
+  const since = (deadline: string | undefined): string => {
+    if (!deadline || state.request.reviewTimeoutMs === undefined) return '';
+    return ` (since ${new Date(Date.parse(deadline) - state.request.reviewTimeoutMs).toISOString().replace(/\.\d{3}Z$/, 'Z')})`;
+  };
+  const waits: string[] = [];
+  if (state.steps['beta-review-decision']?.status === 'pending')
+    waits.push(`Waiting for TestFlight beta review${since(state.deadlines.betaReview)}`);
+  if (state.steps['app-store-review-decision']?.status === 'pending')
+    waits.push(`Waiting for App Review${since(state.deadlines.appStoreReview)}`);
+  return waits.join('; ');
 }
 
 /** What a pending build waits for: the first step not done yet, in Apple's words where Apple has a state. */

@@ -15,14 +15,29 @@ import {
 import { stateSeal, type StateSeal } from './seal.js';
 import type { RejectedState, StateListing, StateStore, StoredRef } from './store.js';
 import { verifySealedState } from './verify.js';
+import { artifactRetentionLimitDays, MAX_ARTIFACT_RETENTION_DAYS } from '../review-inputs.js';
 
 const FILE_NAME = 'post-processing-state.json';
 const SAVE_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 2000, maxDelayMs: 20_000 };
 /**
  * Past the processing deadline a state is only kept to be reported; a week leaves room for a resume
- * workflow that was broken for a while, and bounds how far back listing has to page.
+ * workflow that was broken for a while.
  */
 const RETENTION_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+/**
+ * Days to keep a state saved at `now`: a week, or with `follow-review` long enough to outlive the last
+ * review deadline (known, or at the latest `processing-timeout` + `review-timeout` away) by a day, within
+ * what GitHub keeps (`review-timeout` is bounded by it when the inputs are read).
+ */
+export function retentionDaysFor(state: PostProcessingState, now: number, limitDays = artifactRetentionLimitDays()): number {
+  const ends = [state.deadlines.betaReview, state.deadlines.appStoreReview].filter((d): d is string => !!d).map((d) => Date.parse(d));
+  if (state.request.followReview && state.request.reviewTimeoutMs !== undefined)
+    ends.push(Date.parse(state.deadlines.processing) + state.request.reviewTimeoutMs);
+  const last = Math.max(now, ...ends);
+  return Math.min(limitDays, Math.max(RETENTION_DAYS, Math.ceil((last - now) / DAY_MS) + 1));
+}
 
 /** This repository as the store checks artifacts against it. */
 export interface RepositoryIdentity {
@@ -67,7 +82,7 @@ export class ArtifactStateStore implements StateStore {
     const ref = await retrying(
       async () => {
         try {
-          return { ok: true, value: await this.client.uploadJson(name, FILE_NAME, document, RETENTION_DAYS) };
+          return { ok: true, value: await this.client.uploadJson(name, FILE_NAME, document, retentionDaysFor(state, this.now())) };
         } catch (error) {
           const failure = error instanceof Error ? error : new Error(errorMessage(error));
           first ??= failure;
@@ -92,7 +107,10 @@ export class ArtifactStateStore implements StateStore {
   }
 
   async list(): Promise<StateListing> {
-    const refs = await this.client.list(`${this.prefix}-`, { newerThan: new Date(this.now() - (RETENTION_DAYS + 1) * 86_400_000) });
+    // As far back as a state can be kept: one that follows a review may have been saved weeks ago.
+    const refs = await this.client.list(`${this.prefix}-`, {
+      newerThan: new Date(this.now() - (MAX_ARTIFACT_RETENTION_DAYS + 1) * DAY_MS),
+    });
     const pattern = new RegExp(`^${escapeRegExp(this.prefix)}-([0-9a-f-]{36})-r(\\d{1,7})$`);
     const ownId = await this.repository.id();
     const rejected: RejectedState[] = [];
@@ -240,6 +258,9 @@ function escapeRegExp(text: string): string {
 /** The inputs the artifact store reads: which command runs (for the error), the token and the name prefix. */
 export interface ArtifactStoreSettings {
   command: string;
+  /** Inline with `follow-review`: the review watch is what needs the artifacts (named in the errors). */
+  followReview?: boolean;
+  postProcessing?: string;
   githubToken?: string;
   stateArtifact: string;
   /** `dry-run`: the store's clients refuse every write. */
@@ -259,10 +280,15 @@ export function openArtifactStore(
     const [input, advice] =
       config.command === 'resume'
         ? ['command', '`resume` reads deferred state from workflow artifacts, so it runs only as a GitHub Actions step (`uses:`).']
-        : [
-            'post-processing',
-            '`deferred` keeps its state in workflow artifacts, which exist only in a GitHub Actions step (`uses:`). Use `inline` elsewhere.',
-          ];
+        : config.postProcessing === 'inline' && config.followReview
+          ? [
+              'follow-review',
+              "hands the wait for Apple's decision to the resume workflow through workflow artifacts, which exist only in a GitHub Actions step (`uses:`). Remove `follow-review` elsewhere.",
+            ]
+          : [
+              'post-processing',
+              '`deferred` keeps its state in workflow artifacts, which exist only in a GitHub Actions step (`uses:`). Use `inline` elsewhere.',
+            ];
     throw new InputError(input, `${advice} Missing: ${missing.join(', ')}.`);
   }
   if (isEnterpriseServer()) {

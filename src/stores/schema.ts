@@ -20,8 +20,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RESOURCE_ID = /^[0-9A-Za-z-]{1,64}$/;
 const BUNDLE_ID = /^[A-Za-z0-9.-]{1,155}$/;
 const VERSION = /^\d{1,9}(\.\d{1,9}){0,2}$/;
-const STEP_STATUSES = ['pending', 'done', 'skipped', 'warning', 'failed'] as const;
-const STATUSES = ['pending', 'completed', 'failed'] as const;
+const STEP_STATUSES = ['pending', 'done', 'skipped', 'warning', 'failed', 'timed-out'] as const;
+const STATUSES = ['pending', 'completed', 'failed', 'timed-out'] as const;
+/** `review-timeout`'s bound in the state: no more than a state artifact can be kept (90 days). */
+const MAX_REVIEW_TIMEOUT_MS = 90 * 86_400_000;
+const APPLE_STATE = /^[A-Z_]+$/;
 const PROCESSING_STATES = ['PROCESSING', 'FAILED', 'INVALID', 'VALID'] as const;
 const RELEASE_TYPES = ['MANUAL', 'AFTER_APPROVAL', 'SCHEDULED'] as const;
 const MAX_DETAIL = 4000;
@@ -163,7 +166,7 @@ const stateForm = object(
       },
     ),
     uploadedAt: date,
-    deadlines: object({ findBuild: date, processing: date }),
+    deadlines: object({ findBuild: date, processing: date }, { betaReview: date, appStoreReview: date }),
     request: object(
       {
         notes: uniqueLocales,
@@ -172,7 +175,13 @@ const stateForm = object(
         betaGroups: list(string(256, /\S/), MAX_GROUPS),
         notifyTesters: boolean,
       },
-      { usesNonExemptEncryption: boolean, appStore: appStoreRequest, testInformation },
+      {
+        usesNonExemptEncryption: boolean,
+        appStore: appStoreRequest,
+        testInformation,
+        followReview: boolean,
+        reviewTimeoutMs: integer(1, MAX_REVIEW_TIMEOUT_MS),
+      },
     ),
     steps,
     status: oneOf(STATUSES),
@@ -188,8 +197,9 @@ const stateForm = object(
         sha: string(64, /^[0-9a-f]{40}([0-9a-f]{24})?$/),
       },
     ),
-    appStore: object({}, { versionId: resourceId, versionState: string(64, /^[A-Z_]+$/), submissionId: resourceId }),
+    appStore: object({}, { versionId: resourceId, versionState: string(64, APPLE_STATE), submissionId: resourceId }),
     testflight: object({}, { publicLink: string(80, /^https:\/\/testflight\.apple\.com\/join\/[A-Za-z0-9]{1,32}$/) }),
+    betaReview: object({}, { state: string(64, APPLE_STATE) }),
     checkRunId: integer(1, Number.MAX_SAFE_INTEGER),
   },
 );
@@ -202,11 +212,21 @@ function versionOneForm(state: PostProcessingState): void {
   if (appStoreStep) fail(`state.steps.${appStoreStep}`, 'is not a step of state schema 1');
 }
 
-/** Version 2 predates the Test Information step and the TestFlight record. */
+/** Version 2 predates the Test Information step, the TestFlight record and following review: one that carries any was not written by that version. */
 function versionTwoForm(state: PostProcessingState): void {
   if (state.request.testInformation !== undefined) fail('state.request.testInformation', 'is not a field of state schema 2');
   if (state.testflight !== undefined) fail('state.testflight', 'is not a field of state schema 2');
   if (state.steps['test-information'] !== undefined) fail('state.steps.test-information', 'is not a step of state schema 2');
+  const request = state.request as unknown as Record<string, unknown>;
+  for (const field of ['followReview', 'reviewTimeoutMs'])
+    if (request[field] !== undefined) fail(`state.request.${field}`, `is not a field of state schema ${state.schemaVersion}`);
+  for (const field of ['betaReview', 'appStoreReview'] as const)
+    if (state.deadlines[field] !== undefined) fail(`state.deadlines.${field}`, `is not a field of state schema ${state.schemaVersion}`);
+  if (state.betaReview !== undefined) fail('state.betaReview', `is not a field of state schema ${state.schemaVersion}`);
+  const reviewStep = Object.keys(state.steps).find((name) => name.endsWith('-decision'));
+  if (reviewStep) fail(`state.steps.${reviewStep}`, `is not a step of state schema ${state.schemaVersion}`);
+  const timedOut = state.status === 'timed-out' || Object.values(state.steps).some((s) => s?.status === 'timed-out');
+  if (timedOut) fail('state.status', `cannot be timed-out in state schema ${state.schemaVersion}`);
 }
 
 /**
@@ -232,7 +252,7 @@ export function parseState(document: unknown, source: string): PostProcessingSta
   try {
     stateForm(document, 'state');
     if (state.schemaVersion === 1) versionOneForm(state as PostProcessingState);
-    if (state.schemaVersion <= 2) versionTwoForm(state as PostProcessingState);
+    if (state.schemaVersion < 3) versionTwoForm(state as PostProcessingState);
   } catch (error) {
     if (!(error instanceof StateFormError)) throw error;
     throw new StateFormError(`${source} is not in the form this action writes: ${error.message}.`);

@@ -64,6 +64,10 @@ export interface FakeAppStore {
   setSubmissionState(submissionId: string, state: string): void;
   /** App Review found issues: the submission is UNRESOLVED_ISSUES and its versions REJECTED. */
   reject(submissionId: string): void;
+  /** App Review refused the metadata only: the submission is UNRESOLVED_ISSUES and its versions METADATA_REJECTED. */
+  rejectMetadata(submissionId: string): void;
+  /** App Review approves the submission now (its versions follow their release type). */
+  approve(submissionId: string): void;
   advance(): void;
   /** The version as Apple would answer now (after what the clock says has happened). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -214,6 +218,33 @@ export function checkSchedule(releaseType: unknown, date: unknown, current: unkn
   }
 }
 
+/** App Review approved the submission: each version goes where its release type says (live, scheduled, or waiting for its developer). */
+export function approve(env: Env, submission: StoredResource, tracks: Tracks): void {
+  submission.attributes.state = 'COMPLETE';
+  tracks.submittedAt.delete(submission.id);
+  for (const item of env.store.related(submission, 'items')) {
+    if (item.attributes.state === 'REMOVED') continue;
+    item.attributes.state = 'APPROVED';
+    const v = env.store.relatedOne(item, 'appStoreVersion');
+    if (!v) continue;
+    const type = v.attributes.releaseType;
+    if (type === 'AFTER_APPROVAL') makeLive(env, v);
+    else setVersionState(v, type === 'SCHEDULED' ? 'PENDING_APPLE_RELEASE' : 'PENDING_DEVELOPER_RELEASE');
+  }
+}
+
+/** App Review found issues: the submission is UNRESOLVED_ISSUES and its versions `state` (REJECTED or METADATA_REJECTED). */
+export function refuse(env: Env, submission: StoredResource, tracks: Tracks, state: 'REJECTED' | 'METADATA_REJECTED'): void {
+  submission.attributes.state = 'UNRESOLVED_ISSUES';
+  tracks.submittedAt.delete(submission.id);
+  for (const item of env.store.related(submission, 'items')) {
+    if (item.attributes.state === 'REMOVED') continue;
+    item.attributes.state = 'REJECTED';
+    const version = env.store.relatedOne(item, 'appStoreVersion');
+    if (version) setVersionState(version, state);
+  }
+}
+
 export function advance(env: Env, timing: AppStoreTiming, tracks: Tracks): void {
   const now = env.now();
   for (const submission of env.store.all('reviewSubmissions')) {
@@ -232,14 +263,7 @@ export function advance(env: Env, timing: AppStoreTiming, tracks: Tracks): void 
       submittedAt !== undefined &&
       now >= submittedAt + timing.reviewStartsAfterMs + timing.reviewMs
     ) {
-      submission.attributes.state = 'COMPLETE';
-      tracks.submittedAt.delete(submission.id);
-      for (const item of env.store.related(submission, 'items')) item.attributes.state = 'APPROVED';
-      for (const v of versions) {
-        const type = v.attributes.releaseType;
-        if (type === 'AFTER_APPROVAL') makeLive(env, v);
-        else setVersionState(v, type === 'SCHEDULED' ? 'PENDING_APPLE_RELEASE' : 'PENDING_DEVELOPER_RELEASE');
-      }
+      approve(env, submission, tracks);
     }
     const canceledAt = tracks.canceledAt.get(submission.id);
     if (state === 'CANCELING' && canceledAt !== undefined && now >= canceledAt + timing.cancelingMs) {

@@ -12,12 +12,14 @@ import {
   addLocalization,
   addPhasedRelease,
   advance,
+  approve,
   checkSchedule,
   DEFAULT_APP_STORE_TIMING,
   everReleased,
   makeLive,
   MultiError,
   newVersion,
+  refuse,
   RELEASED_STATES,
   requireAttachable,
   requireEditable,
@@ -84,16 +86,9 @@ export function startAppStore(env: Env): { handlers: Record<string, Handler>; co
       submission.attributes.state = state;
       if (state === 'CANCELING') tracks.canceledAt.set(id, env.now());
     },
-    reject: (id) => {
-      const submission = store.need('reviewSubmissions', id);
-      submission.attributes.state = 'UNRESOLVED_ISSUES';
-      tracks.submittedAt.delete(id);
-      for (const item of store.related(submission, 'items')) {
-        item.attributes.state = 'REJECTED';
-        const version = store.relatedOne(item, 'appStoreVersion');
-        if (version) setVersionState(version, 'REJECTED');
-      }
-    },
+    reject: (id) => refuse(env, store.need('reviewSubmissions', id), tracks, 'REJECTED'),
+    rejectMetadata: (id) => refuse(env, store.need('reviewSubmissions', id), tracks, 'METADATA_REJECTED'),
+    approve: (id) => approve(env, store.need('reviewSubmissions', id), tracks),
     advance: () => advance(env, control.timing, tracks),
     version: (id) => {
       control.advance();

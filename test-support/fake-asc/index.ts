@@ -8,6 +8,7 @@ import { SignJWT } from 'jose';
 import { startAppStore, type FakeAppStore } from './app-store.js';
 import { iso, type Env, type Quirks } from './context.js';
 import { loadSpec } from './contract.js';
+import { BetaReviews, type FakeBetaReview } from './beta-review.js';
 import { Lifecycle } from './lifecycle.js';
 import { readHandlers } from './routes.js';
 import { listen } from './server.js';
@@ -39,6 +40,9 @@ export const DEFAULT_TIMING: Readonly<FakeTiming> = {
   betaDetailProcessingMs: 0,
   externalBetaProcessingMs: 0,
   betaGroupLinkLagMs: 0,
+  // Apple's beta reviews take hours to a day or two; tests that follow one set their own timing or decide it.
+  betaReviewStartsAfterMs: 6 * 3_600_000,
+  betaReviewMs: 18 * 3_600_000,
 };
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
@@ -77,6 +81,8 @@ export interface FakeAsc {
   uploadedFile(buildUploadFileId: string): Buffer | undefined;
   /** App Store versions and App Review: controls for tests. */
   readonly appStore: FakeAppStore;
+  /** TestFlight beta review: decide a build's review now (otherwise it moves on by `timing`). */
+  readonly betaReview: FakeBetaReview;
   readonly requests: LoggedRequest[];
   readonly violations: ContractViolation[];
   readonly tokens: Array<Record<string, unknown>>;
@@ -102,6 +108,13 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     missingBetaAppDescription: new Set(),
   };
   const lifecycle = new Lifecycle(store, timing, now);
+  const betaReview = new BetaReviews(
+    store,
+    () => timing,
+    now,
+    (build) => lifecycle.updateBetaStates(build),
+  );
+  lifecycle.betaReviews = betaReview;
   const env: Env = {
     store,
     lifecycle,
@@ -252,6 +265,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     uploadedFile: (id) => uploads.uploadedFile(id),
     quirks,
     appStore: appStore.control,
+    betaReview,
     requests,
     violations,
     tokens,

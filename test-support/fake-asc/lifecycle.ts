@@ -39,6 +39,8 @@ export class Lifecycle {
   readonly buildFailures = new Map<string, { state: 'INVALID' | 'FAILED'; reasons: StateDetail[] }>();
   readonly neverAppearing = new Set<string>();
   nextUploadErrors: StateDetail[] | undefined;
+  /** Beta reviews, moved on by the clock with the rest (set once the fake is assembled). */
+  betaReviews?: { advance(): void };
 
   constructor(
     private readonly store: Store,
@@ -114,6 +116,7 @@ export class Lifecycle {
 
   /** Applies every step whose time has come, in order. */
   advance(): void {
+    this.betaReviews?.advance();
     const now = this.now();
     for (let changed = true; changed;) {
       changed = false;

@@ -23,6 +23,10 @@ export interface FakeTiming {
   externalBetaProcessingMs?: number;
   /** Adding the build to a beta group still answers 404 this long after externalBuildState left PROCESSING. */
   betaGroupLinkLagMs?: number;
+  /** A beta review submission goes WAITING_FOR_REVIEW → IN_REVIEW this long after it was submitted (never when unset). */
+  betaReviewStartsAfterMs?: number;
+  /** … and IN_REVIEW → APPROVED this long after that. */
+  betaReviewMs?: number;
 }
 
 export interface FakeAscOptions {

@@ -2,6 +2,7 @@ import type { PlanRequest, StepName } from '../state.js';
 import { appStoreSubmitStep } from './app-store-submit.js';
 import { appStoreVersionStep } from './app-store-version.js';
 import { appStoreWhatsNewStep } from './app-store-whats-new.js';
+import { appStoreReviewDecision, betaReviewDecision } from './review-decision.js';
 import { testInformation } from './test-information.js';
 import * as testers from './testers.js';
 import * as testflight from './testflight.js';
@@ -10,8 +11,12 @@ import type { StepRun } from './types.js';
 /** What the engine knows of a step: when it applies, which deadline bounds its waiting, and how to run it. */
 export interface StepDefinition {
   title: string;
-  /** `find-build`: waiting for the build to appear (`find-build-timeout`); `processing`: everything after. */
-  deadline: 'find-build' | 'processing';
+  /**
+   * `find-build`: waiting for the build to appear (`find-build-timeout`); `processing`: everything after;
+   * `beta-review` / `app-store-review`: a review's decision (`review-timeout` from the submission), whose
+   * expiry concludes the build `timed-out`, not failed.
+   */
+  deadline: 'find-build' | 'processing' | 'beta-review' | 'app-store-review';
   /** Whether the request asks for this step; the steps that always apply answer true. */
   applies(request: PlanRequest): boolean;
   run: StepRun;
@@ -30,7 +35,7 @@ const appStore = (title: string, run: StepRun): StepDefinition => ({
   run,
 });
 
-/** Every step by name; the order of execution is STEP_NAMES'. */
+/** Every step by name; the order of execution is `stepOrder`'s. */
 export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
   'upload-state': { title: 'Upload accepted by Apple', deadline: 'find-build', applies: always, run: testflight.uploadState },
   'find-build': { title: 'Build found', deadline: 'find-build', applies: always, run: testflight.findBuild },
@@ -65,6 +70,18 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
   'app-store-version': appStore('App Store version', appStoreVersionStep),
   'app-store-whats-new': appStore("App Store What's New", appStoreWhatsNewStep),
   'app-store-submit': appStore('App Review submission', appStoreSubmitStep),
+  'beta-review-decision': {
+    title: 'TestFlight beta review decision',
+    deadline: 'beta-review',
+    applies: (r) => !!r.followReview && r.submitBetaReview,
+    run: betaReviewDecision,
+  },
+  'app-store-review-decision': {
+    title: 'App Review decision',
+    deadline: 'app-store-review',
+    applies: (r) => !!r.followReview && r.appStore !== undefined,
+    run: appStoreReviewDecision,
+  },
 };
 
 export function stepTitle(name: StepName): string {

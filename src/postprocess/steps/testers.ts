@@ -97,14 +97,18 @@ export const betaReview: StepRun = async (state, ctx) => {
   const { asc } = ctx;
   const buildId = needBuildId(state);
   const existing = await asc.betaReview.forBuild(buildId);
-  if (existing) return skipped(`already submitted (${existing.attributes?.betaReviewState ?? 'state unknown'})`);
+  if (existing) {
+    const seen = existing.attributes?.betaReviewState;
+    return skipped(`already submitted (${seen ?? 'state unknown'})`, seen ? { betaReview: { state: seen } } : undefined);
+  }
   // Apple answers 422 while the build waits for export compliance or its beta details (Codemagic #346; fastlane waits too).
   const notReady = betaReviewBlocker(state, (await asc.builds.getWithBetaDetail(buildId)).betaDetail);
   if (notReady) return waiting(notReady);
   await checkTestInformation(state, ctx);
   try {
     const submission = await asc.betaReview.create(buildId);
-    return done(`submitted (${submission.attributes?.betaReviewState ?? 'WAITING_FOR_REVIEW'})`);
+    const seen = submission.attributes?.betaReviewState ?? 'WAITING_FOR_REVIEW';
+    return done(`submitted (${seen})`, { betaReview: { state: seen } });
   } catch (error) {
     throw explainBetaReviewRefusal(error, state);
   }

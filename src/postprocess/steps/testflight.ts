@@ -118,6 +118,9 @@ export const expirePrevious: StepRun = async (state, { asc }) => {
 
 export const notifyTesters: StepRun = async (state, { asc }) => {
   const buildId = needBuildId(state);
+  // With `follow-review` this runs after the beta review's decision: without one, testers are not told of a build they cannot have.
+  if (state.steps['beta-review-decision']?.status === 'timed-out')
+    return skipped('the beta review was not decided within `review-timeout`: testers were not notified');
   const detail = await asc.betaDetails.forBuild(buildId);
   if (detail.attributes?.autoNotifyEnabled) return skipped('Apple notifies testers automatically for this build');
   const wanted = state.request.betaGroups;

@@ -1,7 +1,8 @@
 import type { AppStoreConnect } from '../../asc/client.js';
+import { UserError } from '../../errors.js';
 import type { Sleep } from '../../net/retry.js';
 import type { Logger } from '../../runtime.js';
-import type { AppStoreRecord, PostProcessingState, TestFlightRecord } from '../state.js';
+import type { AppStoreRecord, BetaReviewRecord, PostProcessingState, TestFlightRecord } from '../state.js';
 
 export type { AppStoreRecord } from '../state.js';
 
@@ -25,6 +26,17 @@ export interface StatePatch {
   build?: Partial<Pick<PostProcessingState['build'], 'id' | 'processingState'>>;
   appStore?: Partial<AppStoreRecord>;
   testflight?: Partial<TestFlightRecord>;
+  betaReview?: Partial<BetaReviewRecord>;
+}
+
+/** A step's failure that also says what it learnt (a review's refusal: the state that refused it, for the outputs). */
+export class StepFailure extends UserError {
+  constructor(
+    message: string,
+    readonly patch: StatePatch,
+  ) {
+    super(message);
+  }
 }
 
 export type StepResult = {
