@@ -1,4 +1,4 @@
-import { APPROVED_STATES, RELEASED_STATES } from '../asc/app-store-types.js';
+import { APPROVED_STATES, RELEASED_STATES, versionState } from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { App } from '../asc/types.js';
 import type { Config } from '../config.js';
@@ -18,6 +18,7 @@ import { workspace, type CommandDeps } from './context.js';
 import { readPostProcessInputs } from './post-process.js';
 import { resolveApp } from './app.js';
 import { prepareResumeSchedule, type ResumeSchedule } from './schedule.js';
+import { refuseClosedTrain, refuseLowMacBuildNumber } from './train-checks.js';
 
 /** One package to publish, with its app and what post-processing it asks for. */
 export interface PublishTarget {
@@ -69,7 +70,9 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
     runtime.log.info(`${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${mb(pkg.size)} MB.`);
     const app = await resolveApp(asc, config.appId, pkg.bundleId);
     await refuseDuplicate(asc, app.id, pkg);
+    await refuseLowMacBuildNumber(asc, app.id, pkg);
     if (appStore) await refuseReviewedVersion(asc, app.id, pkg);
+    await refuseClosedTrain(asc, app.id, pkg);
     // A misspelt group would otherwise surface only after the upload and the processing wait.
     if (config.postProcessing !== 'off' && config.betaGroups.length)
       resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);
@@ -98,7 +101,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
  * fail after the upload, so say so before it.
  */
 async function refuseReviewedVersion(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
-  const state = (await asc.appStore.versions.find(appId, pkg.platform, pkg.version))?.attributes?.appStoreState;
+  const state = versionState(await asc.appStore.versions.find(appId, pkg.platform, pkg.version));
   if (!state || !(RELEASED_STATES.includes(state) || APPROVED_STATES.includes(state))) return;
   throw new UserError(
     `App Store version ${pkg.version} of ${pkg.bundleId} (${pkg.platform}) is already ${state}${APPROVED_STATES.includes(state) ? ': release it with `command: release`, or' : ':'} raise the app's version (CFBundleShortVersionString) to submit a new build with \`submit-app-store-review\`. Nothing was uploaded.`,

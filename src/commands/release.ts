@@ -3,7 +3,7 @@
  * PENDING_DEVELOPER_RELEASE is released; a phased release that is ACTIVE or PAUSED is completed (every
  * user now). Anything else is an error that says the version's state.
  */
-import type { AppStoreVersionDetail, AppStoreVersionState } from '../asc/app-store-types.js';
+import { versionState, type AppStoreVersionDetail, type AppStoreVersionState } from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { Config } from '../config.js';
 import { PLATFORMS, type Platform } from '../domain.js';
@@ -44,7 +44,7 @@ const HINTS: Partial<Record<AppStoreVersionState, string>> = {
 
 export async function releaseVersion(asc: AppStoreConnect, target: ReleaseTarget, log: Logger): Promise<ReleaseOutcome> {
   const version = await find(asc, target);
-  const state = version.attributes?.appStoreState;
+  const state = versionState(version);
   const name = `App Store version ${target.version} of ${target.platform}`;
 
   if (state === 'PENDING_DEVELOPER_RELEASE') {
@@ -83,7 +83,7 @@ async function find(asc: AppStoreConnect, target: ReleaseTarget): Promise<AppSto
 }
 
 async function stateNow(asc: AppStoreConnect, id: string): Promise<AppStoreVersionState | undefined> {
-  return (await asc.appStore.versions.get(id)).version.attributes?.appStoreState;
+  return versionState((await asc.appStore.versions.get(id)).version);
 }
 
 /**

@@ -8,6 +8,7 @@ import { SignJWT } from 'jose';
 import { startAppStore, type FakeAppStore } from './app-store.js';
 import { iso, type Env, type Quirks } from './context.js';
 import { loadSpec } from './contract.js';
+import { observedHandlers } from './observed.js';
 import { Lifecycle } from './lifecycle.js';
 import { readHandlers } from './routes.js';
 import { listen } from './server.js';
@@ -98,6 +99,11 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     listBuildsTwice: false,
     oneBetaReviewPerTrain: false,
     missingBetaAppDescription: new Set(),
+    buildUploadNotFound: 0,
+    looseVersionFilter: false,
+    commitReadBackLagMs: 0,
+    appStoreStateDropped: false,
+    cancelledSubmissionHoldsMs: 0,
   };
   const lifecycle = new Lifecycle(store, timing, now);
   const env: Env = {
@@ -121,7 +127,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     now,
     env,
     uploads,
-    handlers: { ...readHandlers(env), ...testflightHandlers(env), ...uploads.handlers(), ...appStore.handlers },
+    handlers: observedHandlers(env, { ...readHandlers(env), ...testflightHandlers(env), ...uploads.handlers(), ...appStore.handlers }),
     requests,
     violations,
     tokens,

@@ -1,5 +1,5 @@
 /** What the three App Store steps share: where they find their request and record, and Apple's states. */
-import type { AppStoreVersionDetail, AppStoreVersionState, ReviewSubmission } from '../../asc/app-store-types.js';
+import { versionState, type AppStoreVersionDetail, type AppStoreVersionState, type ReviewSubmission } from '../../asc/app-store-types.js';
 import type { AppStoreConnect } from '../../asc/client.js';
 import type { SubmissionItem } from '../../asc/review-submissions.js';
 import { UserError } from '../../errors.js';
@@ -19,7 +19,7 @@ export function needVersionId(state: Readonly<PostProcessingState>): string {
   return id;
 }
 
-export const stateOf = (v: AppStoreVersionDetail | undefined): AppStoreVersionState | undefined => v?.attributes?.appStoreState;
+export const stateOf = (v: AppStoreVersionDetail | undefined): AppStoreVersionState | undefined => versionState(v);
 
 export function label(v: AppStoreVersionDetail): string {
   return `${v.attributes?.versionString ?? v.id} (${stateOf(v) ?? 'state unknown'})`;
