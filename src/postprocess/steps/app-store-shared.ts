@@ -30,10 +30,22 @@ export interface OpenSubmission {
   items: SubmissionItem[];
 }
 
-/** Every open review submission of the app and platform, with what each holds. */
+/**
+ * Every open review submission of the app and platform that holds an App Store version or nothing yet,
+ * with what each holds. One holding only other items (in-app events, …) may be in review beside the
+ * version's (tramlinehq/applelink #44, quoting Apple's help): it is left out, so it is neither a
+ * conflict nor ever withdrawn.
+ */
 export async function openSubmissions(asc: AppStoreConnect, state: Readonly<PostProcessingState>): Promise<OpenSubmission[]> {
   const open = await asc.appStore.reviewSubmissions.listOpen(state.app.id, state.build.platform);
-  return Promise.all(open.map(async (submission) => ({ submission, items: await asc.appStore.reviewSubmissions.items(submission.id) })));
+  const all = await Promise.all(
+    open.map(async (submission) => ({ submission, items: await asc.appStore.reviewSubmissions.items(submission.id) })),
+  );
+  return all.filter((o) => !holdsOnlyOtherItems(o));
+}
+
+export function holdsOnlyOtherItems(o: OpenSubmission): boolean {
+  return o.items.length > 0 && o.items.every((i) => !i.versionId);
 }
 
 export function describeSubmission(o: OpenSubmission): string {
