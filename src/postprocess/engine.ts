@@ -69,7 +69,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
         await commit();
         break;
       }
-      const deadline = deadlineOf(state, name);
+      const deadline = deadlineOf(state, name, result.bound);
       if (ctx.now() >= deadline.at) {
         const failed = await fail(
           state,
@@ -155,10 +155,11 @@ export function describeBuild(state: PostProcessingState): string {
   return `${state.app.bundleId} ${state.build.version} (${state.build.buildNumber})`;
 }
 
-function deadlineOf(state: PostProcessingState, name: StepName): { at: number; input: string } {
+function deadlineOf(state: PostProcessingState, name: StepName, bound?: 'find-build'): { at: number; input: string } {
   const findBuild = Date.parse(state.deadlines.findBuild);
   const processing = Date.parse(state.deadlines.processing);
-  if (STEPS[name].deadline === 'find-build') return { at: Math.min(findBuild, processing), input: 'find-build-timeout' };
+  if (STEPS[name].deadline === 'find-build' || bound === 'find-build')
+    return { at: Math.min(findBuild, processing), input: 'find-build-timeout' };
   return { at: processing, input: 'processing-timeout' };
 }
 
@@ -169,7 +170,7 @@ function deadlineMessage(state: PostProcessingState, name: StepName, input: stri
         Date.parse(state.uploadedAt)) /
         6000,
     ) / 10;
-  const what = STEPS[name].deadline === 'find-build' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
+  const what = input === 'find-build-timeout' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
   return `${what} within \`${input}\` (${minutes} minutes from the upload)${detail ? `; last state: ${detail}` : ''}. Apple is sometimes slow: check the build in App Store Connect → TestFlight, raise \`${input}\`, and finish it with \`command: distribute\` once it is there.`;
 }
 

@@ -65,6 +65,15 @@ export interface FakeAsc {
   }): { id: string };
   addAppStoreVersion(appId: string, versionString: string, buildId?: string, platform?: Platform): { id: string };
   setBetaAppReviewDetailComplete(appId: string, complete: boolean): void;
+  /** A build upload as another uploader (altool) leaves it: e.g. AWAITING_UPLOAD with Apple's reason (MentraOS #3857). */
+  addBuildUpload(u: {
+    appId: string;
+    version: string;
+    buildNumber: string;
+    platform?: Platform;
+    state: 'AWAITING_UPLOAD' | 'PROCESSING' | 'FAILED' | 'COMPLETE';
+    errors?: StateDetail[];
+  }): { id: string };
   failNextUpload(opts: { errors: StateDetail[] }): void;
   failBuildProcessing(buildNumber: string, state: 'INVALID' | 'FAILED', reasons?: StateDetail[]): void;
   setBuildProcessingState(buildId: string, state: BuildProcessingState): void;
@@ -229,6 +238,21 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
         { app: appId, build: buildId ?? null },
       );
       return { id: version.id };
+    },
+    addBuildUpload(u) {
+      need('apps', u.appId);
+      const upload = store.add(
+        'buildUploads',
+        {
+          cfBundleShortVersionString: u.version,
+          cfBundleVersion: u.buildNumber,
+          platform: u.platform ?? 'IOS',
+          createdDate: iso(now()),
+          state: { state: u.state, errors: u.errors ?? [], warnings: [], infos: [] },
+        },
+        { app: u.appId, build: null, assetFile: null },
+      );
+      return { id: upload.id };
     },
     setBetaAppReviewDetailComplete(appId, complete) {
       const detail = need('betaAppReviewDetails', appId);

@@ -27,6 +27,10 @@ export const uploadState: StepRun = async (state, { asc, log }) => {
   }
   const buildId = relatedId(upload, 'build');
   const finished = s?.state === 'COMPLETE';
+  if (!buildId && s?.state === 'AWAITING_UPLOAD') {
+    // Apple is not working on it: the file has not arrived (altool reported success nonetheless, fastlane #29725).
+    return { ...waiting('build upload AWAITING_UPLOAD: Apple has not received the file'), bound: 'find-build' };
+  }
   if (!buildId && !finished) return waiting(`build upload ${s?.state ?? 'state unknown'}`);
   for (const w of s?.warnings ?? []) log.warning(`Apple: ${describeDetail(w)}`);
   const detail = buildId ? `build ${buildId} made (build upload ${s?.state ?? 'state unknown'})` : 'COMPLETE';
