@@ -72,7 +72,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
     await refuseDuplicate(asc, app.id, pkg);
     await refuseLowMacBuildNumber(asc, app.id, pkg);
     if (appStore) await refuseReviewedVersion(asc, app.id, pkg);
-    await refuseClosedTrain(asc, app.id, pkg);
+    await refuseClosedTrain(asc, app.id, pkg, runtime.log);
     // A misspelt group would otherwise surface only after the upload and the processing wait.
     if (config.postProcessing !== 'off' && config.betaGroups.length)
       resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);

@@ -2,11 +2,19 @@
  * What Apple refuses only after taking the whole upload, checked before the first byte: a closed
  * version train, and a macOS build number not above every earlier upload of the app.
  */
-import { APPROVED_STATES, RELEASED_STATES, versionState, type AppStoreVersionState } from '../asc/app-store-types.js';
+import {
+  APPROVED_STATES,
+  RELEASED_STATES,
+  versionState,
+  type AppStoreVersionDetail,
+  type AppStoreVersionState,
+} from '../asc/app-store-types.js';
+import { AscApiError } from '../asc/errors.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import { compareBuildNumbers, nextBuildNumber } from '../domain.js';
 import { InputError, UserError } from '../errors.js';
 import type { PackageInfo } from '../package/index.js';
+import type { Logger } from '../runtime.js';
 
 /**
  * States that close a version train: approved (waiting for release, or being released) or on the
@@ -19,8 +27,18 @@ const CLOSING_STATES: readonly AppStoreVersionState[] = [...APPROVED_STATES, ...
  * platform (ITMS-90062/90186/90478; expo/eas-cli #3460, Apple-Actions/upload-testflight-build #169),
  * TestFlight-only uploads included. Versions are compared number by number (2.0 is 2.0.0).
  */
-export async function refuseClosedTrain(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
-  const { versions } = await asc.appStore.versions.list(appId, { platform: pkg.platform });
+export async function refuseClosedTrain(asc: AppStoreConnect, appId: string, pkg: PackageInfo, log: Logger): Promise<void> {
+  let versions: AppStoreVersionDetail[];
+  try {
+    ({ versions } = await asc.appStore.versions.list(appId, { platform: pkg.platform }));
+  } catch (error) {
+    // A key whose role cannot read App Store versions can still upload to TestFlight: the check is skipped, saying so.
+    if (!(error instanceof AscApiError && error.status === 403)) throw error;
+    log.warning(
+      `This API key cannot read the App Store versions of ${pkg.bundleId} (403): whether version ${pkg.version} is still open for builds is not checked before the upload.`,
+    );
+    return;
+  }
   const closing = versions
     .filter((v) => v.attributes?.platform === undefined || v.attributes.platform === pkg.platform)
     .map((v) => ({ string: v.attributes?.versionString ?? '', state: versionState(v) }))
