@@ -70,7 +70,7 @@ describe('Apple as observed, round 2', () => {
   });
 
   describe('transient 404s', () => {
-    it('reads of build uploads that answer 404 for a moment (the duplicate check's, before the upload) are retried and the publish completes', async () => {
+    it('reads of build uploads that answer 404 for a moment (the duplicate check before the upload) are retried and the publish completes', async () => {
       ipa();
       // The first read of the app's build uploads is the duplicate check before the upload.
       fake.quirks.buildUploadNotFound = 2;
