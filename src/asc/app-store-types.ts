@@ -110,3 +110,30 @@ export type ReviewSubmissionItem = ResourceObject<
   'reviewSubmissionItems',
   { state?: 'READY_FOR_REVIEW' | 'ACCEPTED' | 'APPROVED' | 'REJECTED' | 'REMOVED' }
 >;
+
+/** `appVersionState` values named otherwise in `appStoreState`. */
+const FROM_APP_VERSION_STATE: Readonly<Record<string, AppStoreVersionState>> = {
+  READY_FOR_DISTRIBUTION: 'READY_FOR_SALE',
+  PROCESSING_FOR_DISTRIBUTION: 'PROCESSING_FOR_APP_STORE',
+};
+
+/**
+ * A version's state in `appStoreState`'s words. Apple deprecated `appStoreState` for `appVersionState`
+ * (and refused a request naming it, botiverse/hands #240): `appVersionState` is read first; the
+ * deprecated one only where it is absent, or where it refines the same state (REMOVED_FROM_SALE is
+ * READY_FOR_DISTRIBUTION in the new words).
+ */
+export function versionState(v: AppStoreVersionDetail | undefined): AppStoreVersionState | undefined {
+  const current = v?.attributes?.appVersionState;
+  const deprecated = v?.attributes?.appStoreState;
+  if (!current) return deprecated;
+  const mapped = FROM_APP_VERSION_STATE[current] ?? (current as AppStoreVersionState);
+  if (deprecated && toAppVersionState(deprecated) === current) return deprecated;
+  return mapped;
+}
+
+function toAppVersionState(state: AppStoreVersionState): string {
+  if (['READY_FOR_SALE', 'DEVELOPER_REMOVED_FROM_SALE', 'REMOVED_FROM_SALE', 'PREORDER_READY_FOR_SALE'].includes(state))
+    return 'READY_FOR_DISTRIBUTION';
+  return state === 'PROCESSING_FOR_APP_STORE' ? 'PROCESSING_FOR_DISTRIBUTION' : state;
+}

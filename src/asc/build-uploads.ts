@@ -99,7 +99,11 @@ export class BuildUploadsApi {
   /** With `includeBuild`, the `build` relationship carries the build's id once Apple has made it. */
   async get(id: string, options: { includeBuild?: boolean } = {}): Promise<BuildUpload> {
     return (
-      await this.http.get<Document<BuildUpload>>(`/v1/buildUploads/${enc(id)}`, { include: options.includeBuild ? 'build' : undefined })
+      await this.http.get<Document<BuildUpload>>(
+        `/v1/buildUploads/${enc(id)}`,
+        { include: options.includeBuild ? 'build' : undefined },
+        EXISTING,
+      )
     ).data;
   }
 
@@ -108,18 +112,33 @@ export class BuildUploadsApi {
     await this.http.delete(`/v1/buildUploads/${enc(id)}`);
   }
 
-  /** An app's build uploads for one version and build number (pre-check and recovery after a lost answer). */
+  /**
+   * An app's build uploads for one version and build number (pre-check, recovery after a lost answer,
+   * after altool). Apple's filters are a match, not an equality: each is checked exactly here.
+   */
   async list(
     appId: string,
     q: { version?: string; buildNumber?: string; platform?: Platform; states?: BuildUploadState[] },
   ): Promise<BuildUpload[]> {
-    return this.http.getAll<BuildUpload>(`/v1/apps/${enc(appId)}/buildUploads`, {
-      'filter[cfBundleShortVersionString]': q.version,
-      'filter[cfBundleVersion]': q.buildNumber,
-      'filter[platform]': q.platform,
-      'filter[state]': q.states,
-      limit: 200,
-    });
+    const all = await this.http.getAll<BuildUpload>(
+      `/v1/apps/${enc(appId)}/buildUploads`,
+      {
+        'filter[cfBundleShortVersionString]': q.version,
+        'filter[cfBundleVersion]': q.buildNumber,
+        'filter[platform]': q.platform,
+        'filter[state]': q.states,
+        limit: 200,
+      },
+      EXISTING,
+    );
+    const a = (u: BuildUpload) => u.attributes;
+    return all.filter(
+      (u) =>
+        (q.version === undefined || a(u)?.cfBundleShortVersionString === q.version) &&
+        (q.buildNumber === undefined || a(u)?.cfBundleVersion === q.buildNumber) &&
+        (q.platform === undefined || a(u)?.platform === q.platform) &&
+        (q.states === undefined || q.states.includes(a(u)?.state?.state as BuildUploadState)),
+    );
   }
 
   /**
@@ -144,30 +163,42 @@ export class BuildUploadsApi {
   }
 
   async getFile(id: string): Promise<BuildUploadFile> {
-    return (await this.http.get<Document<BuildUploadFile>>(`/v1/buildUploadFiles/${enc(id)}`)).data;
+    return (await this.http.get<Document<BuildUploadFile>>(`/v1/buildUploadFiles/${enc(id)}`, undefined, EXISTING)).data;
   }
 
   async files(buildUploadId: string): Promise<BuildUploadFile[]> {
-    return this.http.getAll<BuildUploadFile>(`/v1/buildUploads/${enc(buildUploadId)}/buildUploadFiles`, { limit: 200 });
+    return this.http.getAll<BuildUploadFile>(`/v1/buildUploads/${enc(buildUploadId)}/buildUploadFiles`, { limit: 200 }, EXISTING);
   }
 
   /**
    * Tells Apple every part is sent, so it starts processing: `uploaded: true` and no client checksum
    * (Apple refused a SHA-256 `sourceFileChecksums` with a 409 in a live run, botiverse/hands#199).
    * Apple refuses a second commit (409 STATE_ERROR.INVALID_STATE, seen by Expo): after a lost answer
-   * or that 409, the file's `assetDeliveryState` says whether the commit landed.
+   * or that 409, the file's `assetDeliveryState` says whether the commit landed. A commit that landed
+   * can read back AWAITING_UPLOAD for a few seconds (Expo's uploader polls up to 60 s after its commit),
+   * so that answer is asked again for a while before it is believed.
    */
   async commitFile(id: string): Promise<BuildUploadFile> {
     const body = { data: { type: 'buildUploadFiles', id, attributes: { uploaded: true } } };
     const doc = await this.http.patch<Document<BuildUploadFile>>(`/v1/buildUploadFiles/${enc(id)}`, body, {
       readBack: async () => {
-        const file = await this.getFile(id);
-        return isAwaitingUpload(file) ? undefined : { data: file };
+        for (let read = 0; ; read++) {
+          const file = await this.getFile(id);
+          if (!isAwaitingUpload(file)) return { data: file };
+          if (read >= COMMIT_READ_BACKS) return undefined;
+          await this.http.wait(COMMIT_READ_BACK_INTERVAL_MS);
+        }
       },
     });
     return doc.data;
   }
 }
+
+/** Reads of a build upload or its files: this run made or found it, so a 404 is retried a few times. */
+const EXISTING = { existing: true } as const;
+/** After a lost commit answer: AWAITING_UPLOAD is read again every 5 s for up to a minute before it is believed. */
+const COMMIT_READ_BACKS = 12;
+const COMMIT_READ_BACK_INTERVAL_MS = 5_000;
 
 /** Apple's code when the version's build number is taken, by a build or by a build upload. */
 const DUPLICATE = 'ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE';

@@ -30,7 +30,9 @@ export class BuildsApi {
 
   /**
    * Builds of an app, newest upload first, with their pre-release version included. Each build once:
-   * Apple can list the same build twice (fastlane #22248, a "1.0" and a "1.0.0" train).
+   * Apple can list the same build twice (fastlane #22248, a "1.0" and a "1.0.0" train). Apple's filters
+   * match loosely (`filter[preReleaseVersion.version]=1.1` also returns the 1.1.0 train, asc CLI
+   * e7645df9): version, build number and platform are matched exactly here, for every caller.
    */
   async list(q: BuildQuery): Promise<{ builds: Build[]; preReleaseVersions: PreReleaseVersion[] }> {
     const builds = new Map<string, Build>();
@@ -49,7 +51,16 @@ export class BuildsApi {
       for (const build of page.data) if (!builds.has(build.id)) builds.set(build.id, build);
       for (const r of page.included ?? []) if (r.type === 'preReleaseVersions') versions.set(r.id, r as PreReleaseVersion);
     }
-    return { builds: [...builds.values()], preReleaseVersions: [...versions.values()] };
+    const exact = [...builds.values()].filter((b) => {
+      if (q.buildNumber !== undefined && b.attributes?.version !== q.buildNumber) return false;
+      if (q.version === undefined && q.platform === undefined) return true;
+      const train = versions.get(relatedId(b, 'preReleaseVersion') ?? '');
+      return (
+        (q.version === undefined || train?.attributes?.version === q.version) &&
+        (q.platform === undefined || train?.attributes?.platform === q.platform)
+      );
+    });
+    return { builds: exact, preReleaseVersions: [...versions.values()] };
   }
 
   /** The build and its TestFlight state in one request. */

@@ -54,6 +54,20 @@ export interface WriteSafety<T> {
   repeatable?: boolean;
 }
 
+export interface ReadOptions {
+  /**
+   * The resource exists (this run made or found it): a 404 is Apple's momentary lapse, retried a few
+   * times before it is believed (asc CLI #2544: build uploads of an existing app answered 404 for a moment).
+   */
+  existing?: boolean;
+}
+
+/** Internal: what the core knows of a request besides its method and URL. */
+type Safety<T> = WriteSafety<T> & ReadOptions;
+
+/** How often a read of something known to exist is sent again after a 404 (within the retry policy's attempts). */
+const NOT_FOUND_RETRIES = 3;
+
 /** Below this share of the hourly budget left, requests are paced (Apple: about 3,500 an hour per key). */
 const PACE_BELOW = 0.1;
 /** How long one request may wait out 429s when the run has no deadline of its own (resume, before the upload). */
@@ -99,8 +113,13 @@ export class AscHttp {
     }
   }
 
-  get<T extends Document>(path: string, query?: Query): Promise<T> {
-    return this.request<T>('GET', path, { query });
+  get<T extends Document>(path: string, query?: Query, read: ReadOptions = {}): Promise<T> {
+    return this.request<T>('GET', path, { query, read });
+  }
+
+  /** Waits on the run's clock (a step's short bounded poll: a read-back Apple is slow to show). */
+  wait(ms: number): Promise<void> {
+    return this.sleep(ms);
   }
 
   post<T extends Document | undefined>(path: string, body: unknown, safety: WriteSafety<T>): Promise<T> {
@@ -117,17 +136,17 @@ export class AscHttp {
   }
 
   /** Every resource of a collection, following `links.next` page by page. */
-  async getAll<R extends ResourceObject>(path: string, query?: Query): Promise<R[]> {
+  async getAll<R extends ResourceObject>(path: string, query?: Query, read: ReadOptions = {}): Promise<R[]> {
     const all: R[] = [];
-    for await (const page of this.pages<R>(path, query)) all.push(...page.data);
+    for await (const page of this.pages<R>(path, query, read)) all.push(...page.data);
     return all;
   }
 
   /** Pages of a collection; stop iterating to stop fetching. */
-  async *pages<R extends ResourceObject>(path: string, query?: Query): AsyncGenerator<Document<R[]>> {
+  async *pages<R extends ResourceObject>(path: string, query?: Query, read: ReadOptions = {}): AsyncGenerator<Document<R[]>> {
     let next: string | undefined = this.url(path, query);
     while (next) {
-      const page: Document<R[]> = await this.send<Document<R[]>>('GET', next, undefined, { repeatable: true });
+      const page: Document<R[]> = await this.send<Document<R[]>>('GET', next, undefined, { repeatable: true, ...read });
       yield page;
       next = page.links?.next ? this.sameOrigin(page.links.next) : undefined;
     }
@@ -136,16 +155,17 @@ export class AscHttp {
   private async request<T>(
     method: string,
     path: string,
-    options: { query?: Query; body?: unknown; safety?: WriteSafety<T> } = {},
+    options: { query?: Query; body?: unknown; safety?: WriteSafety<T>; read?: ReadOptions } = {},
   ): Promise<T> {
-    const safety = method === 'GET' ? { repeatable: true } : (options.safety ?? {});
+    const safety: Safety<T> = method === 'GET' ? { repeatable: true, ...options.read } : (options.safety ?? {});
     return this.send<T>(method, this.url(path, options.query), options.body, safety);
   }
 
-  private async send<T>(method: string, url: string, body: unknown, safety: WriteSafety<T>): Promise<T> {
+  private async send<T>(method: string, url: string, body: unknown, safety: Safety<T>): Promise<T> {
     if (this.options.readOnly && method !== 'GET') throw new DryRunWriteError(`App Store Connect ${method} ${new URL(url).pathname}`);
     const path = new URL(url).pathname;
     let refreshedAfter401 = false;
+    let notFoundLeft = safety.existing ? NOT_FOUND_RETRIES : 0;
     let firstLimitedAt: number | undefined;
     const doneAlready = `${method} ${path}: the answer was lost, but Apple had done it; not sent again.`;
     /** After a failure Apple may have acted on: read back, re-send only when it did not happen, never blindly. */
@@ -220,6 +240,10 @@ export class AscHttp {
         // "Already exists" or "already in that state": done, when the read shows what was wanted.
         if (response.status === 409 && safety.readBack) return this.afterReadBack(safety.readBack, error, false);
         if (response.status === 404 && method === 'DELETE') return { ok: true, value: undefined as T };
+        if (response.status === 404 && notFoundLeft > 0) {
+          notFoundLeft--;
+          return { ok: false, retryable: true, error };
+        }
         return { ok: false, retryable: false, error };
       },
       {

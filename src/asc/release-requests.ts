@@ -1,5 +1,5 @@
 import { enc } from './apps.js';
-import { LIVE_STATES, type AppStoreVersionDetail } from './app-store-types.js';
+import { LIVE_STATES, versionState, type AppStoreVersionDetail } from './app-store-types.js';
 import type { AscHttp } from './http.js';
 import type { Document, ResourceObject } from './types.js';
 
@@ -22,7 +22,7 @@ export class ReleaseRequestsApi {
     await this.http.post<Document<ResourceObject>>('/v1/appStoreVersionReleaseRequests', body, {
       readBack: async () => {
         const now = await this.http.get<Document<AppStoreVersionDetail>>(`/v1/appStoreVersions/${enc(versionId)}`);
-        const state = now.data.attributes?.appStoreState;
+        const state = versionState(now.data);
         return state && LIVE_STATES.includes(state) ? now : undefined;
       },
     });

@@ -1,8 +1,13 @@
 import type { Platform } from '../domain.js';
 import { enc } from './apps.js';
 import type { AppStoreVersionDetail, ReviewSubmission, ReviewSubmissionItem, ReviewSubmissionState } from './app-store-types.js';
+import { AscApiError } from './errors.js';
 import type { AscHttp } from './http.js';
 import { relatedId, type Document } from './types.js';
+
+/** A version held by a just-cancelled submission: tried this many times, this far apart (about 8 s in all). */
+const HELD_VERSION_TRIES = 5;
+const HELD_VERSION_WAIT_MS = 2_000;
 
 /** Every state but COMPLETE: a submission in one of these is still open (one per platform at Apple). */
 const OPEN_SUBMISSION_STATES: readonly ReviewSubmissionState[] = [
@@ -79,8 +84,27 @@ export class ReviewSubmissionsApi {
     return items;
   }
 
-  /** Adds the version; a 409 is no failure when the submission already holds it. */
+  /**
+   * Adds the version; a 409 is no failure when the submission already holds it. A just-cancelled
+   * submission still holds its version for a few seconds (409 "… already in another reviewSubmission …
+   * still in progress"; the asc CLI retries about 4 s, commit 21384c75): that 409 is retried briefly.
+   */
   async addVersion(submissionId: string, versionId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.addVersionOnce(submissionId, versionId);
+      } catch (error) {
+        const held = error instanceof AscApiError && error.status === 409 && error.mentions('still in progress');
+        if (!held || attempt >= HELD_VERSION_TRIES) throw error;
+        this.http.log.info(
+          `The App Store version is still held by a submission being withdrawn; trying again in ${HELD_VERSION_WAIT_MS / 1000} s.`,
+        );
+        await this.http.wait(HELD_VERSION_WAIT_MS);
+      }
+    }
+  }
+
+  private async addVersionOnce(submissionId: string, versionId: string): Promise<void> {
     const body = {
       data: {
         type: 'reviewSubmissionItems',

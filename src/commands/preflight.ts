@@ -1,4 +1,4 @@
-import { APPROVED_STATES, RELEASED_STATES } from '../asc/app-store-types.js';
+import { APPROVED_STATES, RELEASED_STATES, versionState } from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { App } from '../asc/types.js';
 import type { Config } from '../config.js';
@@ -20,6 +20,7 @@ import { resolveApp } from './app.js';
 import { Problems } from './problems.js';
 import { prepareResumeSchedule, type ResumeSchedule } from './schedule.js';
 import { refuseIncompleteTestInformation } from './test-information.js';
+import { refuseClosedTrain, refuseLowMacBuildNumber } from './train-checks.js';
 
 /** One package to publish, with its app and what post-processing it asks for. */
 export interface PublishTarget {
@@ -81,7 +82,9 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
     runtime.log.info(`${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${mb(pkg.size)} MB.`);
     const app = await resolveApp(asc, config.appId, pkg.bundleId);
     await problems.check(() => refuseDuplicate(asc, app.id, pkg));
+    await problems.check(() => refuseLowMacBuildNumber(asc, app.id, pkg));
     if (appStore) await problems.check(() => refuseReviewedVersion(asc, app.id, pkg));
+    await problems.check(() => refuseClosedTrain(asc, app.id, pkg, runtime.log));
     // A misspelt group would otherwise surface only after the upload and the processing wait.
     let groups: ReturnType<typeof resolveBetaGroups> = [];
     if (config.postProcessing !== 'off' && config.betaGroups.length)
@@ -121,7 +124,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
  * fail after the upload, so say so before it.
  */
 async function refuseReviewedVersion(asc: AppStoreConnect, appId: string, pkg: PackageInfo): Promise<void> {
-  const state = (await asc.appStore.versions.find(appId, pkg.platform, pkg.version))?.attributes?.appStoreState;
+  const state = versionState(await asc.appStore.versions.find(appId, pkg.platform, pkg.version));
   if (!state || !(RELEASED_STATES.includes(state) || APPROVED_STATES.includes(state))) return;
   throw new UserError(
     `App Store version ${pkg.version} of ${pkg.bundleId} (${pkg.platform}) is already ${state}${APPROVED_STATES.includes(state) ? ': release it with `command: release`, or' : ':'} raise the app's version (CFBundleShortVersionString) to submit a new build with \`submit-app-store-review\`. Nothing was uploaded.`,

@@ -4,7 +4,12 @@
  * user now). Anything else is an error that says the version's state. With `phased-release: pause` or
  * `resume` it pauses or resumes the version's phased release instead.
  */
-import type { AppStoreVersionDetail, AppStoreVersionPhasedRelease, AppStoreVersionState } from '../asc/app-store-types.js';
+import {
+  versionState,
+  type AppStoreVersionDetail,
+  type AppStoreVersionPhasedRelease,
+  type AppStoreVersionState,
+} from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { Config } from '../config.js';
 import { PLATFORMS, type Platform } from '../domain.js';
@@ -51,7 +56,7 @@ export async function planRelease(
   target: ReleaseTarget,
 ): Promise<{ version: AppStoreVersionDetail; phased?: AppStoreVersionPhasedRelease; detail: string }> {
   const version = await find(asc, target);
-  const state = version.attributes?.appStoreState;
+  const state = versionState(version);
   const name = `App Store version ${target.version} of ${target.platform}`;
   if (state === 'PENDING_DEVELOPER_RELEASE') return { version, detail: `release ${name} (${state}) to the App Store` };
   if (state === 'READY_FOR_SALE') {
@@ -136,7 +141,7 @@ async function find(asc: AppStoreConnect, target: ReleaseTarget): Promise<AppSto
 }
 
 async function stateNow(asc: AppStoreConnect, id: string): Promise<AppStoreVersionState | undefined> {
-  return (await asc.appStore.versions.get(id)).version.attributes?.appStoreState;
+  return versionState((await asc.appStore.versions.get(id)).version);
 }
 
 /**

@@ -91,7 +91,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
         await commit();
         break;
       }
-      const deadline = deadlineOf(state, name);
+      const deadline = deadlineOf(state, name, result.bound);
       if (review && ctx.now() >= deadline.at) {
         const detail = `no decision within \`review-timeout\` (${hoursOf(state.request.reviewTimeoutMs ?? DEFAULT_REVIEW_TIMEOUT_MS)} h from the submission); last state: ${result.detail ?? 'unknown'}`;
         state.steps[name] = { status: 'timed-out', detail, startedAt, finishedAt: new Date(ctx.now()).toISOString() };
@@ -217,12 +217,12 @@ export function describeBuild(state: PostProcessingState): string {
   return `${state.app.bundleId} ${state.build.version} (${state.build.buildNumber})`;
 }
 
-function deadlineOf(state: PostProcessingState, name: StepName): { at: number; input: string; iso: string } {
+function deadlineOf(state: PostProcessingState, name: StepName, bound?: 'find-build'): { at: number; input: string; iso: string } {
   const at = (ms: number, input: string) => ({ at: ms, input, iso: new Date(ms).toISOString() });
   const findBuild = Date.parse(state.deadlines.findBuild);
   const processing = Date.parse(state.deadlines.processing);
   const kind = STEPS[name].deadline;
-  if (kind === 'find-build') return at(Math.min(findBuild, processing), 'find-build-timeout');
+  if (kind === 'find-build' || bound === 'find-build') return at(Math.min(findBuild, processing), 'find-build-timeout');
   if (kind === 'processing') return at(processing, 'processing-timeout');
   const review = state.deadlines[reviewDeadlineKey(name)];
   return at(review ? Date.parse(review) : Date.now() + DEFAULT_REVIEW_TIMEOUT_MS, 'review-timeout');
@@ -235,7 +235,7 @@ function deadlineMessage(state: PostProcessingState, name: StepName, input: stri
         Date.parse(state.uploadedAt)) /
         6000,
     ) / 10;
-  const what = STEPS[name].deadline === 'find-build' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
+  const what = input === 'find-build-timeout' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
   return `${what} within \`${input}\` (${minutes} minutes from the upload)${detail ? `; last state: ${detail}` : ''}. Apple is sometimes slow: check the build in App Store Connect → TestFlight, raise \`${input}\`, and finish it with \`command: distribute\` once it is there.`;
 }
 

@@ -4,6 +4,7 @@ import type { PackageInfo } from '../package/index.js';
 import type { RetryPolicy, Sleep } from '../net/retry.js';
 import type { Logger } from '../runtime.js';
 import { uploadWithAltool } from './altool.js';
+import { followAltoolUpload } from './altool-followup.js';
 import { uploadWithBuildUploadApi } from './build-upload-api.js';
 import type { UploadResult } from './types.js';
 
@@ -25,7 +26,7 @@ export async function uploadPackage(
   deps: { log: Logger; privateKeyPem: string; now: () => number; sleep?: Sleep; retry?: RetryPolicy; idleTimeoutMs?: number },
 ): Promise<UploadResult> {
   if (config.uploadMethod === 'altool') {
-    return uploadWithAltool(pkg, {
+    const result = await uploadWithAltool(pkg, {
       appId,
       keyId: config.keyId,
       issuerId: config.issuerId,
@@ -33,6 +34,7 @@ export async function uploadPackage(
       log: deps.log,
       now: deps.now,
     });
+    return { ...result, buildUploadId: await followAltoolUpload(asc, pkg, appId, deps.log) };
   }
   return uploadWithBuildUploadApi(asc, pkg, appId, {
     concurrency: config.uploadConcurrency,

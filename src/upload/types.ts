@@ -2,7 +2,7 @@ import type { UploadMethod } from '../domain.js';
 
 export interface UploadResult {
   method: UploadMethod;
-  /** The Build Upload API's resource; altool has none. */
+  /** The Build Upload API's resource; after altool, the one Apple lists for it (if any). */
   buildUploadId?: string;
   /** When Apple accepted the file: post-processing deadlines count from here. */
   uploadedAt: Date;

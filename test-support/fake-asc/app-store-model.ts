@@ -60,7 +60,7 @@ export interface FakeAppStore {
   }): { id: string };
   setVersionState(versionId: string, state: string): void;
   addPhasedRelease(versionId: string, state: string): { id: string };
-  addSubmission(s: { appId: string; platform?: Platform; state: string; versionIds?: string[] }): { id: string };
+  addSubmission(s: { appId: string; platform?: Platform; state: string; versionIds?: string[]; appEventIds?: string[] }): { id: string };
   setSubmissionState(submissionId: string, state: string): void;
   /** App Review found issues: the submission is UNRESOLVED_ISSUES and its versions REJECTED. */
   reject(submissionId: string): void;
@@ -79,6 +79,8 @@ export interface FakeAppStore {
 export interface Tracks {
   submittedAt: Map<string, number>;
   canceledAt: Map<string, number>;
+  /** When a cancelled submission became COMPLETE (it may still hold its version a moment, `quirks`). */
+  cancelDoneAt: Map<string, number>;
 }
 
 export function versionsOf(env: Env, appId: string, platform: string): StoredResource[] {
@@ -269,6 +271,7 @@ export function advance(env: Env, timing: AppStoreTiming, tracks: Tracks): void 
     if (state === 'CANCELING' && canceledAt !== undefined && now >= canceledAt + timing.cancelingMs) {
       submission.attributes.state = 'COMPLETE';
       tracks.canceledAt.delete(submission.id);
+      tracks.cancelDoneAt.set(submission.id, canceledAt + timing.cancelingMs);
       for (const item of env.store.related(submission, 'items')) item.attributes.state = 'REMOVED';
       for (const v of versions) if (!EDITABLE_STATES.includes(String(v.attributes.appStoreState))) setVersionState(v, 'DEVELOPER_REJECTED');
     }

@@ -88,9 +88,15 @@ export function reviewHandlers(env: Env, control: FakeAppStore, tracks: Tracks, 
       const d = data(ctx);
       const app = relationshipTarget(env, 'apps', d.relationships!.app!.data.id);
       const platform = String(d.attributes?.platform ?? 'IOS');
+      // A submission holding only other items (in-app events) may be open beside the version's
+      // (tramlinehq/applelink #44, quoting Apple's help).
+      const onlyOtherItems = (s: StoredResource) => {
+        const items = store.related(s, 'items');
+        return items.length > 0 && items.every((i) => !i.rel.appStoreVersion);
+      };
       const open = store
         .all('reviewSubmissions')
-        .find((s) => s.rel.app === app.id && s.attributes.platform === platform && s.attributes.state !== 'COMPLETE');
+        .find((s) => s.rel.app === app.id && s.attributes.platform === platform && s.attributes.state !== 'COMPLETE' && !onlyOtherItems(s));
       if (open) {
         throw stateError(`There is another reviewSubmissions with id ${open.id} still in progress (${String(open.attributes.state)}).`);
       }
@@ -112,6 +118,22 @@ export function reviewHandlers(env: Env, control: FakeAppStore, tracks: Tracks, 
           'The provided entity includes a relationship with an invalid value',
           'The version belongs to another app or platform than the submission.',
         );
+      // A just-cancelled submission still holds its version for a few seconds (asc CLI commit 21384c75 retries about 4 s).
+      const lingering = store.all('reviewSubmissions').find((s) => {
+        const doneAt = tracks.cancelDoneAt.get(s.id);
+        return (
+          doneAt !== undefined &&
+          env.now() < doneAt + env.quirks.cancelledSubmissionHoldsMs &&
+          store.related(s, 'items').some((i) => i.rel.appStoreVersion === version.id)
+        );
+      });
+      if (lingering) {
+        throw conflict(
+          'ENTITY_ERROR.RELATIONSHIP.INVALID',
+          'The provided entity includes a relationship with an invalid value',
+          `The appStoreVersion '${version.id}' is already in another reviewSubmission '${lingering.id}' which is still in progress.`,
+        );
+      }
       const holder = store
         .all('reviewSubmissions')
         .find((s) => s.attributes.state !== 'COMPLETE' && versionsIn(s).some((v) => v.id === version.id));

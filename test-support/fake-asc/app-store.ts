@@ -44,12 +44,13 @@ declareRelationships('reviewSubmissions', {
 });
 declareRelationships('reviewSubmissionItems', {
   appStoreVersion: { to: 'appStoreVersions', links: false },
+  appEvent: { to: 'appEvents', links: false },
   reviewSubmission: { to: 'reviewSubmissions', hidden: true },
 });
 
 export function startAppStore(env: Env): { handlers: Record<string, Handler>; control: FakeAppStore } {
   const { store } = env;
-  const tracks: Tracks = { submittedAt: new Map(), canceledAt: new Map() };
+  const tracks: Tracks = { submittedAt: new Map(), canceledAt: new Map(), cancelDoneAt: new Map() };
   const control: FakeAppStore = {
     timing: { ...DEFAULT_APP_STORE_TIMING },
     incompleteMetadata: false,
@@ -76,6 +77,10 @@ export function startAppStore(env: Env): { handlers: Record<string, Handler>; co
       );
       for (const versionId of s.versionIds ?? []) {
         store.add('reviewSubmissionItems', { state: 'READY_FOR_REVIEW' }, { appStoreVersion: versionId, reviewSubmission: submission.id });
+      }
+      // Items other than a version (in-app events): such a submission may be in review beside the version's.
+      for (const eventId of s.appEventIds ?? []) {
+        store.add('reviewSubmissionItems', { state: 'READY_FOR_REVIEW' }, { appEvent: eventId, reviewSubmission: submission.id });
       }
       if (['WAITING_FOR_REVIEW', 'IN_REVIEW'].includes(s.state)) tracks.submittedAt.set(submission.id, env.now());
       if (s.state === 'CANCELING') tracks.canceledAt.set(submission.id, env.now());

@@ -36,6 +36,19 @@ export interface Quirks {
   oneBetaReviewPerTrain: boolean;
   /** Apps whose Beta App Description is missing. */
   missingBetaAppDescription: Set<string>;
+  /** This many next reads of build uploads (or their files) answer 404 (asc CLI #2544). */
+  buildUploadNotFound: number;
+  /** `filter[preReleaseVersion.version]=1.1` also matches the 1.1.0 train (asc CLI e7645df9, fastlane #22248). */
+  looseVersionFilter: boolean;
+  /** A committed file reads back AWAITING_UPLOAD this long (Expo's uploadToAsc.ts polls 60 s). */
+  commitReadBackLagMs: number;
+  /** Apple no longer fills the deprecated `appStoreState` (botiverse/hands #240, tramlinehq/applelink #47). */
+  appStoreStateDropped: boolean;
+  /**
+   * A cancelled review submission still holds its version this long after it is COMPLETE: adding the
+   * version elsewhere answers 409 "… still in progress" (asc CLI commit 21384c75 retries about 4 s).
+   */
+  cancelledSubmissionHoldsMs: number;
 }
 
 export interface Env {

@@ -9,6 +9,7 @@ import { startAppStore, type FakeAppStore } from './app-store.js';
 import { iso, type Env, type Quirks } from './context.js';
 import { loadSpec } from './contract.js';
 import { BetaReviews, type FakeBetaReview } from './beta-review.js';
+import { observedHandlers } from './observed.js';
 import { Lifecycle } from './lifecycle.js';
 import { readHandlers } from './routes.js';
 import { listen } from './server.js';
@@ -70,6 +71,15 @@ export interface FakeAsc {
   }): { id: string };
   addAppStoreVersion(appId: string, versionString: string, buildId?: string, platform?: Platform): { id: string };
   setBetaAppReviewDetailComplete(appId: string, complete: boolean): void;
+  /** A build upload as another uploader (altool) leaves it: e.g. AWAITING_UPLOAD with Apple's reason (MentraOS #3857). */
+  addBuildUpload(u: {
+    appId: string;
+    version: string;
+    buildNumber: string;
+    platform?: Platform;
+    state: 'AWAITING_UPLOAD' | 'PROCESSING' | 'FAILED' | 'COMPLETE';
+    errors?: StateDetail[];
+  }): { id: string };
   failNextUpload(opts: { errors: StateDetail[] }): void;
   failBuildProcessing(buildNumber: string, state: 'INVALID' | 'FAILED', reasons?: StateDetail[]): void;
   setBuildProcessingState(buildId: string, state: BuildProcessingState): void;
@@ -106,6 +116,11 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     listBuildsTwice: false,
     oneBetaReviewPerTrain: false,
     missingBetaAppDescription: new Set(),
+    buildUploadNotFound: 0,
+    looseVersionFilter: false,
+    commitReadBackLagMs: 0,
+    appStoreStateDropped: false,
+    cancelledSubmissionHoldsMs: 0,
   };
   const lifecycle = new Lifecycle(store, timing, now);
   const betaReview = new BetaReviews(
@@ -136,13 +151,13 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     now,
     env,
     uploads,
-    handlers: {
+    handlers: observedHandlers(env, {
       ...readHandlers(env),
       ...testflightHandlers(env),
       ...testInformationHandlers(env, TESTFLIGHT_LOCALES),
       ...uploads.handlers(),
       ...appStore.handlers,
-    },
+    }),
     requests,
     violations,
     tokens,
@@ -230,6 +245,21 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
         { app: appId, build: buildId ?? null },
       );
       return { id: version.id };
+    },
+    addBuildUpload(u) {
+      need('apps', u.appId);
+      const upload = store.add(
+        'buildUploads',
+        {
+          cfBundleShortVersionString: u.version,
+          cfBundleVersion: u.buildNumber,
+          platform: u.platform ?? 'IOS',
+          createdDate: iso(now()),
+          state: { state: u.state, errors: u.errors ?? [], warnings: [], infos: [] },
+        },
+        { app: u.appId, build: null, assetFile: null },
+      );
+      return { id: upload.id };
     },
     setBetaAppReviewDetailComplete(appId, complete) {
       const detail = need('betaAppReviewDetails', appId);

@@ -123,15 +123,23 @@ export class Lifecycle {
       for (const [id, track] of this.uploads) {
         const upload = this.store.get('buildUploads', id);
         if (!upload) continue;
-        const state = upload.attributes.state as { state: string; errors?: StateDetail[] };
-        if (state.state === 'PROCESSING' && now >= track.committedAt + this.timing.uploadProcessingMs) {
+        const state = () => (upload.attributes.state as { state: string }).state;
+        if (state() === 'PROCESSING' && track.completedAt === undefined && now >= track.committedAt + this.timing.uploadProcessingMs) {
           track.completedAt = track.committedAt + this.timing.uploadProcessingMs;
-          upload.attributes.state = track.failErrors ? { state: 'FAILED', errors: track.failErrors } : { state: 'COMPLETE', errors: [] };
-          this.fileState(upload, track.failErrors ? 'FAILED' : 'COMPLETE', track.failErrors);
+          if (track.failErrors) {
+            upload.attributes.state = { state: 'FAILED', errors: track.failErrors };
+            this.fileState(upload, 'FAILED', track.failErrors);
+          }
+          changed = true;
+        }
+        // The upload can read PROCESSING long after its build exists (expo/eas-cli #3403: Expo raised its wait to 30 minutes).
+        if (state() === 'PROCESSING' && track.completedAt !== undefined && now >= track.completedAt + (this.timing.uploadStateLagMs ?? 0)) {
+          upload.attributes.state = { state: 'COMPLETE', errors: [] };
+          this.fileState(upload, 'COMPLETE');
           changed = true;
         }
         if (
-          state.state === 'COMPLETE' &&
+          ['PROCESSING', 'COMPLETE'].includes(state()) &&
           track.completedAt !== undefined &&
           !upload.rel.build &&
           !this.neverAppearing.has(String(upload.attributes.cfBundleVersion)) &&

@@ -13,6 +13,11 @@ export interface FakeAscKey {
 export interface FakeTiming {
   /** After the file is committed, buildUpload.state PROCESSING → COMPLETE. */
   uploadProcessingMs: number;
+  /**
+   * The build upload still reads PROCESSING this long after Apple has made its build (expo/eas-cli #3403,
+   * 2026-02: Expo raised its wait for the upload to leave PROCESSING from 10 to 30 minutes). Default 0.
+   */
+  uploadStateLagMs?: number;
   /** After COMPLETE, the build becomes visible in GET /v1/builds and in the buildUpload's `build` relationship. */
   buildAppearsAfterMs: number;
   /** build.processingState PROCESSING → VALID after it appears. */

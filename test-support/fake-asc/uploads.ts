@@ -6,6 +6,7 @@ import { partHostLink } from '../link.js';
 import { data, iso, type Ctx, type Env, type Handler, type Reply } from './context.js';
 import { ApiError, conflict, notFound, stateError } from './errors.js';
 import type { StateDetail, StoredResource } from './types.js';
+import { closedTrain, notAboveEarlierMacBuilds } from './upload-rules.js';
 
 interface Part {
   length: number;
@@ -78,7 +79,7 @@ export class Uploads {
         prv.attributes.platform === attrs.platform
       );
     });
-    if (sameUpload || sameBuild) {
+    if (sameUpload || sameBuild || notAboveEarlierMacBuilds(this.env, app.id, attrs)) {
       throw conflict(
         'ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE',
         'The provided entity includes an attribute with a value that has already been used',
@@ -209,7 +210,7 @@ export class Uploads {
     if (attrs.uploaded === true) {
       track.committed = true;
       const upload = store.need('buildUploads', String(file.rel.buildUpload));
-      const errors = this.verify(file, track);
+      const errors = this.verify(file, track) ?? closedTrain(this.env, upload);
       file.attributes.assetDeliveryState = { state: 'UPLOAD_COMPLETE', errors: [], warnings: [] };
       file.attributes.sourceFileChecksums = this.reportedChecksums(file);
       upload.attributes.state = { state: 'PROCESSING', errors: [], warnings: [], infos: [] };

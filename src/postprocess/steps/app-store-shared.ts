@@ -1,5 +1,5 @@
 /** What the three App Store steps share: where they find their request and record, and Apple's states. */
-import type { AppStoreVersionDetail, AppStoreVersionState, ReviewSubmission } from '../../asc/app-store-types.js';
+import { versionState, type AppStoreVersionDetail, type AppStoreVersionState, type ReviewSubmission } from '../../asc/app-store-types.js';
 import type { AppStoreConnect } from '../../asc/client.js';
 import type { SubmissionItem } from '../../asc/review-submissions.js';
 import { UserError } from '../../errors.js';
@@ -19,7 +19,7 @@ export function needVersionId(state: Readonly<PostProcessingState>): string {
   return id;
 }
 
-export const stateOf = (v: AppStoreVersionDetail | undefined): AppStoreVersionState | undefined => v?.attributes?.appStoreState;
+export const stateOf = (v: AppStoreVersionDetail | undefined): AppStoreVersionState | undefined => versionState(v);
 
 export function label(v: AppStoreVersionDetail): string {
   return `${v.attributes?.versionString ?? v.id} (${stateOf(v) ?? 'state unknown'})`;
@@ -30,10 +30,22 @@ export interface OpenSubmission {
   items: SubmissionItem[];
 }
 
-/** Every open review submission of the app and platform, with what each holds. */
+/**
+ * Every open review submission of the app and platform that holds an App Store version or nothing yet,
+ * with what each holds. One holding only other items (in-app events, …) may be in review beside the
+ * version's (tramlinehq/applelink #44, quoting Apple's help): it is left out, so it is neither a
+ * conflict nor ever withdrawn.
+ */
 export async function openSubmissions(asc: AppStoreConnect, state: Readonly<PostProcessingState>): Promise<OpenSubmission[]> {
   const open = await asc.appStore.reviewSubmissions.listOpen(state.app.id, state.build.platform);
-  return Promise.all(open.map(async (submission) => ({ submission, items: await asc.appStore.reviewSubmissions.items(submission.id) })));
+  const all = await Promise.all(
+    open.map(async (submission) => ({ submission, items: await asc.appStore.reviewSubmissions.items(submission.id) })),
+  );
+  return all.filter((o) => !holdsOnlyOtherItems(o));
+}
+
+export function holdsOnlyOtherItems(o: OpenSubmission): boolean {
+  return o.items.length > 0 && o.items.every((i) => !i.versionId);
 }
 
 export function describeSubmission(o: OpenSubmission): string {

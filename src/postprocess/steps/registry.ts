@@ -12,9 +12,10 @@ import type { StepRun } from './types.js';
 export interface StepDefinition {
   title: string;
   /**
-   * `find-build`: waiting for the build to appear (`find-build-timeout`); `processing`: everything after;
-   * `beta-review` / `app-store-review`: a review's decision (`review-timeout` from the submission), whose
-   * expiry concludes the build `timed-out`, not failed.
+   * `find-build`: finding a build Apple has finished making (`find-build-timeout`); `processing`: Apple
+   * still working (the upload's processing included) and everything after — Apple still working is never
+   * a failure before `processing-timeout`; `beta-review` / `app-store-review`: a review's decision
+   * (`review-timeout` from the submission), whose expiry concludes the build `timed-out`, not failed.
    */
   deadline: 'find-build' | 'processing' | 'beta-review' | 'app-store-review';
   /** Whether the request asks for this step; the steps that always apply answer true. */
@@ -37,7 +38,7 @@ const appStore = (title: string, run: StepRun): StepDefinition => ({
 
 /** Every step by name; the order of execution is `stepOrder`'s. */
 export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
-  'upload-state': { title: 'Upload accepted by Apple', deadline: 'find-build', applies: always, run: testflight.uploadState },
+  'upload-state': { title: 'Upload accepted by Apple', deadline: 'processing', applies: always, run: testflight.uploadState },
   'find-build': { title: 'Build found', deadline: 'find-build', applies: always, run: testflight.findBuild },
   notes: { title: 'What to Test notes', deadline: 'processing', applies: (r) => r.notes.length > 0, run: testflight.notes },
   processing: { title: 'Processing', deadline: 'processing', applies: always, run: testflight.processing },

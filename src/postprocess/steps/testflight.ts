@@ -1,5 +1,6 @@
 import { AnswerLostError } from '../../asc/errors.js';
-import { relatedId, type StateDetail } from '../../asc/types.js';
+import { relatedId } from '../../asc/types.js';
+import { describeDetail, listDetails, uploadRefusalAdvice } from '../../asc/upload-refusals.js';
 import { compareBuildNumbers } from '../../domain.js';
 import { UserError } from '../../errors.js';
 import type { PostProcessingState } from '../state.js';
@@ -8,30 +9,43 @@ import { done, needBuildId, skipped, waiting, warning, type StepContext, type St
 
 type State = Readonly<PostProcessingState>;
 
-/** Follows Apple's processing of the uploaded file until it has made the build. */
+/**
+ * Follows Apple's processing of the uploaded file until it has made the build. The build is followed
+ * as soon as it exists, whatever the upload's state: an upload can stay PROCESSING long after its
+ * build exists (Expo raised its wait to 30 minutes, expo/eas-cli #3403; the asc CLI reads the `build`
+ * link in any state). Apple still working is bounded by `processing-timeout` (the registry), not
+ * `find-build-timeout`.
+ */
 export const uploadState: StepRun = async (state, { asc, log }) => {
   const upload = await asc.buildUploads.get(needUploadId(state), { includeBuild: true });
   const s = upload.attributes?.state;
-  for (const w of s?.warnings ?? []) log.warning(`Apple: ${describeDetail(w)}`);
-  if (s?.state === 'FAILED') {
+  if (s?.state === 'FAILED' || (s?.state === 'AWAITING_UPLOAD' && s.errors?.length)) {
+    // AWAITING_UPLOAD with errors: Apple refused the file before taking it (altool's daily limit, MentraOS #3857).
     throw new UserError(
-      `Apple could not process the uploaded file:\n${listDetails(s.errors)}\nFix the package and upload it again with a new build number.`,
+      `Apple could not process the uploaded file:\n${listDetails(s.errors)}\n${uploadRefusalAdvice(s.errors, state.build.version)}`,
     );
   }
-  if (s?.state !== 'COMPLETE') return waiting(`build upload ${s?.state ?? 'state unknown'}`);
   const buildId = relatedId(upload, 'build');
+  const finished = s?.state === 'COMPLETE';
+  if (!buildId && s?.state === 'AWAITING_UPLOAD') {
+    // Apple is not working on it: the file has not arrived (altool reported success nonetheless, fastlane #29725).
+    return { ...waiting('build upload AWAITING_UPLOAD: Apple has not received the file'), bound: 'find-build' };
+  }
+  if (!buildId && !finished) return waiting(`build upload ${s?.state ?? 'state unknown'}`);
+  for (const w of s?.warnings ?? []) log.warning(`Apple: ${describeDetail(w)}`);
+  const detail = buildId ? `build ${buildId} made (build upload ${s?.state ?? 'state unknown'})` : 'COMPLETE';
   const patch = buildId ? { build: { id: buildId } } : undefined;
-  return s.warnings?.length
-    ? warning(`COMPLETE with warnings: ${s.warnings.map(describeDetail).join('; ')}`, patch)
-    : done('COMPLETE', patch);
+  return s?.warnings?.length
+    ? warning(`${detail} with warnings: ${s.warnings.map(describeDetail).join('; ')}`, patch)
+    : done(detail, patch);
 };
 
+/** Finds the build: the upload's `build` link, else a lookup by version and build number (matched exactly). */
 export const findBuild: StepRun = async (state, { asc }) => {
   if (state.build.id) return done(`build ${state.build.id}`);
   let id: string | undefined;
-  if (state.build.buildUploadId) {
-    id = relatedId(await asc.buildUploads.get(state.build.buildUploadId, { includeBuild: true }), 'build');
-  } else {
+  if (state.build.buildUploadId) id = relatedId(await asc.buildUploads.get(state.build.buildUploadId, { includeBuild: true }), 'build');
+  if (!id) {
     const { builds } = await asc.builds.list({
       appId: state.app.id,
       buildNumber: state.build.buildNumber,
@@ -151,19 +165,11 @@ async function reasons(state: State, { asc }: StepContext): Promise<string> {
   const upload = await asc.buildUploads.get(state.build.buildUploadId);
   const errors = upload.attributes?.state?.errors ?? [];
   return errors.length
-    ? ` Apple's reasons:\n${listDetails(errors)}`
+    ? ` Apple's reasons:\n${listDetails(errors)}\n${uploadRefusalAdvice(errors, state.build.version)}`
     : ' Apple gave no reason in the API; it sends them by email to the account holder.';
 }
 
 function needUploadId(state: State): string {
   if (!state.build.buildUploadId) throw new Error('internal: no build upload to follow');
   return state.build.buildUploadId;
-}
-
-function describeDetail(d: StateDetail): string {
-  return [d.code, d.description].filter(Boolean).join(': ');
-}
-
-function listDetails(details: StateDetail[] | undefined): string {
-  return (details ?? []).map((d) => `- ${describeDetail(d)}`).join('\n') || '- (Apple gave no reason)';
 }

@@ -45,6 +45,8 @@ export type StepResult = {
   /** What happened, for the log, the job summary and the check run ("created de-DE, updated en-US"). */
   detail?: string;
   patch?: StatePatch;
+  /** A wait that is not Apple working (a build upload still without its file) is bounded by `find-build-timeout`. */
+  bound?: 'find-build';
 };
 
 export type StepRun = (state: Readonly<PostProcessingState>, ctx: StepContext) => Promise<StepResult>;
