@@ -83,8 +83,12 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
     const app = await resolveApp(asc, config.appId, pkg.bundleId);
     await problems.check(() => refuseDuplicate(asc, app.id, pkg));
     await problems.check(() => refuseLowMacBuildNumber(asc, app.id, pkg));
-    if (appStore) await problems.check(() => refuseReviewedVersion(asc, app.id, pkg));
-    await problems.check(() => refuseClosedTrain(asc, app.id, pkg, runtime.log));
+    // One problem per closed version: with `submit-app-store-review` an approved or live version of this
+    // very string is told as such (it may need only `command: release`), otherwise as a closed train.
+    await problems.check(async () => {
+      if (appStore) await refuseReviewedVersion(asc, app.id, pkg);
+      await refuseClosedTrain(asc, app.id, pkg, runtime.log);
+    });
     // A misspelt group would otherwise surface only after the upload and the processing wait.
     let groups: ReturnType<typeof resolveBetaGroups> = [];
     if (config.postProcessing !== 'off' && config.betaGroups.length)
