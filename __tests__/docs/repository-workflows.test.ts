@@ -136,7 +136,12 @@ describe("the repository's workflows", () => {
       const origin = join(dir, 'origin.git');
       const work = join(dir, 'work');
       const git = (cwd: string, ...args: string[]) =>
-        execFileSync('git', ['-c', 'user.name=Release', '-c', 'user.email=release@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
+        execFileSync('git', ['-c', 'user.name=Release', '-c', 'user.email=release@example.com', ...args], {
+          cwd,
+          encoding: 'utf8',
+          // git says "You appear to have cloned an empty repository" on stderr: expected here, not shown.
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }).trim();
       git(dir, 'init', '--quiet', '--bare', origin);
       git(dir, 'clone', '--quiet', origin, work);
       const release = (version: string) => {
