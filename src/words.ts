@@ -84,3 +84,17 @@ export function oneLine(text: string, max: number): string {
 export function mb(bytes: number, digits = 1): string {
   return (bytes / 1e6).toFixed(digits);
 }
+
+/**
+ * A message of several lines as one readable line for a table cell or a title: list marks dropped, a line
+ * that introduces the next (ending in ":") run on, the others joined with "; ", cut at `max` with "…".
+ */
+export function inBrief(text: string, max: number): string {
+  let out = '';
+  for (const raw of String(text).split(/\r?\n/)) {
+    const line = raw.trim().replace(/^[-*•]\s+/, '');
+    if (!line) continue;
+    out = out ? `${out}${/[:;]$/.test(out) ? ' ' : /[.!?]$/.test(out) ? ' ' : '; '}${line}` : line;
+  }
+  return oneLine(out, max);
+}

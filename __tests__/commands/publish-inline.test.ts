@@ -115,7 +115,7 @@ describe('publish, inline post-processing, against the fake', () => {
     expect(fake.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
 
-  it('when post-processing fails after the upload, says the upload succeeded and how to finish without a new one', async () => {
+  it('when post-processing fails after the upload with its own next step (`distribute`), says it once', async () => {
     fake.setBetaAppReviewDetailComplete(appId, false);
     makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '43', version: '1.4.2' });
     const runtime = recordingRuntime();
@@ -123,7 +123,8 @@ describe('publish, inline post-processing, against the fake', () => {
       (e: Error) => e,
     );
     expect(error?.message).toMatch(/Beta App Review Information lacks/);
-    expect(error?.message).toMatch(/The upload itself succeeded.*`command: distribute` with `app-version: 1.4.2` and `build-number: 43`/s);
+    expect(error?.message).toMatch(/Then run `command: distribute` for this build with `submit-beta-review: true`\.$/);
+    expect(error?.message.match(/command: distribute/g)).toHaveLength(1);
     expect(runtime.outputs['post-processing']).toBe('failed');
     expect(runtime.summary.join('\n')).toMatch(/Beta review submission \| ❌ failed/);
   });

@@ -1,10 +1,10 @@
 import type { Config } from '../config.js';
-import type { PackageInfo } from '../package/index.js';
 import { newState } from '../postprocess/new-state.js';
 import type { Runtime } from '../runtime.js';
 import { formatDuration, mb } from '../words.js';
 import type { UploadResult } from '../upload/index.js';
 import { origin, type CommandDeps } from './context.js';
+import { distributeHint, nextStepAfterUpload } from './next-step.js';
 import { postProcess } from './post-process.js';
 import { preflightPublish, type PublishPlan } from './preflight.js';
 import { finishPostProcessing, type PackageReport } from './report.js';
@@ -53,7 +53,7 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
               deferred: config.postProcessing === 'deferred' ? { store: plan.store, schedule: plan.schedule! } : undefined,
               inlineStore: plan.store,
               onSaveFailure: `Apple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`,
-              onStepFailure: `The upload itself succeeded. ${distributeHint(pkg)}`,
+              onStepFailure: nextStepAfterUpload,
             });
       reports.push({ ...processed, before, buildUploadId: upload.buildUploadId });
     } catch (error) {
@@ -63,11 +63,6 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
     }
   }
   await finishPostProcessing(reports, runtime, 'publish');
-}
-
-/** How to finish post-processing without uploading again. */
-function distributeHint(pkg: PackageInfo): string {
-  return `Once the cause is fixed, finish post-processing without a new upload: \`command: distribute\` with \`app-version: ${pkg.version}\` and \`build-number: ${pkg.buildNumber}\`.`;
 }
 
 function uploadDetail(upload: UploadResult): string {

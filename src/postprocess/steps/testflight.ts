@@ -60,7 +60,9 @@ export const processing: StepRun = async (state, ctx) => {
   const processingState = build.attributes?.processingState;
   const patch = { build: { processingState } };
   if (processingState === 'INVALID' || processingState === 'FAILED') {
-    throw new UserError(`Apple marked the build ${processingState}.${await reasons(state, ctx)}`);
+    throw new UserError(
+      `Apple marked the build ${processingState}.${await reasons(state, ctx)}\nFix the package and upload it again with a new build number.`,
+    );
   }
   if (processingState !== 'VALID') return waiting(`processing state ${processingState ?? 'unknown'}`, patch);
   const internal = betaDetail?.attributes?.internalBuildState;
