@@ -39,9 +39,7 @@ export async function resume(config: Config, runtime: Runtime, deps: CommandDeps
   store ??= openArtifactStore(config, runtime, deps, key);
   const asc = connectFromConfig(config, runtime, deps, key);
   const { states: refs, rejected } = await store.list();
-  runtime.log.info(
-    refs.length ? `${refs.length} pending post-processing state${refs.length === 1 ? '' : 's'} found.` : 'No pending post-processing.',
-  );
+  runtime.log.info(pendingSentence(refs.length, rejected.length));
   const visibleApps = new Map<string, Promise<boolean>>();
   const status = statusReporter(config, runtime, deps);
   // Never acted on, never deleted, and the job's result does not depend on them.
@@ -153,6 +151,15 @@ const OUTCOME_ICON: Record<Row['outcome'], string> = {
 function runLink(runId: number | string | undefined): string {
   if (runId === undefined || !/^\d{1,20}$/.test(String(runId)) || !process.env.GITHUB_REPOSITORY) return '';
   return `[${runId}](${runUrl(runId)})`;
+}
+
+/** How many states this run can use, and how many it cannot, in one sentence that never says "none" of a state it lists. */
+function pendingSentence(usable: number, notUsed: number): string {
+  if (!usable && !notUsed) return 'No pending post-processing.';
+  const found = usable
+    ? `${usable} pending post-processing state${usable === 1 ? '' : 's'} found`
+    : 'No pending post-processing this key can use';
+  return notUsed ? `${found}; ${notUsed} state artifact${notUsed === 1 ? ' is' : 's are'} not used (below).` : `${found}.`;
 }
 
 function resumeSummary(rows: Row[]): string {
