@@ -2,7 +2,7 @@ import { LIVE_STATES, type AppStoreVersionState } from './asc/app-store-types.js
 import type { Platform } from './domain.js';
 import { STEP_NAMES, type PostProcessingState, type StepStatus } from './postprocess/state.js';
 import { stepTitle } from './postprocess/steps/registry.js';
-import { enumsInWords, formatDuration } from './words.js';
+import { enumsInWords, formatDuration, platformName } from './words.js';
 
 /** A row for work done before post-processing (the upload), in the same table. */
 export interface ExtraRow {
@@ -45,7 +45,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
     '',
   ];
   lines.push(
-    `${b.platform} · bundle ID \`${state.app.bundleId}\` · app ${state.app.id}${b.id ? ` · build ${b.id}` : ''} · [Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})`,
+    `${platformName(b.platform)} · bundle ID \`${state.app.bundleId}\` · app ${state.app.id}${b.id ? ` · build ${b.id}` : ''} · [Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})`,
   );
   const store = state.appStore;
   if (store?.versionId) {

@@ -98,3 +98,17 @@ export function inBrief(text: string, max: number): string {
   }
   return oneLine(out, max);
 }
+
+const PLATFORM_NAMES: Readonly<Record<string, string>> = { IOS: 'iOS', MAC_OS: 'macOS', TV_OS: 'tvOS', VISION_OS: 'visionOS' };
+
+/** A platform as Apple's marketing writes it (iOS, macOS); outputs and inputs keep Apple's enum (IOS). */
+export function platformName(platform: string): string {
+  return PLATFORM_NAMES[platform] ?? platform;
+}
+
+/** An ISO time for a reader: `2026-12-08 01:37 UTC` (no seconds, no milliseconds); anything else as given. */
+export function readableTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

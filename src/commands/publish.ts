@@ -66,6 +66,8 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
 }
 
 function uploadDetail(upload: UploadResult): string {
-  const rate = upload.durationMs > 0 ? ` at ${mb(upload.bytes / (upload.durationMs / 1000))} MB/s` : '';
+  // The rate the log gave: over the time spent sending, not creating the upload and committing it.
+  const sendingMs = upload.sendingMs ?? upload.durationMs;
+  const rate = sendingMs > 0 ? ` at ${mb(upload.bytes / (sendingMs / 1000))} MB/s` : '';
   return `${mb(upload.bytes)} MB${upload.parts ? ` in ${upload.parts} parts` : ''}${rate} (${formatDuration(upload.durationMs)})`;
 }

@@ -13,7 +13,7 @@ import { runUrl } from '../github/urls.js';
 import { connectFromConfig, engineContext, readKey, type CommandDeps } from './context.js';
 import { setStateOutputs, worstOutcome } from './report.js';
 import { statusReporter, type StatusReporter } from './status.js';
-import { enumsInWords } from '../words.js';
+import { enumsInWords, readableTime } from '../words.js';
 import { settleIdleSchedule } from './schedule.js';
 
 type Outcome = 'completed' | 'pending' | 'failed';
@@ -172,7 +172,7 @@ function resumeSummary(rows: Row[]): string {
     const run = runLink(r.run?.id ?? s?.origin?.runId);
     const link = s ? `[App Store Connect](${buildLink(s.app.id, s.build.platform, s.build.id)})` : '';
     lines.push(
-      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(enumsInWords(r.detail))} | ${escapeCell(s?.uploadedAt ?? '')} | ${run} | ${link} |`,
+      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(enumsInWords(r.detail))} | ${escapeCell(readableTime(s?.uploadedAt))} | ${run} | ${link} |`,
     );
   }
   return lines.concat('').join('\n');

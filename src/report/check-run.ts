@@ -3,7 +3,7 @@ import { errorMessage, firstLine } from '../errors.js';
 import { STEP_NAMES, type PostProcessingState, type PostProcessingStatus, type StepName } from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
-import { enumsInWords } from '../words.js';
+import { enumsInWords, platformName } from '../words.js';
 import { buildLink, messageMarkdown, stepTable } from '../summary.js';
 
 /**
@@ -79,7 +79,7 @@ function summaryOf(state: PostProcessingState, runUrl: string, reason: string | 
     ...stepTable(state),
     '',
     `[Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)}) · [Workflow run](${runUrl}) · ` +
-      `${b.platform} · bundle ID \`${state.app.bundleId}\`${b.id ? ` · build ${b.id}` : ''}`,
+      `${platformName(b.platform)} · bundle ID \`${state.app.bundleId}\`${b.id ? ` · build ${b.id}` : ''}`,
   ];
   if (reason) lines.push('', messageMarkdown(reason));
   return truncateMarkdown(lines.join('\n'), MAX_SUMMARY_BYTES);
