@@ -104,6 +104,13 @@ describe("the repository's workflows", () => {
       expect(stepNamed(wf, 'Create the GitHub release').run).toContain('gh release create "$TAG" --verify-tag');
     });
 
+    it('attaches the packed command line, named as npm pack names it, as docs/cli.md promises', () => {
+      expect(stepNamed(wf, 'Pack the command line').run).toBe('npm pack --ignore-scripts');
+      const name = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).name as string;
+      expect(stepNamed(wf, 'Create the GitHub release').run).toContain(`"${name}-\${TAG#v}.tgz"`);
+      expect(readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8')).toContain(`npm install -g ./${name}-*.tgz`);
+    });
+
     it("takes the release notes from the tag's CHANGELOG.md section, and refuses a tag without one", () => {
       const dir = tempDir();
       copyFileSync(join(ROOT, 'CHANGELOG.md'), join(dir, 'CHANGELOG.md'));
