@@ -12,5 +12,7 @@ export default defineConfig({
     // What libraries print, and console output, shown only for a test that fails.
     setupFiles: ['test-support/quiet-output.ts'],
     silent: 'passed-only',
+    // Tests here start servers and processes: only a test slower than this is worth a line of its own.
+    slowTestThreshold: 5_000,
   },
 });
