@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newState } from '../src/postprocess/new-state.js';
 import { stateSection } from '../src/summary.js';
-import { enumsInWords, formatDuration, inWords, oneLine } from '../src/words.js';
+import { enumsInWords, formatDuration, inWords, oneLine, platformName, readableTime } from '../src/words.js';
 
 describe("Apple's enums in words", () => {
   it('says each state a build, upload, review or version goes through', () => {
@@ -56,5 +56,17 @@ describe('text for a reader', () => {
     expect(oneLine('  <html>\n  <body>Sign in</body>\t</html> ', 200)).toBe('<html> <body>Sign in</body> </html>');
     expect(oneLine('a'.repeat(10), 4)).toBe('aaaa…');
     expect(oneLine('abcd', 4)).toBe('abcd');
+  });
+});
+
+describe('words for someone new to App Store Connect', () => {
+  it('platforms as Apple writes them in prose', () => {
+    expect(['IOS', 'MAC_OS', 'TV_OS', 'VISION_OS', 'OTHER'].map(platformName)).toEqual(['iOS', 'macOS', 'tvOS', 'visionOS', 'OTHER']);
+  });
+
+  it('times in UTC to the minute, without milliseconds', () => {
+    expect(readableTime('2026-12-08T01:37:59.123Z')).toBe('2026-12-08 01:37 UTC');
+    expect(readableTime(undefined)).toBe('');
+    expect(readableTime('not a time')).toBe('not a time');
   });
 });

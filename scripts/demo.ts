@@ -6,8 +6,10 @@
  *      two beta groups, tester notification);
  *   2. publish of the next build with deferred post-processing (state saved to a workflow artifact);
  *   3. the scheduled resume while Apple is still processing the build, then once the build is valid;
- *   4. the next version submitted to App Review, approved, and released (scripts/demo/app-store.ts).
- * Prints what a user sees for each run: the log, the outputs and the job summary.
+ *   4. the next version submitted to App Review, approved, and released (scripts/demo/app-store.ts);
+ *   5. a mistake (a beta group name with a typo) that fails before the upload, and the run that fixes it.
+ * Prints what a user sees for each run: the log (groups folded, as the Actions page shows them), the
+ * outputs and the job summary. dist/ runs under the Node that test-support/run-dist.ts picks, said once.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { expectNoViolations, makeTestKey, startFakeAsc, type FakeAsc } from '../test-support/fake-asc/index.js';
 import { startFakeGitHub, type FakeGitHub } from '../test-support/fake-github/index.js';
 import { makeIpa } from '../test-support/packages.js';
-import { DIST_INDEX, runDist, type DistRun } from '../test-support/run-dist.js';
+import { DIST_INDEX, DIST_NODE, runDist, type DistRun } from '../test-support/run-dist.js';
 import { checkRunsOnCommit, DEMO_COMMIT } from './demo/check-run.js';
 import { appStoreDemo } from './demo/app-store.js';
 
@@ -45,12 +47,22 @@ function withBlock(inputs: Record<string, string>, shown: Record<string, string>
   return lines.join('\n');
 }
 
-/** The log as the Actions UI shows it: no mask or debug commands; errors and warnings readable. */
+/** The log as the Actions UI shows it: no mask or debug commands; groups folded to their title; errors and warnings readable. */
 function userLog(stdout: string): string {
   const unescape = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
   const out: string[] = [];
+  let folded = false;
   for (const line of stdout.split('\n')) {
-    if (line.startsWith('::add-mask::') || line.startsWith('::debug::') || line === '') continue;
+    if (line.startsWith('::group::')) {
+      out.push(`▸ ${unescape(line.slice('::group::'.length))}`);
+      folded = true;
+      continue;
+    }
+    if (line.startsWith('::endgroup::')) {
+      folded = false;
+      continue;
+    }
+    if (folded || line.startsWith('::add-mask::') || line.startsWith('::debug::') || line === '') continue;
     const command = /^::(error|warning|notice)(?: [^:]*)?::(.*)$/.exec(line);
     if (command) {
       const label = { error: 'Error', warning: 'Warning', notice: 'Notice' }[command[1] as 'error' | 'warning' | 'notice'];
@@ -81,7 +93,7 @@ async function step(
   label: string,
   inputs: Record<string, string>,
   options: StepOptions,
-  expect: { postProcessing?: string },
+  expect: { postProcessing?: string; code?: number },
 ): Promise<DistRun> {
   heading(title);
   section('Step', withBlock(inputs, options.shown));
@@ -97,18 +109,18 @@ async function step(
     'Outputs',
     Object.entries(run.outputs)
       .map(([name, value]) => `${name} = ${value}`)
-      .join('\n'),
+      .join('\n') || '(none)',
   );
   section('Job summary', run.summary || '(empty)');
   const outcome = run.outputs['post-processing'];
-  const ok = run.code === 0 && outcome === expect.postProcessing;
+  const ok = run.code === (expect.code ?? 0) && outcome === expect.postProcessing;
   const result = `${title}: exit code ${run.code}${outcome ? `, post-processing ${outcome}` : ''}`;
   console.log(`\n${ok ? '✔' : '✘'} ${result}`);
   if (!ok)
     throw new Error(
-      `${title}: expected exit code 0 and post-processing ${expect.postProcessing}, got exit code ${run.code} and ${outcome}`,
+      `${title}: expected exit code ${expect.code ?? 0} and post-processing ${expect.postProcessing}, got exit code ${run.code} and ${outcome}`,
     );
-  results.push(outcome ? `${label} ${outcome}` : label);
+  results.push(outcome ? `${label} ${outcome}` : run.code ? `${label} failed` : label);
   return run;
 }
 
@@ -155,7 +167,7 @@ async function main(): Promise<void> {
   console.log(`Fake App Store Connect: ${asc.url} (app "${app.name}", ${BUNDLE_ID}, id ${app.id}; beta groups ${GROUPS.join(', ')})`);
   console.log(`Fake GitHub (workflow artifacts): ${gh.url} (repository ${gh.repository})`);
   console.log(`Workspace: ${workspace} (build/Demo.ipa, release_notes.json in en-US and de-DE)`);
-  console.log(`Action: ${DIST_INDEX}, run under Node 24 as a \`uses:\` step`);
+  console.log(`Action: ${DIST_INDEX}, run as a \`uses:\` step under ${DIST_NODE.label}`);
 
   const shown = {
     'issuer-id': '${{ secrets.APP_STORE_CONNECT_ISSUER_ID }}',
@@ -240,6 +252,24 @@ async function main(): Promise<void> {
   });
   heading(`7. the commit ${DEMO_COMMIT.slice(0, 7)} on GitHub — one check run per published build`);
   console.log(checkRunsOnCommit(gh));
+
+  // 5. A mistake, and its fix: what a failed run says is what to do.
+  makeIpa({ path: ipa, bundleId: BUNDLE_ID, version: '1.2', buildNumber: '4', payloadBytes: 500_000 });
+  const typo = { command: 'publish', path: 'build/*.ipa', 'uses-non-exempt-encryption': 'false', 'poll-interval': '0.25' };
+  await step(
+    '8. publish — a typo in `beta-groups` fails before the upload',
+    'typo',
+    { ...typo, 'beta-groups': 'QA\nBeta Tester' },
+    { ...shared, env: gh.runEnv(106) },
+    { code: 1 },
+  );
+  await step(
+    '9. publish — the name fixed as the error says: the same build goes through',
+    'fixed publish',
+    { ...typo, 'beta-groups': GROUPS.join('\n') },
+    { ...shared, env: gh.runEnv(107) },
+    { postProcessing: 'completed' },
+  );
 
   const left = gh.artifacts().filter((a) => !a.deleted);
   if (left.length) throw new Error(`state artifacts left behind: ${left.map((a) => a.name).join(', ')}`);

@@ -1,7 +1,7 @@
 import { appStoreVersionLink, buildLink } from './links.js';
 import { stepOrder, type PostProcessingState, type StepStatus } from './postprocess/state.js';
 import { stepTitle } from './postprocess/steps/registry.js';
-import { enumsInWords, formatDuration } from './words.js';
+import { enumsInWords, formatDuration, platformName } from './words.js';
 
 export { appStoreVersionLink, buildLink } from './links.js';
 
@@ -40,7 +40,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
     '',
   ];
   lines.push(
-    `${b.platform} · bundle ID \`${state.app.bundleId}\` · app ${state.app.id}${b.id ? ` · build ${b.id}` : ''} · [Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})${publicLinkText(state)}`,
+    `${platformName(b.platform)} · bundle ID \`${state.app.bundleId}\` · app ${state.app.id}${b.id ? ` · build ${b.id}` : ''} · [Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})${publicLinkText(state)}`,
   );
   const store = state.appStore;
   if (store?.versionId) {
@@ -50,7 +50,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
       `App Store version ${store.versionId}${seen}${store.submissionId ? ` · review submission ${store.submissionId}` : ''} · [Open the version in App Store Connect](${appStoreVersionLink(state.app.id, b.platform, store.versionState)})`,
     );
   }
-  if (state.failure) lines.push('', '```', state.failure, '```');
+  if (state.failure) lines.push('', messageMarkdown(state.failure));
   lines.push('');
   return lines.join('\n');
 }
@@ -63,8 +63,10 @@ export function stepTable(state: PostProcessingState, before: ExtraRow[] = []): 
     const p = state.steps[name];
     if (!p) continue;
     const duration = p.startedAt && p.finishedAt ? Date.parse(p.finishedAt) - Date.parse(p.startedAt) : undefined;
-    const icon = p.status === 'pending' && p.startedAt ? ICONS.waiting : ICONS[p.status];
-    lines.push(row_(stepTitle(name), icon, p.detail, duration));
+    // After a final failure, a step still pending will never run.
+    const neverRuns = p.status === 'pending' && state.status === 'failed';
+    const icon = neverRuns ? ICONS.skipped : p.status === 'pending' && p.startedAt ? ICONS.waiting : ICONS[p.status];
+    lines.push(row_(stepTitle(name), icon, neverRuns ? 'not run: an earlier step failed' : p.detail, duration));
   }
   return lines;
 }
@@ -84,4 +86,31 @@ export function escapeCell(text: string): string {
     .replace(/:\/\//g, '\\://')
     .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`)
     .replace(/\r?\n/g, '<br>');
+}
+
+/**
+ * A message for a reader, as Markdown that wraps (a fenced block would not): each line a paragraph, "- "
+ * lines a list, `code` spans kept, everything else escaped as in a table cell.
+ */
+export function messageMarkdown(text: string): string {
+  const out: string[] = [];
+  let inList = false;
+  for (const raw of text.trim().split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const item = /^[-*•]\s+(.*)$/.exec(line);
+    const body = (item ? item[1]! : line)
+      .split(/(`[^`\n]+`)/)
+      .map((part, i) => (i % 2 === 1 ? part : escapeCell(part)))
+      .join('');
+    if (item) {
+      if (!inList && out.length) out.push('');
+      out.push(`- ${body}`);
+    } else {
+      if (out.length) out.push('');
+      out.push(body);
+    }
+    inList = !!item;
+  }
+  return out.join('\n');
 }

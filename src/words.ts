@@ -84,3 +84,31 @@ export function oneLine(text: string, max: number): string {
 export function mb(bytes: number, digits = 1): string {
   return (bytes / 1e6).toFixed(digits);
 }
+
+/**
+ * A message of several lines as one readable line for a table cell or a title: list marks dropped, a line
+ * that introduces the next (ending in ":") run on, the others joined with "; ", cut at `max` with "…".
+ */
+export function inBrief(text: string, max: number): string {
+  let out = '';
+  for (const raw of String(text).split(/\r?\n/)) {
+    const line = raw.trim().replace(/^[-*•]\s+/, '');
+    if (!line) continue;
+    out = out ? `${out}${/[:;]$/.test(out) ? ' ' : /[.!?]$/.test(out) ? ' ' : '; '}${line}` : line;
+  }
+  return oneLine(out, max);
+}
+
+const PLATFORM_NAMES: Readonly<Record<string, string>> = { IOS: 'iOS', MAC_OS: 'macOS', TV_OS: 'tvOS', VISION_OS: 'visionOS' };
+
+/** A platform as Apple's marketing writes it (iOS, macOS); outputs and inputs keep Apple's enum (IOS). */
+export function platformName(platform: string): string {
+  return PLATFORM_NAMES[platform] ?? platform;
+}
+
+/** An ISO time for a reader: `2026-12-08 01:37 UTC` (no seconds, no milliseconds); anything else as given. */
+export function readableTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

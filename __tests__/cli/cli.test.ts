@@ -106,7 +106,7 @@ describe('app-store-connect-publish (dist/cli/index.js)', () => {
     ]);
     expect(build.attributes.usesNonExemptEncryption).toBe(false);
     // The log on stderr, without workflow commands; only the outputs on stdout.
-    expect(run.stderr).toContain('Cli.ipa: com.example.cli 2.0 (7) for IOS');
+    expect(run.stderr).toContain('Cli.ipa: com.example.cli 2.0 (7) for iOS');
     expect(run.stderr).not.toMatch(/^::/m);
     expect(run.stdout).toMatch(/^post-processing=completed$/m);
     expect(
@@ -212,13 +212,13 @@ describe('app-store-connect-publish (dist/cli/index.js)', () => {
     expect(writes().length).toBe(before);
   });
 
-  it('a failure exits 1 after the summary, with the error last', async () => {
+  it('a failure exits 1 with the error last, printed once (the summary that holds only it is not printed)', async () => {
     const before = writes().length;
     const run = await cli(['publish', '--path', 'build/*.ipa', '--api-url', asc.url, '--poll-interval', '0.05']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(
-      /## App Store Connect Publish — publish[\s\S]*\nerror: Build number 7 is already used for com\.example\.cli version 2\.0 \(IOS\)/,
-    );
+    expect(run.stderr).toMatch(/\nerror: Build number 7 is already used for com\.example\.cli version 2\.0 \(iOS\)/);
+    expect(run.stderr.match(/Build number 7 is already used/g)).toHaveLength(1);
+    expect(run.stderr).not.toContain('## App Store Connect Publish');
     expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(/^error: .*Nothing was uploaded\.$/);
     expect(writes().length).toBe(before);
   });

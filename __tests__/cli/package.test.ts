@@ -94,7 +94,7 @@ describe('the npm package (npm pack → npm install --offline → npx app-store-
       'processing-state': 'VALID',
       'post-processing': 'completed',
     });
-    expect(stderr).toContain('Npm.ipa: com.example.npm 1.4 (21) for IOS');
+    expect(stderr).toContain('Npm.ipa: com.example.npm 1.4 (21) for iOS');
     expect(asc.resources('builds').map((b) => b.attributes.usesNonExemptEncryption)).toEqual([false]);
   });
 

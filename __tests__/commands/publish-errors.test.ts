@@ -42,7 +42,7 @@ describe('publish refuses early, before uploading a byte', () => {
       fake.addBuild({ appId, version: '2.0', buildNumber: '99' });
       makeIpa({ path: join(dir, 'Example.ipa'), version: '1.4.2', buildNumber: '42', payloadBytes: 100_000 });
       const { error } = await run();
-      expect(error?.message).toMatch(/^Build number 42 is already used for com\.example\.app version 1\.4\.2 \(IOS\)/);
+      expect(error?.message).toMatch(/^Build number 42 is already used for com\.example\.app version 1\.4\.2 \(iOS\)/);
       expect(error?.message).toContain('CFBundleVersion 51 (or higher)');
       expect(error?.message).toContain('`build-number`');
       expect(error?.message).toContain('Nothing was uploaded.');
@@ -58,7 +58,7 @@ describe('publish refuses early, before uploading a byte', () => {
       const before = fake.requests.length;
       makeIpa({ path: join(dir, 'Example.ipa'), version: '1.4.2', buildNumber: '42', payloadBytes: 100_000 });
       const { error } = await run();
-      expect(error?.message).toMatch(/^Build number 42 is already used for com\.example\.app version 1\.4\.2 \(IOS\).*CFBundleVersion 43/s);
+      expect(error?.message).toMatch(/^Build number 42 is already used for com\.example\.app version 1\.4\.2 \(iOS\).*CFBundleVersion 43/s);
       expect(fake.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
     });
 

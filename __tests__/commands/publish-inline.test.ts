@@ -110,12 +110,12 @@ describe('publish, inline post-processing, against the fake', () => {
     makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '42', version: '1.4.2' });
     const error = await runCommand(inputs({}), recordingRuntime()).catch((e: Error) => e);
     expect(error?.message).toMatch(
-      /Build number 42 is already used for com.example.app version 1.4.2 \(IOS\).*CFBundleVersion 43.*Nothing was uploaded/s,
+      /Build number 42 is already used for com.example.app version 1.4.2 \(iOS\).*CFBundleVersion 43.*Nothing was uploaded/s,
     );
     expect(fake.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
 
-  it('when post-processing fails after the upload, says the upload succeeded and how to finish without a new one', async () => {
+  it('when post-processing fails after the upload, says the upload succeeded and how to finish without a new one, once', async () => {
     fake.quirks.missingBetaAppDescription.add(appId);
     makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '43', version: '1.4.2' });
     const runtime = recordingRuntime();
@@ -123,9 +123,21 @@ describe('publish, inline post-processing, against the fake', () => {
       (e: Error) => e,
     );
     expect(error?.message).toMatch(/Beta App Description is missing/);
-    expect(error?.message).toMatch(/The upload itself succeeded.*`command: distribute` with `app-version: 1.4.2` and `build-number: 43`/s);
+    expect(error?.message).toMatch(/`command: distribute` with `app-version: 1.4.2` and `build-number: 43`/s);
+    expect(error?.message.match(/command: distribute/g)).toHaveLength(1);
     expect(runtime.outputs['post-processing']).toBe('failed');
     expect(runtime.summary.join('\n')).toMatch(/Beta review submission \| ❌ failed/);
+  });
+
+  it('states one upload rate: the job summary gives the rate the log gave', async () => {
+    makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '45', version: '1.4.2', payloadBytes: 2_500_000 });
+    const runtime = recordingRuntime();
+    await runCommand(inputs({ 'post-processing': 'off' }), runtime);
+    const logged = runtime.log.infos.map((l) => /^Uploaded 100 % .* at ([\d.]+) MB\/s on average\.$/.exec(l)?.[1]).find(Boolean);
+    expect(logged).toBeDefined();
+    expect(runtime.summary.join('\n')).toMatch(
+      new RegExp(`\\| Upload \\(api\\) \\| ✅ done \\| [\\d.]+ MB in \\d+ parts at ${logged!.replace('.', '\\.')} MB/s`),
+    );
   });
 
   it('refuses an unknown beta group before uploading', async () => {

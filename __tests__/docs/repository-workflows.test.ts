@@ -104,6 +104,13 @@ describe("the repository's workflows", () => {
       expect(stepNamed(wf, 'Create the GitHub release').run).toContain('gh release create "$TAG" --verify-tag');
     });
 
+    it('attaches the packed command line, named as npm pack names it, as docs/cli.md promises', () => {
+      expect(stepNamed(wf, 'Pack the command line').run).toBe('npm pack --ignore-scripts');
+      const name = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).name as string;
+      expect(stepNamed(wf, 'Create the GitHub release').run).toContain(`"${name}-\${TAG#v}.tgz"`);
+      expect(readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8')).toContain(`npm install -g ./${name}-*.tgz`);
+    });
+
     it("takes the release notes from the tag's CHANGELOG.md section, and refuses a tag without one", () => {
       const dir = tempDir();
       copyFileSync(join(ROOT, 'CHANGELOG.md'), join(dir, 'CHANGELOG.md'));
@@ -136,7 +143,12 @@ describe("the repository's workflows", () => {
       const origin = join(dir, 'origin.git');
       const work = join(dir, 'work');
       const git = (cwd: string, ...args: string[]) =>
-        execFileSync('git', ['-c', 'user.name=Release', '-c', 'user.email=release@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
+        execFileSync('git', ['-c', 'user.name=Release', '-c', 'user.email=release@example.com', ...args], {
+          cwd,
+          encoding: 'utf8',
+          // git says "You appear to have cloned an empty repository" on stderr: expected here, not shown.
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }).trim();
       git(dir, 'init', '--quiet', '--bare', origin);
       git(dir, 'clone', '--quiet', origin, work);
       const release = (version: string) => {

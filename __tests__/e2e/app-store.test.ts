@@ -242,7 +242,7 @@ describe('App Store release (dist/index.js)', () => {
     const run = await action(app.workspace, { path: '*.ipa', 'submit-app-store-review': 'true', 'whats-new': 'More.' });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /::error::App Store version 1\.0 of com\.example\.live \(IOS\) is already READY_FOR_SALE: raise the app's version/,
+      /::error::App Store version 1\.0 of com\.example\.live \(iOS\) is already READY_FOR_SALE: raise the app's version/,
     );
     expect(suite.asc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
   });

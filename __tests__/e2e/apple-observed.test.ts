@@ -76,7 +76,7 @@ describe('Apple as observed (dist/index.js)', () => {
     makeIpa({ path: join(app.workspace, 'App.ipa'), bundleId: app.bundleId, version: '1.0', buildNumber: '5', payloadBytes: 50_000 });
     const run = await action(app.workspace, { path: '*.ipa' });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/::error::Build number 5 is already used for com\.example\.dup version 1\.0 \(IOS\).*CFBundleVersion 6/);
+    expect(run.stdout).toMatch(/::error::Build number 5 is already used for com\.example\.dup version 1\.0 \(iOS\).*CFBundleVersion 6/);
     expect(
       suite.asc.requests.some((r) => r.method === 'POST' && r.path === '/v1/buildUploads' && JSON.stringify(r.body).includes('"5"')),
     ).toBe(false);

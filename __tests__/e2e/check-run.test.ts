@@ -135,8 +135,12 @@ describe('status on the commit: a check run (dist/index.js)', () => {
     const [failed] = suite.gh.checks.runs();
     expect(suite.gh.checks.runs()).toHaveLength(1);
     expect(failed).toMatchObject({ id: checkRunId, name: checkRunName(state), status: 'completed', conclusion: 'failure' });
-    expect(failed!.output.title).toMatch(/^Failed: .*the build did not appear in App Store Connect within `find-build-timeout`/);
-    expect(failed!.output.summary).toMatch(/```\n.*the build did not appear in App Store Connect within `find-build-timeout` \(15 minutes/);
+    expect(failed!.output.title).toBe('Failed: Build found: the build did not appear in App Store Connect within…');
+    // Wrapped text: `code` kept, parentheses escaped as Markdown text.
+    expect(failed!.output.summary).toMatch(
+      /\n\n.*the build did not appear in App Store Connect within `find-build-timeout` \\\(15 minutes/,
+    );
+    expect(failed!.output.summary).not.toContain('```');
     expect(checkCalls()).toEqual([`PATCH /check-runs/${checkRunId} 200`]);
   });
 

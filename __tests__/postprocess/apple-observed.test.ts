@@ -76,7 +76,7 @@ describe('post-processing and commands against Apple as observed', () => {
       makeIpa({ path: join(dir, 'Example.ipa'), bundleId: 'com.example.app', version: '2.0', buildNumber: '7', payloadBytes: 10_000 });
       const { error } = await run({ command: 'publish', path: '*.ipa', 'app-version': '', 'build-number': '' });
       expect(error?.message).toMatch(
-        /^Build number 7 is already used for com\.example\.app version 2\.0 \(IOS\).*CFBundleVersion 8.*Nothing was uploaded\./s,
+        /^Build number 7 is already used for com\.example\.app version 2\.0 \(iOS\).*CFBundleVersion 8.*Nothing was uploaded\./s,
       );
       expect(writes(fake)).toEqual([]);
     });

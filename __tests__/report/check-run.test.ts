@@ -94,7 +94,7 @@ describe('what the check run says', () => {
     expect(checkRunPayload(s, { runUrl: RUN_URL }).output.title).toBe('Ready for testers, 1 warning');
   });
 
-  it('when failed: failure with the reason in the title and in full below the table', () => {
+  it('when failed: failure with the reason in brief in the title and in full, as wrapped text, below the table', () => {
     const s = state();
     s.status = 'failed';
     s.failure = 'Apple did not finish processing build 42 within 120 minutes of the upload.\nRun `command: distribute` once it is VALID.';
@@ -102,17 +102,19 @@ describe('what the check run says', () => {
     expect(payload).toMatchObject({
       status: 'completed',
       conclusion: 'failure',
-      output: { title: 'Failed: Apple did not finish processing build 42 within 120 minutes of the upload.' },
+      output: { title: 'Failed: Apple did not finish processing build 42 within 120 minutes of the…' },
     });
+    // Paragraphs, not a fenced block: GitHub wraps them, and `code` spans stay code.
     expect(payload.output.summary).toContain(
-      '```\nApple did not finish processing build 42 within 120 minutes of the upload.\nRun `command: distribute` once it is VALID.\n```',
+      '\n\nApple did not finish processing build 42 within 120 minutes of the upload.\n\nRun `command: distribute` once it is VALID.',
     );
+    expect(payload.output.summary).not.toContain('```');
     // An explicit outcome and reason win over the state's.
     const refused = checkRunPayload(state(), { runUrl: RUN_URL, outcome: 'failed', reason: 'INVALID: ITMS-90683 missing purpose string' });
     expect(refused.output.title).toBe('Failed: INVALID: ITMS-90683 missing purpose string');
   });
 
-  it('bounds the summary to GitHub’s 65535 bytes, cutting between characters and closing the fence', () => {
+  it('bounds the summary to GitHub’s 65535 bytes, cutting between characters', () => {
     const s = state();
     s.status = 'failed';
     s.failure = `Apple said:\n${'€ detail '.repeat(20_000)}`;
@@ -121,10 +123,11 @@ describe('what the check run says', () => {
     expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
     expect(Buffer.byteLength(summary)).toBeGreaterThan(MAX_SUMMARY_BYTES - 200);
     expect(summary).not.toContain('\uFFFD');
-    expect(summary.match(/^```/gm)).toHaveLength(2);
-    expect(summary).toMatch(/```\n\n… \(cut to fit GitHub’s limit; the workflow run’s job summary has everything\)$/);
-    expect(summary).toContain('| Beta groups | ⏳ pending |');
-    expect(checkRunPayload(s, { runUrl: RUN_URL }).output.title.length).toBeLessThanOrEqual(200);
+    expect(summary).not.toContain('```');
+    expect(summary).toMatch(/€ d\S*\n\n… \(cut to fit GitHub’s limit; the workflow run’s job summary has everything\)$/);
+    // The build failed: a step still pending will never run.
+    expect(summary).toContain('| Beta groups | ⏭️ skipped | not run: an earlier step failed |');
+    expect([...checkRunPayload(s, { runUrl: RUN_URL }).output.title].length).toBeLessThanOrEqual(80);
   });
 
   it('leaves short Markdown alone and never splits a surrogate pair', () => {

@@ -144,7 +144,7 @@ describe('upload-concurrency: auto', () => {
     expect(three.messages).toEqual([expect.stringMatching(/^3 parts in flight \([\d.]+ MB\/s\): too few parts left to try 4\.$/)]);
     const one = simulate(wide, 1, MB);
     expect(one.most).toBe(1);
-    expect(one.messages).toEqual(['1 parts in flight when the parts ran out (still measuring 1).']);
+    expect(one.messages).toEqual(['1 part at a time until the end: the file ran out before more could be tried.']);
     const few = simulate(wide, 9, MB);
     expect(few.most).toBeLessThanOrEqual(9);
     expect(few.messages).toEqual([expect.stringMatching(/too few parts left to try|when the parts ran out/)]);

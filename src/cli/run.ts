@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runCommand } from '../commands/index.js';
+import { failureSummary, runCommand } from '../commands/index.js';
 import { realDeps, type CommandDeps } from '../commands/context.js';
 import { parseConfig, type Config } from '../config.js';
 import { InputError, errorMessage } from '../errors.js';
@@ -140,6 +140,14 @@ function usage(host: CliHost, message: string): number {
   return EXIT_USAGE;
 }
 
+/** A summary that holds nothing but the failure printed after it: on a terminal, said once. */
+function isOnlyTheFailure(summary: string, args: ParsedArgs, failure: string): boolean {
+  const command = args.command ?? 'publish';
+  return [failure, failure.replace(/ On the command line: .*$/s, '')].some(
+    (message) => summary.trim() === failureSummary(command, message).trim(),
+  );
+}
+
 /** The job summary (to its file, or stderr), the failure, then the outputs on stdout. */
 function finish(runtime: CliRuntime, args: ParsedArgs, host: CliHost, failure: string | undefined): void {
   const summary = runtime.redact(runtime.summary);
@@ -149,7 +157,7 @@ function finish(runtime: CliRuntime, args: ParsedArgs, host: CliHost, failure: s
     } catch (error) {
       runtime.log.warning(`could not write the job summary to ${args.summaryFile}: ${errorMessage(error)}`);
     }
-  } else if (summary.trim()) {
+  } else if (summary.trim() && !(failure !== undefined && isOnlyTheFailure(summary, args, failure))) {
     host.stderr(`\n${summary}`);
   }
   if (failure !== undefined) runtime.log.error(failure);

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { Runtime } from '../runtime.js';
+import { messageMarkdown } from '../summary.js';
 import { distribute } from './distribute.js';
 import { latestBuildNumber } from './latest-build-number.js';
 import { publish } from './publish.js';
@@ -22,7 +23,7 @@ export async function runCommand(config: Config, runtime: Runtime, deps: Command
 }
 
 export function failureSummary(command: string, message: string): string {
-  return `## App Store Connect Publish — ${command}\n\n❌ Failed:\n\n\`\`\`\n${message}\n\`\`\`\n`;
+  return `## App Store Connect Publish — ${command}\n\n❌ **Failed**\n\n${messageMarkdown(message)}\n`;
 }
 
 function dispatch(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {

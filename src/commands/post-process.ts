@@ -60,7 +60,7 @@ export interface PostProcessRun {
   /** Added to a failed deferred save: what Apple already has, and how to go on. */
   onSaveFailure: string;
   /** Added to a failed inline run, when there is more to say than the step's error. */
-  onStepFailure?: string;
+  onStepFailure?: (state: PostProcessingState, message: string) => string | undefined;
 }
 
 /** Reports the build's check run, then saves its state for `command: resume` (deferred) or runs the steps now (inline). */
@@ -84,7 +84,8 @@ export async function postProcess(state: PostProcessingState, run: PostProcessRu
     },
   );
   const failed = result.error;
-  if (failed && run.onStepFailure) result.error = new Error(`${failed.message}\n${run.onStepFailure}`, { cause: failed });
+  const next = failed && run.onStepFailure?.(state, failed.message);
+  if (failed && next) result.error = new Error(`${failed.message}\n${next}`, { cause: failed });
   state.checkRunId = await status.report(state, result.error ? { outcome: 'failed', reason: result.error.message } : {});
   if (!result.error && state.status === 'pending' && run.handoff) {
     // Only review watches stop an inline run short: the resume workflow follows them, no job sleeps through a review.

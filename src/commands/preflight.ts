@@ -13,7 +13,7 @@ import { openArtifactStore } from '../stores/artifact-store.js';
 import { MemoryStateStore, type StateStore } from '../stores/store.js';
 import { requireMacOS } from '../upload/altool.js';
 import { uploadPackage, type UploadResult } from '../upload/index.js';
-import { mb } from '../words.js';
+import { mb, platformName } from '../words.js';
 import { workspace, type CommandDeps } from './context.js';
 import { readPostProcessInputs } from './post-process.js';
 import { resolveApp } from './app.js';
@@ -79,7 +79,9 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   // Independent checks add to `problems`, so one run names them all.
   const problems = new Problems();
   for (const pkg of packages) {
-    runtime.log.info(`${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${pkg.platform}, ${mb(pkg.size)} MB.`);
+    runtime.log.info(
+      `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${platformName(pkg.platform)}, ${mb(pkg.size)} MB.`,
+    );
     const app = await resolveApp(asc, config.appId, pkg.bundleId);
     await problems.check(() => refuseDuplicate(asc, app.id, pkg));
     await problems.check(() => refuseLowMacBuildNumber(asc, app.id, pkg));
@@ -131,7 +133,7 @@ async function refuseReviewedVersion(asc: AppStoreConnect, appId: string, pkg: P
   const state = versionState(await asc.appStore.versions.find(appId, pkg.platform, pkg.version));
   if (!state || !(RELEASED_STATES.includes(state) || APPROVED_STATES.includes(state))) return;
   throw new UserError(
-    `App Store version ${pkg.version} of ${pkg.bundleId} (${pkg.platform}) is already ${state}${APPROVED_STATES.includes(state) ? ': release it with `command: release`, or' : ':'} raise the app's version (CFBundleShortVersionString) to submit a new build with \`submit-app-store-review\`. Nothing was uploaded.`,
+    `App Store version ${pkg.version} of ${pkg.bundleId} (${platformName(pkg.platform)}) is already ${state}${APPROVED_STATES.includes(state) ? ': release it with `command: release`, or' : ':'} raise the app's version (CFBundleShortVersionString) to submit a new build with \`submit-app-store-review\`. Nothing was uploaded.`,
   );
 }
 
@@ -152,6 +154,6 @@ async function refuseDuplicate(asc: AppStoreConnect, appId: string, pkg: Package
   if (!used.includes(pkg.buildNumber)) return;
   const next = nextBuildNumber(used.sort(compareBuildNumbers).at(-1));
   throw new UserError(
-    `Build number ${pkg.buildNumber} is already used for ${pkg.bundleId} version ${pkg.version} (${pkg.platform}); Apple accepts each build number once per version. Build again with CFBundleVersion ${next} (or higher), or set \`build-number\` — \`command: latest-build-number\` prints the next one. Nothing was uploaded.`,
+    `Build number ${pkg.buildNumber} is already used for ${pkg.bundleId} version ${pkg.version} (${platformName(pkg.platform)}); Apple accepts each build number once per version. Build again with CFBundleVersion ${next} (or higher), or set \`build-number\` — \`command: latest-build-number\` prints the next one. Nothing was uploaded.`,
   );
 }

@@ -1,11 +1,11 @@
 import type { Config } from '../config.js';
-import type { PackageInfo } from '../package/index.js';
 import { newState } from '../postprocess/new-state.js';
 import type { Runtime } from '../runtime.js';
 import { formatDuration, mb } from '../words.js';
 import type { UploadResult } from '../upload/index.js';
 import { origin, type CommandDeps } from './context.js';
 import { dryRunPublish } from './dry-run.js';
+import { distributeHint, nextStepAfterUpload } from './next-step.js';
 import { postProcess } from './post-process.js';
 import { preflightPublish, type PublishPlan } from './preflight.js';
 import { finishPostProcessing, type PackageReport } from './report.js';
@@ -57,7 +57,7 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
               inlineStore: plan.store,
               handoff: plan.handoff,
               onSaveFailure: `Apple accepted the upload of ${pkg.fileName}, but its deferred state could not be saved. ${distributeHint(pkg)}`,
-              onStepFailure: `The upload itself succeeded. ${distributeHint(pkg)}`,
+              onStepFailure: nextStepAfterUpload,
             });
       reports.push({ ...processed, before, buildUploadId: upload.buildUploadId });
     } catch (error) {
@@ -69,12 +69,9 @@ async function executePublish(plan: PublishPlan, config: Config, runtime: Runtim
   await finishPostProcessing(reports, runtime, 'publish');
 }
 
-/** How to finish post-processing without uploading again. */
-function distributeHint(pkg: PackageInfo): string {
-  return `Once the cause is fixed, finish post-processing without a new upload: \`command: distribute\` with \`app-version: ${pkg.version}\` and \`build-number: ${pkg.buildNumber}\`.`;
-}
-
 function uploadDetail(upload: UploadResult): string {
-  const rate = upload.durationMs > 0 ? ` at ${mb(upload.bytes / (upload.durationMs / 1000))} MB/s` : '';
+  // The rate the log gave: over the time spent sending, not creating the upload and committing it.
+  const sendingMs = upload.sendingMs ?? upload.durationMs;
+  const rate = sendingMs > 0 ? ` at ${mb(upload.bytes / (sendingMs / 1000))} MB/s` : '';
   return `${mb(upload.bytes)} MB${upload.parts ? ` in ${upload.parts} parts` : ''}${rate} (${formatDuration(upload.durationMs)})`;
 }

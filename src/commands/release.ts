@@ -17,7 +17,7 @@ import { UserError } from '../errors.js';
 import type { PhasedReleaseAction } from '../review-inputs.js';
 import type { Logger, Runtime } from '../runtime.js';
 import { appStoreVersionLink, escapeCell } from '../summary.js';
-import { inWords } from '../words.js';
+import { inWords, platformName } from '../words.js';
 import { resolveApp } from './app.js';
 import { dryRunRelease } from './dry-run.js';
 import { connectFromConfig, type CommandDeps } from './context.js';
@@ -172,11 +172,11 @@ export async function release(config: Config, runtime: Runtime, deps: CommandDep
     [
       `## App Store Connect Publish — release`,
       '',
-      `### ${app.attributes?.name ?? app.attributes?.bundleId ?? app.id} ${version} (${platform}) — ${what.toLowerCase()}`,
+      `### ${app.attributes?.name ?? app.attributes?.bundleId ?? app.id} ${version} (${platformName(platform)}) — ${what.toLowerCase()}`,
       '',
-      '| Version | Result | State |',
-      '| --- | --- | --- |',
-      `| ${outcome.versionId} | ✅ ${what} | ${escapeCell(outcome.state ? inWords(outcome.state) : 'unknown')} |`,
+      '| Version | Result | State | App Store version ID |',
+      '| --- | --- | --- | --- |',
+      `| ${escapeCell(version)} | ✅ ${what} | ${escapeCell(outcome.state ? inWords(outcome.state) : 'unknown')} | ${escapeCell(outcome.versionId)} |`,
       '',
       escapeCell(outcome.detail),
       '',

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import type { AdvanceResult } from '../postprocess/engine.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
-import { buildLink, stateSection, type ExtraRow } from '../summary.js';
+import { buildLink, messageMarkdown, stateSection, type ExtraRow } from '../summary.js';
 
 /** `timed-out`: no review decision within `review-timeout` (`follow-review`), which is no failure. */
 export type PostProcessingOutput = 'completed' | 'pending' | 'failed' | 'timed-out' | 'skipped';
@@ -72,7 +72,7 @@ export async function finishPostProcessing(
   runtime.setOutput('post-processing', reports.length === 1 ? outcomes[0]! : worstOutcome(outcomes));
 
   const sections = reports.map((r, i) => stateSection(r.result.state, { before: r.before, outcome: outcomes[i] }));
-  if (aborted) sections.push(`### ${aborted.label} — failed\n\n\`\`\`\n${aborted.error.message}\n\`\`\`\n`);
+  if (aborted) sections.push(`### ${aborted.label} — failed\n\n${messageMarkdown(aborted.error.message)}\n`);
   await runtime.appendSummary(`## App Store Connect Publish — ${command}\n\n${sections.join('\n')}`);
 
   const errors = [...reports.map((r) => r.result.error), aborted?.error].filter((e): e is Error => !!e);

@@ -13,7 +13,7 @@ import { runUrl } from '../github/urls.js';
 import { connectFromConfig, engineContext, readKey, type CommandDeps } from './context.js';
 import { setStateOutputs, worstOutcome } from './report.js';
 import { statusReporter, type StatusReporter } from './status.js';
-import { enumsInWords } from '../words.js';
+import { enumsInWords, readableTime } from '../words.js';
 import { settleIdleSchedule } from './schedule.js';
 
 type Outcome = 'completed' | 'pending' | 'failed' | 'timed-out';
@@ -39,9 +39,7 @@ export async function resume(config: Config, runtime: Runtime, deps: CommandDeps
   store ??= openArtifactStore(config, runtime, deps, key);
   const asc = connectFromConfig(config, runtime, deps, key);
   const { states: refs, rejected } = await store.list();
-  runtime.log.info(
-    refs.length ? `${refs.length} pending post-processing state${refs.length === 1 ? '' : 's'} found.` : 'No pending post-processing.',
-  );
+  runtime.log.info(pendingSentence(refs.length, rejected.length));
   const visibleApps = new Map<string, Promise<boolean>>();
   const status = statusReporter(config, runtime, deps);
   // Never acted on, never deleted, and the job's result does not depend on them.
@@ -121,7 +119,9 @@ async function resumeOne(
   if (state.status !== 'pending') {
     await store.remove(ref);
   } else if (result.changed || newCheckRun) {
-    await store.save(state, ref);
+    // The artifact library's upload lines, folded as a publish's save is.
+    const save = () => store.save(state, ref);
+    await (runtime.group ? runtime.group(`Saving the post-processing state of ${describeBuild(state)}`, save) : save());
   }
   if (result.error) runtime.log.error(result.error.message);
   const outcome: Outcome = result.error ? 'failed' : state.status === 'pending' ? 'pending' : state.status;
@@ -159,6 +159,15 @@ function runLink(runId: number | string | undefined): string {
   return `[${runId}](${runUrl(runId)})`;
 }
 
+/** How many states this run can use, and how many it cannot, in one sentence that never says "none" of a state it lists. */
+function pendingSentence(usable: number, notUsed: number): string {
+  if (!usable && !notUsed) return 'No pending post-processing.';
+  const found = usable
+    ? `${usable} pending post-processing state${usable === 1 ? '' : 's'} found`
+    : 'No pending post-processing this key can use';
+  return notUsed ? `${found}; ${notUsed} state artifact${notUsed === 1 ? ' is' : 's are'} not used (below).` : `${found}.`;
+}
+
 function resumeSummary(rows: Row[]): string {
   const lines = ['## App Store Connect Publish — resume', ''];
   if (!rows.length) return lines.concat('No pending post-processing.', '').join('\n');
@@ -169,7 +178,7 @@ function resumeSummary(rows: Row[]): string {
     const run = runLink(r.run?.id ?? s?.origin?.runId);
     const link = s ? `[App Store Connect](${buildLink(s.app.id, s.build.platform, s.build.id)})` : '';
     lines.push(
-      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(enumsInWords(r.detail))} | ${escapeCell(s?.uploadedAt ?? '')} | ${run} | ${link} |`,
+      `| ${escapeCell(build)} | ${OUTCOME_ICON[r.outcome]} | ${escapeCell(enumsInWords(r.detail))} | ${escapeCell(readableTime(s?.uploadedAt))} | ${run} | ${link} |`,
     );
   }
   const watching = rows.flatMap((r) => (r.outcome === 'pending' && r.state ? watchLines(r.state) : []));

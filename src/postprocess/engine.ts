@@ -14,7 +14,10 @@ import {
 } from './state.js';
 import { STEPS, stepTitle } from './steps/registry.js';
 import { StepFailure, type StatePatch, type StepResult } from './steps/types.js';
-import { enumsInWords } from '../words.js';
+import { enumsInWords, inBrief } from '../words.js';
+
+/** A failed step's detail: the whole error in brief, for its row of the step table. */
+const FAILED_DETAIL_CHARS = 300;
 
 export interface EngineContext {
   asc: AppStoreConnect;
@@ -203,7 +206,7 @@ async function fail(
     state.steps[name] = {
       status: 'failed',
       startedAt,
-      detail: firstLine(errorMessage(error)),
+      detail: inBrief(errorMessage(error), FAILED_DETAIL_CHARS),
       finishedAt: new Date(ctx.now()).toISOString(),
     };
     state.status = 'failed';

@@ -10,7 +10,8 @@ import {
 } from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
-import { buildLink, publicLinkText, stepTable } from '../summary.js';
+import { enumsInWords, platformName } from '../words.js';
+import { buildLink, messageMarkdown, publicLinkText, stepTable } from '../summary.js';
 
 /**
  * What the check run on the published commit says about a build's post-processing, and the one call that
@@ -19,8 +20,8 @@ import { buildLink, publicLinkText, stepTable } from '../summary.js';
 
 /** GitHub refuses a summary over 65535 bytes (documented as characters; counted in bytes: github/docs#35252). */
 export const MAX_SUMMARY_BYTES = 65535;
-/** Long enough for Apple's reasons, short enough for the checks list. */
-const MAX_TITLE_CHARS = 200;
+/** What the checks list shows on one line without cutting it. */
+export const MAX_TITLE_CHARS = 80;
 
 export const CHECKS_PERMISSION_NOTICE = "Add `checks: write` to the job's permissions to see post-processing on the commit";
 
@@ -52,7 +53,7 @@ export function checkRunPayload(state: PostProcessingState, options: PayloadOpti
     return {
       status: 'completed',
       conclusion: 'failure',
-      output: { title: bounded(`Failed: ${firstLine(reason) || 'post-processing did not finish'}`), summary },
+      output: { title: bounded(`Failed: ${failureInBrief(state, reason)}`), summary },
     };
   }
   if (outcome === 'timed-out') {
@@ -126,12 +127,9 @@ function summaryOf(state: PostProcessingState, runUrl: string, reason: string | 
     ...stepTable(state),
     '',
     `[Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)})${publicLinkText(state)} · [Workflow run](${runUrl}) · ` +
-      `${b.platform} · bundle ID \`${state.app.bundleId}\`${b.id ? ` · build ${b.id}` : ''}`,
+      `${platformName(b.platform)} · bundle ID \`${state.app.bundleId}\`${b.id ? ` · build ${b.id}` : ''}`,
   ];
-  if (reason) {
-    const fence = '`'.repeat(Math.max(3, ...[...reason.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-    lines.push('', fence, reason, fence);
-  }
+  if (reason) lines.push('', messageMarkdown(reason));
   return truncateMarkdown(lines.join('\n'), MAX_SUMMARY_BYTES);
 }
 
@@ -160,9 +158,22 @@ export function truncateMarkdown(text: string, maxBytes: number): string {
   return cut + TRUNCATED_NOTE;
 }
 
-function bounded(title: string): string {
-  const chars = [...title];
-  return chars.length <= MAX_TITLE_CHARS ? title : `${chars.slice(0, MAX_TITLE_CHARS - 1).join('')}…`;
+/** The failed step and what it said, else the reason's first line. */
+function failureInBrief(state: PostProcessingState, reason: string | undefined): string {
+  const step = STEP_NAMES.find((name) => state.steps[name]?.status === 'failed');
+  const detail = step && state.steps[step]?.detail;
+  if (step && detail) return `${stepTitle(step)}: ${enumsInWords(detail)}`;
+  return firstLine(reason) || 'post-processing did not finish';
+}
+
+/** A title as the checks list shows it: plain text (no backticks), at most MAX_TITLE_CHARS, cut at a word, no dangling colon. */
+export function bounded(title: string): string {
+  const flat = title.replace(/`/g, '').replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  if (chars.length <= MAX_TITLE_CHARS) return flat.replace(/[\s:;,]+$/, '');
+  const cut = chars.slice(0, MAX_TITLE_CHARS - 1).join('');
+  const word = cut.lastIndexOf(' ') > MAX_TITLE_CHARS / 2 ? cut.slice(0, cut.lastIndexOf(' ')) : cut;
+  return `${word.replace(/[\s:;,.(—-]+$/, '')}…`;
 }
 
 // ---- reporting ----

@@ -1,5 +1,6 @@
 import type { PostProcessingState } from '../postprocess/state.js';
 import { parseState, StateFormError } from './schema.js';
+import { otherKeyReason } from './other-key.js';
 import type { StateSeal } from './seal.js';
 
 /** What a downloaded state artifact turned out to be. */
@@ -49,7 +50,7 @@ export function verifySealedState(document: unknown, seal: StateSeal, expected: 
     return {
       ok: false,
       kind: 'other-key',
-      reason: `it was written with another App Store Connect key (public key ${keyFingerprint.slice(0, 23)}…, this run's is ${seal.keyFingerprint.slice(0, 23)}…). Resume it with the workflow that holds that key; it is kept`,
+      reason: otherKeyReason(state, keyFingerprint, seal.keyFingerprint),
     };
   }
   if (!seal.verifies(state, mac)) {

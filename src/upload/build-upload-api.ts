@@ -61,7 +61,7 @@ export async function uploadWithBuildUploadApi(
     onRetry: (part, error, attempt, delay) =>
       options.log.info(`Part ${part.partNumber}: ${error.message} — retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1}).`),
   });
-  progress.finish();
+  const sendingMs = progress.finish();
 
   const committed = await asc.buildUploads.commitFile(file.id);
   await verifyAppleChecksums(pkg, committed.attributes?.sourceFileChecksums);
@@ -74,6 +74,7 @@ export async function uploadWithBuildUploadApi(
     bytes: pkg.size,
     durationMs: uploadedAt.getTime() - started,
     parts: operations.length,
+    sendingMs,
   };
 }
 

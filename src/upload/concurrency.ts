@@ -170,7 +170,7 @@ export class AutoConcurrency implements Concurrency {
   ended(): string | undefined {
     if (this.settled) return undefined;
     this.settled = true;
-    return `${this.target} parts in flight when the parts ran out (still measuring ${this.target}).`;
+    return `${this.target} part${this.target === 1 ? '' : 's'} at a time until the end: the file ran out before more could be tried.`;
   }
 
   /** Judges each count, in order, once enough of its parts have been answered. */

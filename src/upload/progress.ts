@@ -30,8 +30,10 @@ export class ProgressReporter {
     }
   }
 
-  finish(): void {
+  /** Logs the average rate; returns the time spent sending, so the job summary states the same rate. */
+  finish(): number {
     this.log.info(`Uploaded 100 % (${mb(this.total)} MB) at ${this.rate()} MB/s on average.`);
+    return Math.max(1, this.now() - this.started);
   }
 
   private rate(): string {

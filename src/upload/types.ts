@@ -9,4 +9,6 @@ export interface UploadResult {
   bytes: number;
   durationMs: number;
   parts?: number;
+  /** Time spent sending the parts (the log's average rate is over this); altool does not say. */
+  sendingMs?: number;
 }

@@ -74,7 +74,9 @@ export const processing: StepRun = async (state, ctx) => {
   const processingState = build.attributes?.processingState;
   const patch = { build: { processingState } };
   if (processingState === 'INVALID' || processingState === 'FAILED') {
-    throw new UserError(`Apple marked the build ${processingState}.${await reasons(state, ctx)}`);
+    throw new UserError(
+      `Apple marked the build ${processingState}.${await reasons(state, ctx)}\nFix the package and upload it again with a new build number.`,
+    );
   }
   if (processingState !== 'VALID') return waiting(`processing state ${processingState ?? 'unknown'}`, patch);
   const internal = betaDetail?.attributes?.internalBuildState;
@@ -83,6 +85,8 @@ export const processing: StepRun = async (state, ctx) => {
     throw new UserError(
       'TestFlight reports PROCESSING_EXCEPTION for the build: Apple could not prepare it for testing. Check the build in App Store Connect → TestFlight and contact Apple if it persists.',
     );
+  // Processing is done; what TestFlight still waits for (an export compliance answer) is the next steps' to settle.
+  if (internal === 'MISSING_EXPORT_COMPLIANCE') return done('VALID; TestFlight waits for the export compliance answer', patch);
   return done(
     `VALID; TestFlight ${internal}${betaDetail?.attributes?.externalBuildState ? ` / ${betaDetail.attributes.externalBuildState}` : ''}`,
     patch,
@@ -99,18 +103,23 @@ export const exportCompliance: StepRun = async (state, { asc }) => {
         'the build is waiting for export compliance (Missing Compliance): set `uses-non-exempt-encryption: false` (or `true`), or add ITSAppUsesNonExemptEncryption to Info.plist so every build answers it.',
       );
     }
-    return skipped(answer === undefined || answer === null ? 'not needed' : `already answered (${answer})`);
+    return skipped(answer === undefined || answer === null ? 'not needed' : `already answered (${encryption(answer)})`);
   }
   if (answer !== undefined && answer !== null) {
     return answer === wanted
-      ? skipped(`already answered (${answer})`)
+      ? skipped(`already answered (${encryption(answer)})`)
       : warning(
-          `already answered ${answer} (Info.plist or App Store Connect); Apple does not allow changing it, so \`uses-non-exempt-encryption: ${wanted}\` was not applied`,
+          `already answered (${encryption(answer)}, in Info.plist or App Store Connect); Apple does not allow changing it, so \`uses-non-exempt-encryption: ${wanted}\` was not applied`,
         );
   }
   await asc.builds.setUsesNonExemptEncryption(needBuildId(state), wanted);
-  return done(`usesNonExemptEncryption set to ${wanted}`);
+  return done(`answered: ${encryption(wanted)}`);
 };
+
+/** An export compliance answer in words. */
+function encryption(uses: boolean): string {
+  return uses ? 'uses non-exempt encryption' : 'uses no non-exempt encryption';
+}
 
 export const expirePrevious: StepRun = async (state, { asc }) => {
   const buildId = needBuildId(state);
