@@ -48,12 +48,19 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
     const startedAt = progress.startedAt ?? new Date(ctx.now()).toISOString();
     let lastDetail: string | undefined;
     let lastLog = 0;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
+      // Before the step acts: past its deadline a state is stale (a copy kept too long, a schedule that was off)
+      // and must not write to App Store Connect on what it asked for then.
+      const limit = deadlineOf(state, name);
+      // (Once it has run in this call, its waiting is bounded below, with its last answer in the message.)
+      if (attempt === 0 && ctx.now() >= limit.at) {
+        const failed = await fail(state, name, startedAt, new DeadlineError(lateMessage(state, limit.input)), ctx);
+        return { ...failed, changed: true };
+      }
       let result: StepResult;
       try {
         const run = () => STEPS[name].run(state, { asc: ctx.asc, log: ctx.log, sleep: ctx.sleep, pollIntervalMs: ctx.pollIntervalMs });
         // Inline, a 429 is waited out up to the step's deadline; resume waits only briefly and leaves the step pending.
-        const limit = deadlineOf(state, name);
         result = options.wait ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
       } catch (error) {
         const failed = await fail(state, name, startedAt, error, ctx);
@@ -171,6 +178,13 @@ function deadlineMessage(state: PostProcessingState, name: StepName, input: stri
     ) / 10;
   const what = STEPS[name].deadline === 'find-build' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
   return `${what} within \`${input}\` (${minutes} minutes from the upload)${detail ? `; last state: ${detail}` : ''}. Apple is sometimes slow: check the build in App Store Connect → TestFlight, raise \`${input}\`, and finish it with \`command: distribute\` once it is there.`;
+}
+
+/** A step whose deadline passed before it ran (no run came in time, or a stale copy): it sent nothing. */
+function lateMessage(state: PostProcessingState, input: string): string {
+  const at = input === 'find-build-timeout' ? state.deadlines.findBuild : state.deadlines.processing;
+  const minutes = Math.round((Date.parse(at) - Date.parse(state.uploadedAt)) / 6000) / 10;
+  return `its deadline \`${input}\` (${minutes} minutes from the upload) passed before it ran, so nothing was sent to App Store Connect for it. Check the build in App Store Connect → TestFlight and finish it with \`command: distribute\`.`;
 }
 
 function minutesSince(iso: string, now: number): number {

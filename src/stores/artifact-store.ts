@@ -12,6 +12,7 @@ import {
   type ArtifactClient,
   type ArtifactRef,
 } from './artifact-client.js';
+import { currentRun } from './run-binding.js';
 import { stateSeal, type StateSeal } from './seal.js';
 import type { RejectedState, StateListing, StateStore, StoredRef } from './store.js';
 import { verifySealedState } from './verify.js';
@@ -60,7 +61,10 @@ export class ArtifactStateStore implements StateStore {
   async save(state: PostProcessingState, previous?: StoredRef): Promise<StoredRef> {
     state.revision++;
     const name = `${this.prefix}-${state.id}-r${state.revision}`;
-    const document = this.seal.seal(state);
+    // Bound to this run: GitHub's listing names the run that uploads it, and only that run's copy is ever used.
+    const savedBy = currentRun();
+    if (!savedBy) throw new Error(`Cannot save ${name}: GITHUB_RUN_ID is not set, so the state could not be bound to this run.`);
+    const document = this.seal.seal(state, savedBy);
     // @actions/artifact retries the service's 5xx itself, but not a dropped connection or storage's 429; a lost
     // state costs a build. Anything else (a 409 after a finalize whose answer was lost, a refusal) a new try only repeats.
     let first: Error | undefined;
@@ -179,7 +183,7 @@ export class ArtifactStateStore implements StateStore {
     const verdict = verifySealedState(
       document,
       this.seal,
-      { id, revision, repository: this.repository.name },
+      { id, revision, repository: this.repository.name, madeByRun: ref.workflowRunId },
       `State artifact "${ref.name}"`,
     );
     if (!verdict.ok) return this.rejection(ref, verdict.kind, verdict.reason);
