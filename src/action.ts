@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { parseConfig } from './config.js';
 import { failureSummary, runCommand } from './commands/index.js';
 import { errorMessage } from './errors.js';
+import { commandSafe } from './log-safe.js';
 import { maskKeyMaterial } from './mask.js';
 import type { Runtime } from './runtime.js';
 
@@ -12,7 +13,8 @@ export function actionRuntime(): Runtime {
   let summaryMissingSaid = false;
   return {
     log: {
-      info: (m) => core.info(m),
+      // @actions/core escapes the data of warnings, errors, notices and debug lines; `info` is printed as is.
+      info: (m) => core.info(commandSafe(m)),
       warning: (m) => core.warning(m),
       notice: (m) => core.notice(m),
       error: (m) => core.error(m),

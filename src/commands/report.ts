@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import type { AdvanceResult } from '../postprocess/engine.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
+import { oneLine } from '../log-safe.js';
 import { stateSection, type ExtraRow } from '../summary.js';
 
 export type PostProcessingOutput = 'completed' | 'pending' | 'failed' | 'skipped';
@@ -34,7 +35,8 @@ export function setStateOutputs(runtime: Runtime, states: ReadonlyArray<PostProc
     columns.push(['app-store-version-id', (s) => s.appStore?.versionId]);
     columns.push(['app-store-state', (s) => s.appStore?.versionState]);
   }
-  for (const [name, pick] of columns) runtime.setOutput(name, states.map((s) => (s ? (pick(s) ?? '') : '')).join('\n'));
+  // One line per build: a value with a line break (Apple's text) would shift every later build's line.
+  for (const [name, pick] of columns) runtime.setOutput(name, states.map((s) => oneLine(s ? (pick(s) ?? '') : '')).join('\n'));
 }
 
 /**
@@ -59,7 +61,7 @@ export async function finishPostProcessing(
     ['processing-state', (r) => r.result.state.build.processingState],
   ];
   if (reports.some((r) => r.stateArtifactId)) columns.push(['state-artifact-id', (r) => r.stateArtifactId]);
-  for (const [name, pick] of columns) runtime.setOutput(name, reports.map((r) => pick(r) ?? '').join('\n'));
+  for (const [name, pick] of columns) runtime.setOutput(name, reports.map((r) => oneLine(pick(r) ?? '')).join('\n'));
   setStateOutputs(
     runtime,
     reports.map((r) => r.result.state),
