@@ -39,7 +39,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
   const b = state.build;
   const outcome = options.outcome ?? state.status;
   const lines = [
-    `### ${state.app.name ?? state.app.bundleId} ${b.version} (${b.buildNumber}) — ${outcome}`,
+    `### ${escapeText(`${state.app.name ?? state.app.bundleId} ${b.version} (${b.buildNumber})`)} — ${outcome}`,
     '',
     ...stepTable(state, options.before),
     '',
@@ -55,7 +55,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
       `App Store version ${store.versionId}${seen}${store.submissionId ? ` · review submission ${store.submissionId}` : ''} · [Open the version in App Store Connect](${appStoreVersionLink(state.app.id, b.platform, store.versionState)})`,
     );
   }
-  if (state.failure) lines.push('', '```', state.failure, '```');
+  if (state.failure) lines.push('', codeBlock(state.failure));
   lines.push('');
   return lines.join('\n');
 }
@@ -89,4 +89,22 @@ export function escapeCell(text: string): string {
     .replace(/:\/\//g, '\\://')
     .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`)
     .replace(/\r?\n/g, '<br>');
+}
+
+/**
+ * Text for a heading or a line: like `escapeCell` (no link, image, HTML, code or mention; bare addresses
+ * broken), with parentheses and pipes left as they are, which outside a table and without brackets are text.
+ */
+export function escapeText(text: string): string {
+  return text
+    .replace(/[\\`[\]!<>@]/g, '\\$&')
+    .replace(/:\/\//g, '\\://')
+    .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`)
+    .replace(/\r\n|\r|\n/g, ' ');
+}
+
+/** Text as a fenced code block whose fence is longer than any run of backticks in it, so it cannot break out. */
+export function codeBlock(text: string): string {
+  const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return `${fence}\n${text}\n${fence}`;
 }

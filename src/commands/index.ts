@@ -7,6 +7,7 @@ import { publish } from './publish.js';
 import { release } from './release.js';
 import { resume } from './resume.js';
 import { realDeps, type CommandDeps } from './context.js';
+import { codeBlock } from '../summary.js';
 
 /** Runs one command of the action (or the CLI): the single entry point both hosts share. */
 export async function runCommand(config: Config, runtime: Runtime, deps: CommandDeps = realDeps): Promise<void> {
@@ -22,7 +23,7 @@ export async function runCommand(config: Config, runtime: Runtime, deps: Command
 }
 
 export function failureSummary(command: string, message: string): string {
-  return `## App Store Connect Publish — ${command}\n\n❌ Failed:\n\n\`\`\`\n${message}\n\`\`\`\n`;
+  return `## App Store Connect Publish — ${command}\n\n❌ Failed:\n\n${codeBlock(message)}\n`;
 }
 
 function dispatch(config: Config, runtime: Runtime, deps: CommandDeps): Promise<void> {

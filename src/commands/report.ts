@@ -3,7 +3,7 @@ import type { AdvanceResult } from '../postprocess/engine.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
 import { oneLine } from '../log-safe.js';
-import { stateSection, type ExtraRow } from '../summary.js';
+import { codeBlock, escapeText, stateSection, type ExtraRow } from '../summary.js';
 
 export type PostProcessingOutput = 'completed' | 'pending' | 'failed' | 'skipped';
 
@@ -69,7 +69,7 @@ export async function finishPostProcessing(
   runtime.setOutput('post-processing', reports.length === 1 ? outcomes[0]! : worstOutcome(outcomes));
 
   const sections = reports.map((r, i) => stateSection(r.result.state, { before: r.before, outcome: outcomes[i] }));
-  if (aborted) sections.push(`### ${aborted.label} — failed\n\n\`\`\`\n${aborted.error.message}\n\`\`\`\n`);
+  if (aborted) sections.push(`### ${escapeText(aborted.label)} — failed\n\n${codeBlock(aborted.error.message)}\n`);
   await runtime.appendSummary(`## App Store Connect Publish — ${command}\n\n${sections.join('\n')}`);
 
   const errors = [...reports.map((r) => r.result.error), aborted?.error].filter((e): e is Error => !!e);

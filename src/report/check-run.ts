@@ -3,7 +3,7 @@ import { errorMessage, firstLine } from '../errors.js';
 import { STEP_NAMES, type PostProcessingState, type PostProcessingStatus, type StepName } from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
-import { buildLink, stepTable } from '../summary.js';
+import { buildLink, codeBlock, stepTable } from '../summary.js';
 
 /**
  * What the check run on the published commit says about a build's post-processing, and the one call that
@@ -80,10 +80,7 @@ function summaryOf(state: PostProcessingState, runUrl: string, reason: string | 
     `[Open in App Store Connect](${buildLink(state.app.id, b.platform, b.id)}) · [Workflow run](${runUrl}) · ` +
       `${b.platform} · bundle ID \`${state.app.bundleId}\`${b.id ? ` · build ${b.id}` : ''}`,
   ];
-  if (reason) {
-    const fence = '`'.repeat(Math.max(3, ...[...reason.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-    lines.push('', fence, reason, fence);
-  }
+  if (reason) lines.push('', codeBlock(reason));
   return truncateMarkdown(lines.join('\n'), MAX_SUMMARY_BYTES);
 }
 
