@@ -48,6 +48,8 @@ export class ArtifactStateStore implements StateStore {
   private readonly loaded = new Map<number, Loaded>();
   /** Artifacts are immutable: one rejected once stays rejected, and a second listing in the run does not download it again. */
   private readonly rejections = new Map<number, RejectedState>();
+  /** The highest artifact id the last full listing saw: artifacts are numbered in the order they are made. */
+  private listedUpTo: number | undefined;
 
   constructor(
     private readonly client: ArtifactClient,
@@ -95,8 +97,15 @@ export class ArtifactStateStore implements StateStore {
     return toStored(ref);
   }
 
-  async list(): Promise<StateListing> {
-    const refs = await this.client.list(`${this.prefix}-`, { newerThan: new Date(this.now() - (RETENTION_DAYS + 1) * 86_400_000) });
+  async list(options: { appearedSince?: boolean } = {}): Promise<StateListing> {
+    const aboveId = options.appearedSince ? this.listedUpTo : undefined;
+    const seen = { highestId: this.listedUpTo ?? 0 };
+    const refs = await this.client.list(`${this.prefix}-`, {
+      newerThan: new Date(this.now() - (RETENTION_DAYS + 1) * 86_400_000),
+      ...(aboveId !== undefined ? { aboveId } : {}),
+      seen,
+    });
+    this.listedUpTo = seen.highestId;
     const pattern = new RegExp(`^${escapeRegExp(this.prefix)}-([0-9a-f-]{36})-r(\\d{1,7})$`);
     const ownId = await this.repository.id();
     const rejected: RejectedState[] = [];
