@@ -135,8 +135,11 @@ describe('status on the commit: a check run (dist/index.js)', () => {
     const [failed] = suite.gh.checks.runs();
     expect(suite.gh.checks.runs()).toHaveLength(1);
     expect(failed).toMatchObject({ id: checkRunId, name: checkRunName(state), status: 'completed', conclusion: 'failure' });
-    expect(failed!.output.title).toMatch(/^Failed: .*the build did not appear in App Store Connect within `find-build-timeout`/);
-    expect(failed!.output.summary).toMatch(/```\n.*the build did not appear in App Store Connect within `find-build-timeout` \(15 minutes/);
+    // Checked before the step acts: a state past its deadline sends nothing for it.
+    expect(failed!.output.title).toMatch(
+      /^Failed: .*its deadline `find-build-timeout` \(15 minutes from the upload\) passed before it ran/,
+    );
+    expect(failed!.output.summary).toMatch(/```\n.*its deadline `find-build-timeout` \(15 minutes from the upload\) passed before it ran/);
     expect(checkCalls()).toEqual([`PATCH /check-runs/${checkRunId} 200`]);
   });
 
