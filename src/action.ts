@@ -2,18 +2,24 @@ import * as core from '@actions/core';
 import { parseConfig } from './config.js';
 import { failureSummary, runCommand } from './commands/index.js';
 import { errorMessage } from './errors.js';
+import { commandSafe } from './log-safe.js';
 import { maskKeyMaterial } from './mask.js';
 import { refusePeerInputs } from './peer-inputs.js';
+import { truncateMarkdown } from './report/check-run.js';
 import type { Runtime } from './runtime.js';
 
 const SUMMARY_ENV = 'GITHUB_STEP_SUMMARY';
+/** GitHub drops a step's whole job summary over 1 MiB; what this step writes stays under it. */
+export const MAX_STEP_SUMMARY_BYTES = 1024 * 1024 - 4096;
 
 /** The GitHub Actions host: @actions/core for log, outputs, log groups and job summary. */
 export function actionRuntime(): Runtime {
   let summaryMissingSaid = false;
+  let summaryBytes = 0;
   return {
     log: {
-      info: (m) => core.info(m),
+      // @actions/core escapes the data of warnings, errors, notices and debug lines; `info` is printed as is.
+      info: (m) => core.info(commandSafe(m)),
       warning: (m) => core.warning(m),
       notice: (m) => core.notice(m),
       error: (m) => core.error(m),
@@ -28,8 +34,12 @@ export function actionRuntime(): Runtime {
         summaryMissingSaid = true;
         return;
       }
+      const room = MAX_STEP_SUMMARY_BYTES - summaryBytes;
+      if (room < 1024) return;
+      const text = truncateMarkdown(markdown, room);
+      summaryBytes += Buffer.byteLength(text) + 1;
       try {
-        await core.summary.addRaw(markdown, true).write();
+        await core.summary.addRaw(text, true).write();
       } catch (error) {
         core.summary.emptyBuffer();
         core.warning(`Could not write the job summary to ${SUMMARY_ENV}: ${errorMessage(error)}`);

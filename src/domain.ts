@@ -12,6 +12,13 @@ export type UploadMethod = (typeof UPLOAD_METHODS)[number];
 /** CFBundleShortVersionString and CFBundleVersion as Apple accepts them: one to three dot-separated integers. */
 export const VERSION_PATTERN = /^\d+(\.\d+){0,2}$/;
 
+/**
+ * What Apple accepts from a package, bounded as the state schema bounds it: versions and build numbers of
+ * one to three dot-separated integers of at most 9 digits, bundle IDs of letters, digits, dots and hyphens.
+ */
+export const PACKAGE_VERSION_PATTERN = /^\d{1,9}(\.\d{1,9}){0,2}$/;
+export const BUNDLE_ID_PATTERN = /^[A-Za-z0-9.-]{1,155}$/;
+
 /** Compares build numbers such as 42, 1.2 and 1.2.10 number by number. */
 export function compareBuildNumbers(a: string, b: string): number {
   const pa = a.split('.').map(Number);

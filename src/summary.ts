@@ -34,7 +34,7 @@ export function stateSection(state: PostProcessingState, options: { before?: Ext
   const b = state.build;
   const outcome = options.outcome ?? state.status;
   const lines = [
-    `### ${state.app.name ?? state.app.bundleId} ${b.version} (${b.buildNumber}) — ${outcome}`,
+    `### ${escapeText(`${state.app.name ?? state.app.bundleId} ${b.version} (${b.buildNumber})`)} — ${outcome}`,
     '',
     ...stepTable(state, options.before),
     '',
@@ -113,4 +113,16 @@ export function messageMarkdown(text: string): string {
     inList = !!item;
   }
   return out.join('\n');
+}
+
+/**
+ * Text for a heading or a line: like `escapeCell` (no link, image, HTML, code or mention; bare addresses
+ * broken), with parentheses and pipes left as they are, which outside a table and without brackets are text.
+ */
+export function escapeText(text: string): string {
+  return text
+    .replace(/[\\`[\]!<>@]/g, '\\$&')
+    .replace(/:\/\//g, '\\://')
+    .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`)
+    .replace(/\r\n|\r|\n/g, ' ');
 }

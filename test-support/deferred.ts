@@ -30,7 +30,7 @@ export function seedState(gh: FakeGitHub, o: SeedOptions): PostProcessingState {
   gh.addArtifact({
     name: stateArtifactName(state.id, state.revision),
     runId: o.runId ?? 1,
-    files: { [STATE_FILE]: JSON.stringify(sealState(state, o.privateKeyPem)) },
+    files: { [STATE_FILE]: JSON.stringify(sealState(state, o.privateKeyPem, o.runId ?? 1)) },
   });
   return state;
 }
@@ -74,9 +74,12 @@ export function stateArtifactName(id: string, revision: number): string {
   return `${DEFAULTS['state-artifact']}-${id}-r${revision}`;
 }
 
-/** The artifact document a run with this key writes for `state`. */
-export function sealState(state: unknown, privateKeyPem: string): SealedState {
-  return stateSeal(loadPrivateKey(privateKeyPem)).seal(state);
+/**
+ * The artifact document run `savedByRun` (attempt 1) with this key writes for `state`; `null`: the unbound
+ * form older versions wrote.
+ */
+export function sealState(state: unknown, privateKeyPem: string, savedByRun: number | null = 1): SealedState {
+  return stateSeal(loadPrivateKey(privateKeyPem)).seal(state, savedByRun === null ? undefined : { runId: savedByRun, runAttempt: 1 });
 }
 
 /** The state store a run of `gh`'s repository opens with this key, for set-up outside a run. */

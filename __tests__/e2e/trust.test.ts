@@ -121,6 +121,8 @@ describe('resume acts only on state the key wrote (dist/index.js)', () => {
     expect(run.summary).not.toMatch(/[^\\]\[sign in\]\(/);
     expect(run.summary).not.toContain('](https://example.net');
     expect([tamperedId, junkId].every((id) => live().some((a) => a.id === id))).toBe(true);
+    // Another team's state is its own resume workflow's work: it does not keep this schedule on.
+    expect(run.summary).toMatch(/Schedule disabled \(.*\): nothing pending/);
   });
 
   it('a higher-revision forgery of the genuine id neither supersedes nor deletes it; the genuine build completes once', async () => {

@@ -179,6 +179,12 @@ const CASES: Array<{ file: string; what: string; make: () => void; says: RegExp 
     says: /The table of contents of .*toc-wide\.pkg is malformed or too large: it has more than 10000 elements/,
   },
   {
+    file: 'toc-attributes.pkg',
+    what: '.pkg: a table of contents that inflates to 4 MiB of attributes on a few hundred elements (40 KB compressed)',
+    make: () => writeXarRaw(at('toc-attributes.pkg'), { toc: tocOf(attributeHeavy(4 * 1024 * 1024 - 200)) }),
+    says: /The table of contents of .*toc-attributes\.pkg is malformed or too large: it has more than 10000 attributes/,
+  },
+  {
     file: 'distribution-bomb.pkg',
     what: '.pkg: a Distribution of 100 KB that inflates to 100 MB, its size declared as 1 KB',
     make: () => {
@@ -204,6 +210,12 @@ const CASES: Array<{ file: string; what: string; make: () => void; says: RegExp 
     says: /Distribution in .*distribution-wide\.pkg is malformed or too large: it has more than 10000 elements/,
   },
 ];
+
+/** `<file>` elements of 1,000 distinct short attributes each, `chars` long in all. */
+function attributeHeavy(chars: number): string {
+  const element = `<file ${Array.from({ length: 1000 }, (_, i) => `a${i}="1"`).join(' ')}/>`;
+  return element.repeat(Math.floor(chars / element.length));
+}
 
 function tocOf(inner: string): Buffer {
   return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<xar><toc>${inner}</toc></xar>`);

@@ -60,6 +60,21 @@ describe('the post-processing engine', () => {
     expect(Object.values(state.steps).every((s) => s.status === 'done' || s.status === 'skipped')).toBe(true);
   });
 
+  it('past a deadline, fails the step before it acts: not one request to App Store Connect', async () => {
+    const build = fake.addBuild({ appId, version: '1.0', buildNumber: '3', processingState: 'VALID' });
+    const state = plan(build.id);
+    state.steps['find-build'] = { status: 'done' };
+    now += 121 * 60_000;
+    const count = fake.requests.length;
+    const result = await advance(state, ctx, { wait: false });
+    expect(fake.requests.length).toBe(count);
+    expect(state.status).toBe('failed');
+    expect(state.steps.notes?.status).toBe('failed');
+    expect(result.error?.message).toMatch(
+      /What to Test notes \(step `notes`\) failed .*its deadline `processing-timeout` \(120 minutes from the upload\) passed before it ran/,
+    );
+  });
+
   it('a completed plan run again sends nothing; the same plan with its progress lost writes nothing new', async () => {
     const build = fake.addBuild({ appId, version: '1.0', buildNumber: '3', processingState: 'VALID' });
     const state = plan(build.id);

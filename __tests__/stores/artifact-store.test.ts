@@ -33,11 +33,11 @@ beforeEach(() => {
 const seed = { appId: '123', bundleId: 'com.example.store', version: '1.0', buildNumber: '5' };
 const live = () => gh.artifacts().filter((a) => !a.deleted && !a.expired);
 
-/** Stores `document` as revision `revision` of state `id`, made by `runId` (of a fork when `fork`). */
+/** Stores `document` as revision `revision` of state `id`, made by `runId` (1, which `sealState` binds, unless told; of a fork when `fork`). */
 function put(id: string, revision: number, document: unknown, options: { runId?: number; fork?: boolean } = {}): number {
   return gh.addArtifact({
     name: stateArtifactName(id, revision),
-    runId: options.runId ?? 9,
+    runId: options.runId ?? 1,
     files: { [STATE_FILE]: JSON.stringify(document) },
     ...(options.fork ? { headRepositoryId: 31_337 } : {}),
   });
@@ -50,7 +50,9 @@ describe('artifact state store: only verified state is used, superseded or delet
     state.revision = 0;
     const first = await store.save(state);
     const stored = JSON.parse(live()[0]!.files[STATE_FILE]!.toString());
-    expect(Object.keys(stored).sort()).toEqual(['keyFingerprint', 'mac', 'state']);
+    expect(Object.keys(stored).sort()).toEqual(['keyFingerprint', 'mac', 'savedBy', 'state']);
+    // Bound to the run that saved it (this process is a job of run 5).
+    expect(stored.savedBy).toEqual({ runId: 5, runAttempt: 1 });
     await store.save(state, first);
     const { states, rejected } = await store.list();
     expect(rejected).toEqual([]);
@@ -134,6 +136,46 @@ describe('artifact state store: only verified state is used, superseded or delet
     expect(live().map((a) => a.id)).toEqual([id]);
   });
 
+  it('a genuine state uploaded again by another run is reported and never used; the live one is', async () => {
+    const state = seededState(gh, seed);
+    // The copy: the very document run 1 saved, uploaded under its own name by run 40.
+    const copy = put(state.id, 1, sealState(state, key.privateKeyPem, 1), { runId: 40 });
+    const { states, rejected } = await sealedStore(gh, key.privateKeyPem).list();
+    expect(states).toEqual([]);
+    expect(rejected).toEqual([
+      expect.objectContaining({
+        label: stateArtifactName(state.id, 1),
+        kind: 'untrusted',
+        reason: expect.stringMatching(
+          /sealed by workflow run 1 \(attempt 1\) but uploaded by run 40: a copy of an earlier state is never acted on/,
+        ),
+        run: { id: 40, url: 'https://github.com/octo/app/actions/runs/40' },
+      }),
+    ]);
+    expect(live().map((a) => a.id)).toEqual([copy]);
+  });
+
+  it('a sealed run id that was changed does not verify', async () => {
+    const state = seededState(gh, seed);
+    put(state.id, 1, { ...sealState(state, key.privateKeyPem, 1), savedBy: { runId: 40, runAttempt: 1 } }, { runId: 40 });
+    const { states, rejected } = await sealedStore(gh, key.privateKeyPem).list();
+    expect(states).toEqual([]);
+    expect(rejected[0]!.reason).toMatch(/its seal does not verify/);
+  });
+
+  it("a state of an older version without its run is used only as the publish run's first revision", async () => {
+    const first = seededState(gh, { ...seed, runId: 30 });
+    put(first.id, 1, sealState(first, key.privateKeyPem, null), { runId: 30 });
+    const later = seededState(gh, { ...seed, runId: 31 });
+    put(later.id, 2, sealState({ ...later, revision: 2 }, key.privateKeyPem, null), { runId: 32 });
+    const copied = seededState(gh, { ...seed, runId: 33 });
+    put(copied.id, 1, sealState(copied, key.privateKeyPem, null), { runId: 34 });
+    const { states, rejected } = await sealedStore(gh, key.privateKeyPem).list();
+    expect(states.map((s) => s.label)).toEqual([stateArtifactName(first.id, 1)]);
+    expect(rejected.map((r) => r.label).sort()).toEqual([stateArtifactName(later.id, 2), stateArtifactName(copied.id, 1)].sort());
+    for (const r of rejected) expect(r.reason).toMatch(/without binding it to its run.*Finish its build with `command: distribute`/);
+  });
+
   it('a genuine document copied under another name is reported', async () => {
     const state = seededState(gh, seed);
     put('0f0e0d0c-0b0a-4000-8000-00000000000a', 1, sealState(state, key.privateKeyPem));
@@ -145,7 +187,7 @@ describe('artifact state store: only verified state is used, superseded or delet
 
   it('an artifact that is not a zip of a state file is reported, not thrown', async () => {
     const state = seededState(gh, seed);
-    gh.addArtifact({ name: stateArtifactName(state.id, 1), runId: 9, files: { 'other.txt': 'hello' } });
+    gh.addArtifact({ name: stateArtifactName(state.id, 1), runId: 1, files: { 'other.txt': 'hello' } });
     const { rejected } = await sealedStore(gh, key.privateKeyPem).list();
     expect(rejected[0]!.reason).toMatch(/has no post-processing-state\.json; it holds: other\.txt/);
   });

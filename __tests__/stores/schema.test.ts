@@ -31,6 +31,9 @@ type Mutation = [string, (s: Loose) => void, RegExp];
 
 const BAD: Mutation[] = [
   ['an unknown top-level field', (s) => (s.command = 'rm -rf'), /state\.command is not a known field/],
+  // Names every object inherits: only a field of its own is known.
+  ['a field named like a prototype member', (s) => void Object.assign(s, { constructor: 'x' }), /state\.constructor is not a known field/],
+  ['a step named toString', (s) => (s.steps.toString = { status: 'pending' }), /state\.steps\.toString is not a known field/],
   ['an unknown step', (s) => (s.steps['delete-app'] = { status: 'pending' }), /state\.steps\.delete-app is not a known field/],
   ['an unknown step status', (s) => (s.steps.notes = { status: 'skip-checks' }), /state\.steps\.notes\.status is not one of/],
   ['an unknown locale', (s) => (s.request.notes = [{ locale: 'xx-XX', text: 'hi' }]), /state\.request\.notes\[0\]\.locale is not one of/],

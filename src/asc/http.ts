@@ -12,6 +12,7 @@ import {
   type Sleep,
 } from '../net/retry.js';
 import { formatDuration } from '../words.js';
+import { AnswerTooLargeError, readTextBounded } from '../net/bounded-body.js';
 import type { TokenSource } from './auth.js';
 import { AnswerLostError, AscApiError, parseErrorBody, RateLimitError, UnreadableAnswerError } from './errors.js';
 import { DryRunWriteError } from '../errors.js';
@@ -77,6 +78,19 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 5 * 60_000;
  * The one HTTP core for App Store Connect's JSON:API: auth, timeouts, retries (429 with Retry-After,
  * 5xx, resets, Apple's spurious 401s), safe writes, rate-limit pacing, pagination and typed errors.
  */
+/** No collection this action reads has more pages than this (200 a page); a listing past it is refused. */
+export const MAX_PAGES = 500;
+/** Apple's largest answers (a page of 200 with includes) are a few MB; a body past this is refused unread. */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/** A listing that would not end: named, so the run stops with a reason instead of paging forever. */
+export class PagingError extends Error {
+  override name = 'PagingError';
+  constructor(what: string) {
+    super(`${what}. Something other than Apple may be answering: check \`api-url\`; if it persists, report it with this message.`);
+  }
+}
+
 export class AscHttp {
   readonly baseUrl: string;
   readonly log: Logger;
@@ -145,7 +159,13 @@ export class AscHttp {
   /** Pages of a collection; stop iterating to stop fetching. */
   async *pages<R extends ResourceObject>(path: string, query?: Query, read: ReadOptions = {}): AsyncGenerator<Document<R[]>> {
     let next: string | undefined = this.url(path, query);
+    // A `links.next` that leads back to a page already read (or on and on) would page forever.
+    const seen = new Set<string>();
     while (next) {
+      if (seen.has(next))
+        throw new PagingError(`App Store Connect's pages of ${path} loop: \`links.next\` leads back to a page already read`);
+      if (seen.size >= MAX_PAGES) throw new PagingError(`App Store Connect's listing of ${path} goes on past ${MAX_PAGES} pages`);
+      seen.add(next);
       const page: Document<R[]> = await this.send<Document<R[]>>('GET', next, undefined, { repeatable: true, ...read });
       yield page;
       next = page.links?.next ? this.sameOrigin(page.links.next) : undefined;
@@ -204,8 +224,11 @@ export class AscHttp {
         this.readRateLimit(response.headers);
         let text: string;
         try {
-          text = await response.text();
+          text = await readTextBounded(response, MAX_ANSWER_BYTES, `App Store Connect's answer to ${method} ${path}`);
         } catch (error) {
+          if (error instanceof AnswerTooLargeError) {
+            return safety.repeatable ? { ok: false, retryable: false, error } : afterLostAnswer(error);
+          }
           return afterLostAnswer(
             new NetworkError(
               `App Store Connect's answer to ${method} ${path} was cut off: ${networkErrorReason(error)}.`,

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { commandSafe } from '../log-safe.js';
+import { redactEnvironmentSecrets } from './host.js';
 import { runCli } from './run.js';
 
 try {
@@ -9,6 +11,8 @@ try {
     cwd: process.cwd(),
   });
 } catch (error) {
-  process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A last resort outside the run's own masking: the message only (a stack can quote inputs), with the key and token masked.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${commandSafe(redactEnvironmentSecrets(message, process.env))}\n`);
   process.exitCode = 1;
 }

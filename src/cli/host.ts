@@ -1,3 +1,4 @@
+import { commandSafe } from '../log-safe.js';
 import type { Runtime } from '../runtime.js';
 
 interface CliStreams {
@@ -31,8 +32,9 @@ export function cliRuntime(streams: CliStreams, options: { verbose?: boolean } =
     for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join('***');
     return out;
   };
+  // Run as a CI step, stderr is read for workflow commands too: no line of a message may start one.
   const line = (prefix: string, message: string) => {
-    for (const l of redact(message).split(/\r?\n/)) streams.stderr(`${prefix}${l}\n`);
+    for (const l of commandSafe(redact(message)).split('\n')) streams.stderr(`${prefix}${l}\n`);
   };
 
   return {
@@ -78,4 +80,20 @@ export function formatOutputs(outputs: ReadonlyMap<string, string>): string {
     text += `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
   }
   return text;
+}
+
+/** The environment variables the command line reads secrets from. */
+const SECRET_ENV = ['APP_STORE_CONNECT_PRIVATE_KEY', 'GITHUB_TOKEN'];
+
+/** `text` with the secrets the environment holds, each line of a key and any PEM block replaced by ***. */
+export function redactEnvironmentSecrets(text: string, env: Record<string, string | undefined>): string {
+  let out = text.replace(/-----BEGIN [A-Z ]+-----[\s\S]*?(-----END [A-Z ]+-----|$)/g, '***');
+  for (const name of SECRET_ENV) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    for (const part of [value, ...value.split(/\r?\n/).map((l) => l.trim())]) {
+      if (part.length >= 8 && !part.startsWith('-----')) out = out.split(part).join('***');
+    }
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import { failureSummary, runCommand } from '../commands/index.js';
 import { realDeps, type CommandDeps } from '../commands/context.js';
 import { parseConfig, type Config } from '../config.js';
 import { InputError, errorMessage } from '../errors.js';
+import { commandSafe } from '../log-safe.js';
 import { maskKeyMaterial } from '../mask.js';
 import { parseArgs, UsageError, type ParsedArgs } from './args.js';
 import { BIN, helpText } from './help.js';
@@ -21,7 +22,9 @@ const KEY_PATH_ENV = 'APP_STORE_CONNECT_PRIVATE_KEY_PATH';
  * Runs the command line: the same `parseConfig` and `runCommand` as the action, with inputs from flags
  * and environment variables. Returns the exit status.
  */
-export async function runCli(argv: readonly string[], host: CliHost, deps: CommandDeps = realDeps): Promise<number> {
+export async function runCli(argv: readonly string[], given: CliHost, deps: CommandDeps = realDeps): Promise<number> {
+  // Whatever it prints (summary, outputs, errors) may hold values from a package, Apple or GitHub.
+  const host: CliHost = { ...given, stdout: (text) => given.stdout(commandSafe(text)), stderr: (text) => given.stderr(commandSafe(text)) };
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);
@@ -50,7 +53,9 @@ export async function runCli(argv: readonly string[], host: CliHost, deps: Comma
   } catch (error) {
     if (error instanceof UsageError) return usage(host, runtime.redact(error.message));
     if (error instanceof InputError) return usage(host, runtime.redact(`${error.message}${whereToSet(error.input)}`));
-    throw error;
+    // Anything else (a damaged key file…) is printed masked like the rest, without a stack.
+    runtime.log.error(errorMessage(error));
+    return EXIT_FAILURE;
   }
 
   let failure: string | undefined;

@@ -2,7 +2,8 @@ import { UserError } from '../errors.js';
 import type { AdvanceResult } from '../postprocess/engine.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
-import { buildLink, messageMarkdown, stateSection, type ExtraRow } from '../summary.js';
+import { oneLine } from '../log-safe.js';
+import { buildLink, escapeText, messageMarkdown, stateSection, type ExtraRow } from '../summary.js';
 
 /** `timed-out`: no review decision within `review-timeout` (`follow-review`), which is no failure. */
 export type PostProcessingOutput = 'completed' | 'pending' | 'failed' | 'timed-out' | 'skipped';
@@ -39,7 +40,8 @@ export function setStateOutputs(runtime: Runtime, states: ReadonlyArray<PostProc
     columns.push(['app-store-version-id', (s) => s.appStore?.versionId]);
     columns.push(['app-store-state', (s) => s.appStore?.versionState]);
   }
-  for (const [name, pick] of columns) runtime.setOutput(name, states.map((s) => (s ? (pick(s) ?? '') : '')).join('\n'));
+  // One line per build: a value with a line break (Apple's text) would shift every later build's line.
+  for (const [name, pick] of columns) runtime.setOutput(name, states.map((s) => oneLine(s ? (pick(s) ?? '') : '')).join('\n'));
 }
 
 /**
@@ -64,7 +66,7 @@ export async function finishPostProcessing(
     ['processing-state', (r) => r.result.state.build.processingState],
   ];
   if (reports.some((r) => r.stateArtifactId)) columns.push(['state-artifact-id', (r) => r.stateArtifactId]);
-  for (const [name, pick] of columns) runtime.setOutput(name, reports.map((r) => pick(r) ?? '').join('\n'));
+  for (const [name, pick] of columns) runtime.setOutput(name, reports.map((r) => oneLine(pick(r) ?? '')).join('\n'));
   setStateOutputs(
     runtime,
     reports.map((r) => r.result.state),
@@ -72,7 +74,7 @@ export async function finishPostProcessing(
   runtime.setOutput('post-processing', reports.length === 1 ? outcomes[0]! : worstOutcome(outcomes));
 
   const sections = reports.map((r, i) => stateSection(r.result.state, { before: r.before, outcome: outcomes[i] }));
-  if (aborted) sections.push(`### ${aborted.label} — failed\n\n${messageMarkdown(aborted.error.message)}\n`);
+  if (aborted) sections.push(`### ${escapeText(aborted.label)} — failed\n\n${messageMarkdown(aborted.error.message)}\n`);
   await runtime.appendSummary(`## App Store Connect Publish — ${command}\n\n${sections.join('\n')}`);
 
   const errors = [...reports.map((r) => r.result.error), aborted?.error].filter((e): e is Error => !!e);

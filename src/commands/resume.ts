@@ -43,10 +43,7 @@ export async function resume(config: Config, runtime: Runtime, deps: CommandDeps
   const visibleApps = new Map<string, Promise<boolean>>();
   const status = statusReporter(config, runtime, deps);
   // Never acted on, never deleted, and the job's result does not depend on them.
-  const rows: Row[] = rejected.map((r) => {
-    runtime.log.warning(`${r.label} is not used: ${r.reason}.${r.run ? ` It was made by workflow run ${r.run.id}: ${r.run.url}` : ''}`);
-    return { label: r.label, outcome: 'rejected', detail: r.reason, run: r.run, kind: r.kind };
-  });
+  const rows: Row[] = rejectedRows(rejected, runtime);
   for (const ref of refs) {
     // One build's trouble (a failed delete, an unreadable answer) must not stop the others.
     rows.push(
@@ -75,14 +72,36 @@ export async function resume(config: Config, runtime: Runtime, deps: CommandDeps
 }
 
 /**
- * Whether a row leaves work for a later run: a pending build, a state kept after a failure (unreadable,
- * an app the key cannot see), or a valid state sealed by another team's key. A finished or failed build's
- * state is deleted; an untrusted artifact is never work.
+ * Whether a row leaves work for a later run: a pending build, or a state kept after a failure (unreadable,
+ * an app the key cannot see). A finished or failed build's state is deleted; a rejected artifact is never
+ * this workflow's work (another key's state is its own team's resume workflow's).
  */
 function leftPending(row: Row): boolean {
-  if (row.outcome === 'rejected') return row.kind === 'other-key';
+  if (row.outcome === 'rejected') return false;
   if (row.outcome === 'failed') return row.state?.status !== 'failed';
   return row.outcome === 'pending';
+}
+
+/**
+ * Anyone who can run a workflow can upload thousands of artifacts named like state: the first few are
+ * named in the log and the summary, the rest counted in one line, so the genuine builds' report stays readable
+ * (and within GitHub's limit for a job summary).
+ */
+const NAMED_REJECTIONS = 10;
+
+function rejectedRows(rejected: RejectedState[], runtime: Runtime): Row[] {
+  const rows: Row[] = rejected.slice(0, NAMED_REJECTIONS).map((r) => {
+    runtime.log.warning(`${r.label} is not used: ${r.reason}.${r.run ? ` It was made by workflow run ${r.run.id}: ${r.run.url}` : ''}`);
+    return { label: r.label, outcome: 'rejected', detail: r.reason, run: r.run, kind: r.kind };
+  });
+  const rest = rejected.slice(NAMED_REJECTIONS);
+  if (rest.length) {
+    const forks = rest.filter((r) => r.reason.startsWith('a run of another repository')).length;
+    const detail = `and ${rest.length} more artifacts named like state not used (${forks} made by runs of other repositories); none was acted on`;
+    runtime.log.warning(`${detail}. List them under Actions → the runs that made them.`);
+    rows.push({ label: `and ${rest.length} more`, outcome: 'rejected', detail });
+  }
+  return rows;
 }
 
 async function resumeOne(

@@ -55,9 +55,12 @@ export async function readResumeSchedule(config: Config, runtime: Runtime, deps:
   return `Resume workflow ${config.resumeWorkflow} exists (${found.state === 'active' ? 'enabled' : `${found.state}: a real run enables it`}).`;
 }
 
-/** Deferred work another resume may still finish: valid states, and states sealed by another team's key. */
+/**
+ * Deferred work a resume of this workflow can finish: valid states. A state sealed by another team's key is
+ * that team's resume workflow's work (its own deferred publish enables its schedule), never this one's.
+ */
 function pendingIn(listing: StateListing): unknown[] {
-  return [...listing.states, ...listing.rejected.filter((r) => r.kind === 'other-key')];
+  return listing.states;
 }
 
 /**
@@ -75,7 +78,8 @@ export async function settleIdleSchedule(
     const result = await disableWhenIdle({
       client: workflowsClient(config, runtime, deps),
       ownWorkflowRef: process.env.GITHUB_WORKFLOW_REF,
-      listPending: async () => pendingIn(await store.list()),
+      // The run listed everything once already: look only at what was saved since.
+      listPending: async () => pendingIn(await store.list({ appearedSince: true })),
       resumeWorkflow: config.resumeWorkflow,
       enabled: config.disableWhenIdle,
       pendingAfterRun,

@@ -174,6 +174,9 @@ export function describeGitHubFailure(what: string, error: unknown, nextStep?: s
   return `Could not ${what}: ${detail}${docs}. ${advice}`;
 }
 
+/** No REST answer this action reads (a page of 100 artifacts or check runs) comes near this; a longer one is cut off. */
+export const MAX_GITHUB_ANSWER_BYTES = 8 * 1024 * 1024;
+
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const [owner, repo, extra] = options.repository.split('/');
   if (!owner || !repo || extra !== undefined) throw new Error(`Repository must be owner/name, got "${options.repository}"`);
@@ -227,7 +230,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     baseUrl: (options.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'app-store-connect-publish',
     retry: { retries, retryAfterBaseValue: policy.baseDelayMs, doNotRetry: [400, 401, 404, 410, 422, 451] },
-    request: { fetch: withTimeout(timeoutMs, options.maxAnswerBytes) },
+    request: { fetch: withTimeout(timeoutMs, options.maxAnswerBytes ?? MAX_GITHUB_ANSWER_BYTES) },
     // Octokit's default logger writes warnings to the console; route them to the action's log instead.
     log: { debug: () => {}, info: () => {}, warn: (m: string) => log?.debug(m), error: (m: string) => log?.debug(m) },
   });

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { Platform } from '../domain.js';
+import { BUNDLE_ID_PATTERN, PACKAGE_VERSION_PATTERN, type Platform } from '../domain.js';
 import { InputError } from '../errors.js';
 import { readIpaMetadata } from './ipa.js';
 import type { PackageMetadata } from './metadata.js';
@@ -35,9 +35,30 @@ export interface PackageOverrides {
 }
 
 const FIELDS = [
-  { field: 'bundleId', key: 'CFBundleIdentifier', what: 'bundle ID', input: 'bundle-id' },
-  { field: 'version', key: 'CFBundleShortVersionString', what: 'version', input: 'app-version' },
-  { field: 'buildNumber', key: 'CFBundleVersion', what: 'build number', input: 'build-number' },
+  {
+    field: 'bundleId',
+    key: 'CFBundleIdentifier',
+    what: 'bundle ID',
+    input: 'bundle-id',
+    pattern: BUNDLE_ID_PATTERN,
+    accepts: 'letters, digits, dots and hyphens, at most 155 (e.g. com.example.app)',
+  },
+  {
+    field: 'version',
+    key: 'CFBundleShortVersionString',
+    what: 'version',
+    input: 'app-version',
+    pattern: PACKAGE_VERSION_PATTERN,
+    accepts: 'one to three numbers separated by dots (e.g. 1.4.2)',
+  },
+  {
+    field: 'buildNumber',
+    key: 'CFBundleVersion',
+    what: 'build number',
+    input: 'build-number',
+    pattern: PACKAGE_VERSION_PATTERN,
+    accepts: 'one to three numbers separated by dots (e.g. 42 or 1.4.42)',
+  },
 ] as const;
 
 /**
@@ -69,10 +90,17 @@ export async function readPackageInfo(path: string, overrides: PackageOverrides 
   const metadata: PackageMetadata = kind === 'ipa' ? await readIpaMetadata(absolute, path) : await readPkgMetadata(absolute, path);
 
   const values = {} as Record<(typeof FIELDS)[number]['field'], string>;
-  for (const { field, key, what, input } of FIELDS) {
+  for (const { field, key, what, input, pattern, accepts } of FIELDS) {
     const value = overrides[field] || metadata[field];
     if (!value) {
       throw new InputError('path', `${path}: ${metadata.missing(key, what)}: set the \`${input}\` input, or ${metadata.fix}.`);
+    }
+    // Checked before the value is logged, output or sent: it is the package author's text (a fork's, for per-PR builds).
+    if (!pattern.test(value)) {
+      throw new InputError(
+        overrides[field] ? input : 'path',
+        `${path}: the ${what} (${key}) ${quoted(value)} is not one Apple accepts: ${accepts}. Fix it in the app's Info.plist, or set the \`${input}\` input.`,
+      );
     }
     values[field] = value;
   }
@@ -93,6 +121,12 @@ export async function readPackageInfo(path: string, overrides: PackageOverrides 
     platform,
     uti: kind === 'ipa' ? 'com.apple.ipa' : 'com.apple.pkg',
   };
+}
+
+/** A value from a package shown in a message: JSON-quoted (line breaks as \\n) and cut to 60 characters. */
+function quoted(value: string): string {
+  const chars = [...value];
+  return JSON.stringify(chars.length > 60 ? `${chars.slice(0, 60).join('')}…` : value);
 }
 
 /**

@@ -2,11 +2,15 @@ import { DOMParser, onErrorStopParsing, type Document, type Element } from '@xml
 import { PackageLimitError } from './limit-error.js';
 
 /**
- * Elements and nesting a package's XML may have. A product archive's table of contents, its
- * Distribution, a PackageInfo and an Info.plist have a few hundred elements, nested a few levels;
- * the DOM costs about 2 KB an element, so these bounds keep any of them under about 20 MB.
+ * Elements, attributes, text and nesting a package's XML may have. A product archive's table of contents,
+ * its Distribution, a PackageInfo and an Info.plist have a few hundred elements and attributes, nested a
+ * few levels, and some KB of text; the DOM costs about 2 KB an element or attribute node and 2 bytes a
+ * character, so these bounds keep any of them near 45 MB at worst (measured in docs/reliability.md).
  */
 const MAX_XML_ELEMENTS = 10_000;
+const MAX_XML_ATTRIBUTES = 10_000;
+/** Characters of text and attribute values together. */
+const MAX_XML_TEXT = 2 * 1024 * 1024;
 const MAX_XML_DEPTH = 64;
 
 /** The document is larger or deeper than package metadata can be. */
@@ -35,15 +39,25 @@ function checkXmlShape(text: string): void {
   let elements = 0;
   let depth = 0;
   let at = 0;
+  const counts = { attributes: 0, text: 0 };
   const skipPast = (end: string, from: number) => {
     const found = text.indexOf(end, from);
     return found < 0 ? text.length : found + end.length;
   };
+  const addText = (chars: number) => {
+    counts.text += chars;
+    if (counts.text > MAX_XML_TEXT) throw new XmlLimitError(`its text and attribute values exceed ${MAX_XML_TEXT} characters`);
+  };
+  let lastEnd = 0;
   while ((at = text.indexOf('<', at)) >= 0) {
+    addText(at - lastEnd);
     const next = text[at + 1];
     if (text.startsWith('<!--', at)) at = skipPast('-->', at + 4);
-    else if (text.startsWith('<![CDATA[', at)) at = skipPast(']]>', at + 9);
-    else if (next === '?') at = skipPast('?>', at + 2);
+    else if (text.startsWith('<![CDATA[', at)) {
+      const start = at;
+      at = skipPast(']]>', at + 9);
+      addText(at - start);
+    } else if (next === '?') at = skipPast('?>', at + 2);
     else if (next === '!') {
       const end = skipPast('>', at);
       if (text.slice(at, end).includes('['))
@@ -53,22 +67,30 @@ function checkXmlShape(text: string): void {
       depth--;
       at = skipPast('>', at);
     } else {
-      at = tagEnd(text, at + 1);
+      at = tagEnd(text, at + 1, counts);
+      if (counts.attributes > MAX_XML_ATTRIBUTES) throw new XmlLimitError(`it has more than ${MAX_XML_ATTRIBUTES} attributes`);
+      addText(0);
       if (++elements > MAX_XML_ELEMENTS) throw new XmlLimitError(`it has more than ${MAX_XML_ELEMENTS} elements`);
+      lastEnd = at;
       if (text[at - 2] === '/') continue; // <empty/> opens no level
       if (++depth > MAX_XML_DEPTH) throw new XmlLimitError(`its elements nest deeper than ${MAX_XML_DEPTH} levels`);
+      continue;
     }
+    lastEnd = at;
   }
+  addText(text.length - lastEnd);
 }
 
-/** The position after a start tag's `>`, skipping quoted attribute values. */
-function tagEnd(text: string, from: number): number {
+/** The position after a start tag's `>`, skipping quoted attribute values, counting attributes and their characters. */
+function tagEnd(text: string, from: number, counts: { attributes: number; text: number }): number {
   let quote: string | undefined;
   for (let i = from; i < text.length; i++) {
     const c = text[i];
     if (quote) {
       if (c === quote) quote = undefined;
+      else counts.text++;
     } else if (c === '"' || c === "'") quote = c;
+    else if (c === '=') counts.attributes++;
     else if (c === '>') return i + 1;
   }
   return text.length;

@@ -39,6 +39,9 @@ export interface AdvanceResult {
   changed: boolean;
 }
 
+/** Steps that only read Apple's state: no deadline stops them from looking once (see `advance`). */
+const READ_ONLY_STEPS: readonly StepName[] = ['upload-state', 'find-build', 'processing', ...REVIEW_STEPS];
+
 /** Minimum time between "still waiting" lines in the log of a long inline wait. */
 const HEARTBEAT_MS = 5 * 60_000;
 
@@ -71,13 +74,21 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
     const deadlineSet = review && startReviewDeadline(state, name, ctx.now());
     let lastDetail: string | undefined;
     let lastLog = 0;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
+      // Before a step that writes acts: past its deadline a state is stale (a copy kept too long, a schedule
+      // that was off) and must not write to App Store Connect on what it asked for then. A step that only
+      // reads (the build's state, a review's decision) reads once: a late resume still learns that Apple
+      // finished, and its waiting is bounded below, with its last answer in the message.
+      const limit = deadlineOf(state, name);
+      if (attempt === 0 && !READ_ONLY_STEPS.includes(name) && ctx.now() >= limit.at) {
+        const failed = await fail(state, name, startedAt, new DeadlineError(lateMessage(state, limit.input)), ctx);
+        return { ...failed, changed: true };
+      }
       let result: StepResult;
       try {
         const { asc, log, sleep, pollIntervalMs, demoAccountPassword } = ctx;
         const run = () => STEPS[name].run(state, { asc, log, sleep, pollIntervalMs, demoAccountPassword });
         // Inline, a 429 is waited out up to the step's deadline; resume (and a review watch) waits only briefly and leaves the step pending.
-        const limit = deadlineOf(state, name);
         result = options.wait && !review ? await ctx.asc.http.waitingUntil(limit.at, `\`${limit.input}\``, run) : await run();
       } catch (error) {
         if (error instanceof StepFailure) applyPatch(state, error.patch);
@@ -240,6 +251,13 @@ function deadlineMessage(state: PostProcessingState, name: StepName, input: stri
     ) / 10;
   const what = input === 'find-build-timeout' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
   return `${what} within \`${input}\` (${minutes} minutes from the upload)${detail ? `; last state: ${detail}` : ''}. Apple is sometimes slow: check the build in App Store Connect → TestFlight, raise \`${input}\`, and finish it with \`command: distribute\` once it is there.`;
+}
+
+/** A step whose deadline passed before it ran (no run came in time, or a stale copy): it sent nothing. */
+function lateMessage(state: PostProcessingState, input: string): string {
+  const at = input === 'find-build-timeout' ? state.deadlines.findBuild : state.deadlines.processing;
+  const minutes = Math.round((Date.parse(at) - Date.parse(state.uploadedAt)) / 6000) / 10;
+  return `its deadline \`${input}\` (${minutes} minutes from the upload) passed before it ran, so nothing was sent to App Store Connect for it. Check the build in App Store Connect → TestFlight and finish it with \`command: distribute\`.`;
 }
 
 function minutesSince(iso: string, now: number): number {

@@ -31,6 +31,13 @@ export interface ListOptions {
    * to the state artifacts as the horizon, a repository with thousands of older artifacts costs a page or two.
    */
   newerThan?: Date;
+  /**
+   * Only artifacts with a higher id (made since a listing that saw ids up to this): paging stops after a
+   * whole page at or below it, so looking again costs a page, however many older artifacts there are.
+   */
+  aboveId?: number;
+  /** Filled with the highest artifact id listed, whatever its name: the `aboveId` of a later look. */
+  seen?: { highestId: number };
 }
 
 export interface ArtifactClient {
@@ -49,6 +56,11 @@ export interface ArtifactClient {
 export type ArtifactClientOptions = GitHubClientOptions;
 
 const DEFAULT_POLICY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
+/**
+ * Pages of 100: 1000 pages are 100,000 unexpired artifacts, far more than a repository keeps (and a
+ * listing stops at the retention horizon). A `Link` that leads back to a page already read is a loop.
+ */
+export const MAX_LIST_PAGES = 1000;
 /** State documents are a few KB; anything near this is not one of ours. */
 const MAX_ARTIFACT_BYTES = 16 * 1024 * 1024;
 const BLOB_TIMEOUT_MS = 60_000;
@@ -104,9 +116,21 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
           per_page: 100,
           ...(listOptions.exact ? { name: prefix } : {}),
         });
+        const read = new Set<string>();
         for await (const page of pages) {
+          if (read.has(page.url))
+            throw new UserError(
+              `GitHub's artifact list loops: its \`Link: rel="next"\` leads back to a page already read (${page.url}). Run the job again; if it persists, check \`GITHUB_API_URL\` and GitHub's status.`,
+            );
+          if (read.size >= MAX_LIST_PAGES)
+            throw new UserError(
+              `GitHub's artifact list goes on past ${MAX_LIST_PAGES} pages of 100. Delete artifacts the repository no longer needs, then run the job again.`,
+            );
+          read.add(page.url);
           for (const a of page.data) {
+            if (listOptions.seen) listOptions.seen.highestId = Math.max(listOptions.seen.highestId, a.id);
             if (a.expired || !a.name.startsWith(prefix) || (listOptions.exact && a.name !== prefix)) continue;
+            if (listOptions.aboveId !== undefined && a.id <= listOptions.aboveId) continue;
             found.push({
               id: a.id,
               name: a.name,
@@ -122,8 +146,11 @@ export function createArtifactClient(options: ArtifactClientOptions): ArtifactCl
           if (horizon !== undefined && page.data.length > 0 && page.data.every((a) => a.created_at && Date.parse(a.created_at) < horizon)) {
             break;
           }
+          const above = listOptions.aboveId;
+          if (above !== undefined && page.data.length > 0 && page.data.every((a) => a.id <= above)) break;
         }
       } catch (error) {
+        if (error instanceof UserError) throw error;
         throw apiError('list', error);
       }
       return horizon === undefined ? found : found.filter((a) => !a.createdAt || Date.parse(a.createdAt) >= horizon);

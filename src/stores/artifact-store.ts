@@ -12,6 +12,7 @@ import {
   type ArtifactClient,
   type ArtifactRef,
 } from './artifact-client.js';
+import { currentRun } from './run-binding.js';
 import { stateSeal, type StateSeal } from './seal.js';
 import type { RejectedState, StateListing, StateStore, StoredRef } from './store.js';
 import { verifySealedState } from './verify.js';
@@ -62,6 +63,8 @@ export class ArtifactStateStore implements StateStore {
   private readonly loaded = new Map<number, Loaded>();
   /** Artifacts are immutable: one rejected once stays rejected, and a second listing in the run does not download it again. */
   private readonly rejections = new Map<number, RejectedState>();
+  /** The highest artifact id the last full listing saw: artifacts are numbered in the order they are made. */
+  private listedUpTo: number | undefined;
 
   constructor(
     private readonly client: ArtifactClient,
@@ -75,7 +78,10 @@ export class ArtifactStateStore implements StateStore {
   async save(state: PostProcessingState, previous?: StoredRef): Promise<StoredRef> {
     state.revision++;
     const name = `${this.prefix}-${state.id}-r${state.revision}`;
-    const document = this.seal.seal(state);
+    // Bound to this run: GitHub's listing names the run that uploads it, and only that run's copy is ever used.
+    const savedBy = currentRun();
+    if (!savedBy) throw new Error(`Cannot save ${name}: GITHUB_RUN_ID is not set, so the state could not be bound to this run.`);
+    const document = this.seal.seal(state, savedBy);
     // @actions/artifact retries the service's 5xx itself, but not a dropped connection or storage's 429; a lost
     // state costs a build. Anything else (a 409 after a finalize whose answer was lost, a refusal) a new try only repeats.
     let first: Error | undefined;
@@ -106,11 +112,16 @@ export class ArtifactStateStore implements StateStore {
     return toStored(ref);
   }
 
-  async list(): Promise<StateListing> {
+  async list(options: { appearedSince?: boolean } = {}): Promise<StateListing> {
+    const aboveId = options.appearedSince ? this.listedUpTo : undefined;
+    const seen = { highestId: this.listedUpTo ?? 0 };
     // As far back as a state can be kept: one that follows a review may have been saved weeks ago.
     const refs = await this.client.list(`${this.prefix}-`, {
       newerThan: new Date(this.now() - (MAX_ARTIFACT_RETENTION_DAYS + 1) * DAY_MS),
+      ...(aboveId !== undefined ? { aboveId } : {}),
+      seen,
     });
+    this.listedUpTo = seen.highestId;
     const pattern = new RegExp(`^${escapeRegExp(this.prefix)}-([0-9a-f-]{36})-r(\\d{1,7})$`);
     const ownId = await this.repository.id();
     const rejected: RejectedState[] = [];
@@ -197,7 +208,7 @@ export class ArtifactStateStore implements StateStore {
     const verdict = verifySealedState(
       document,
       this.seal,
-      { id, revision, repository: this.repository.name },
+      { id, revision, repository: this.repository.name, madeByRun: ref.workflowRunId },
       `State artifact "${ref.name}"`,
     );
     if (!verdict.ok) return this.rejection(ref, verdict.kind, verdict.reason);

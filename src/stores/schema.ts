@@ -76,7 +76,7 @@ function object(required: Record<string, Checker>, optional: Record<string, Chec
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'is not an object');
     const record = v as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!(key in required) && !(key in optional)) fail(`${path}.${key}`, 'is not a known field');
+      if (!Object.hasOwn(required, key) && !Object.hasOwn(optional, key)) fail(`${path}.${key}`, 'is not a known field');
     }
     for (const [key, check] of Object.entries(required)) {
       if (record[key] === undefined) fail(`${path}.${key}`, 'is missing');

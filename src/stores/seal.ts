@@ -1,4 +1,5 @@
 import { createHash, createHmac, createPublicKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { SavedBy } from './run-binding.js';
 
 /**
  * Deferred state is sealed with the App Store Connect private key: an HMAC-SHA256 whose key is derived
@@ -9,12 +10,16 @@ import { createHash, createHmac, createPublicKey, hkdfSync, timingSafeEqual, typ
 
 /** Binds derived keys to this use: a MAC key for state is never a key for anything else. */
 const HKDF_INFO = 'app-store-connect-publish state v1';
+/** States bound to the run that saved them get a key of their own: a MAC of one form never verifies as the other. */
+const HKDF_INFO_BOUND = 'app-store-connect-publish state bound to its run v1';
 const HKDF_SALT = 'app-store-connect-publish';
 const MAX_DEPTH = 32;
 
 export interface SealedState {
   state: unknown;
-  /** base64url HMAC-SHA256 over the canonical JSON of `state`. */
+  /** The run that saved it; sealed with the state (absent only in states of older versions). */
+  savedBy?: SavedBy;
+  /** base64url HMAC-SHA256 over the canonical JSON of `{ savedBy, state }` (of `state` alone without `savedBy`). */
   mac: string;
   /** `sha256:<hex>` of the public key's SubjectPublicKeyInfo DER. */
   keyFingerprint: string;
@@ -22,24 +27,35 @@ export interface SealedState {
 
 export interface StateSeal {
   readonly keyFingerprint: string;
-  seal(state: unknown): SealedState;
-  /** Whether `mac` is this key's MAC over `state` (compared in constant time). */
-  verifies(state: unknown, mac: string): boolean;
+  /** Seals `state` bound to the run that saves it (without `savedBy`: the older, unbound form, kept for tests of it). */
+  seal(state: unknown, savedBy?: SavedBy): SealedState;
+  /** Whether `mac` is this key's MAC over `state` (and `savedBy`, when the document has one), compared in constant time. */
+  verifies(state: unknown, mac: string, savedBy?: unknown): boolean;
 }
 
 export function stateSeal(privateKey: KeyObject): StateSeal {
   const scalar = privateKey.export({ format: 'jwk' }).d;
   if (!scalar) throw new Error('The private key has no private scalar to seal state with.');
-  const macKey = Buffer.from(hkdfSync('sha256', Buffer.from(scalar, 'base64url'), HKDF_SALT, HKDF_INFO, 32));
+  const ikm = Buffer.from(scalar, 'base64url');
+  const macKey = Buffer.from(hkdfSync('sha256', ikm, HKDF_SALT, HKDF_INFO, 32));
+  const boundKey = Buffer.from(hkdfSync('sha256', ikm, HKDF_SALT, HKDF_INFO_BOUND, 32));
   const keyFingerprint = publicKeyFingerprint(privateKey);
-  const macOf = (state: unknown) => createHmac('sha256', macKey).update(canonicalJson(state)).digest();
+  const macOf = (state: unknown, savedBy: unknown) =>
+    savedBy === undefined
+      ? createHmac('sha256', macKey).update(canonicalJson(state)).digest()
+      : createHmac('sha256', boundKey).update(canonicalJson({ savedBy, state })).digest();
   return {
     keyFingerprint,
-    seal: (state) => ({ state, mac: macOf(state).toString('base64url'), keyFingerprint }),
-    verifies(state, mac) {
+    seal: (state, savedBy) => ({
+      state,
+      ...(savedBy ? { savedBy } : {}),
+      mac: macOf(state, savedBy).toString('base64url'),
+      keyFingerprint,
+    }),
+    verifies(state, mac, savedBy) {
       let expected: Buffer;
       try {
-        expected = macOf(state);
+        expected = macOf(state, savedBy);
       } catch {
         return false; // not serialisable as a state (nested too deep): nothing this key sealed
       }

@@ -35,8 +35,11 @@ export interface StateListing {
 export interface StateStore {
   /** Saves a new revision of the state; when `previous` is given, it replaces that copy. */
   save(state: PostProcessingState, previous?: StoredRef): Promise<StoredRef>;
-  /** Every saved state that verifies, and those that do not; superseded verified copies are cleaned up on the way. */
-  list(): Promise<StateListing>;
+  /**
+   * Every saved state that verifies, and those that do not; superseded verified copies are cleaned up on the way.
+   * `appearedSince`: only copies saved since this store's previous listing (a cheap second look in the same run).
+   */
+  list(options?: { appearedSince?: boolean }): Promise<StateListing>;
   /** Reads a state back; throws when it cannot be used (other schema version, unreadable). */
   load(ref: StoredRef): Promise<PostProcessingState>;
   /** Removes a state whose work is over. Removing one already gone is fine. */

@@ -1,6 +1,7 @@
 import type { PostProcessingState } from '../postprocess/state.js';
 import { parseState, StateFormError } from './schema.js';
 import { otherKeyReason } from './other-key.js';
+import { bindingProblem, parseSavedBy, type SavedBy } from './run-binding.js';
 import type { StateSeal } from './seal.js';
 
 /** What a downloaded state artifact turned out to be. */
@@ -12,6 +13,8 @@ export interface Expected {
   revision: number;
   /** owner/name of this repository. */
   repository: string;
+  /** The workflow run GitHub's listing says made the artifact (`workflow_run.id`). */
+  madeByRun: number | undefined;
 }
 
 /** Every resume warns about a rejected artifact until it is gone: say how it goes. */
@@ -30,7 +33,7 @@ export function verifySealedState(document: unknown, seal: StateSeal, expected: 
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return untrusted('it is not a sealed state document');
   const envelope = document as Record<string, unknown>;
   const keys = Object.keys(envelope).sort().join(',');
-  if (keys !== 'keyFingerprint,mac,state') {
+  if (keys !== 'keyFingerprint,mac,state' && keys !== 'keyFingerprint,mac,savedBy,state') {
     return 'schemaVersion' in envelope && !('mac' in envelope)
       ? {
           ok: false,
@@ -43,7 +46,15 @@ export function verifySealedState(document: unknown, seal: StateSeal, expected: 
         );
   }
   const { state, mac, keyFingerprint } = envelope;
-  if (typeof keyFingerprint !== 'string' || !FINGERPRINT.test(keyFingerprint) || typeof mac !== 'string' || !MAC.test(mac)) {
+  const bound = Object.hasOwn(envelope, 'savedBy');
+  const savedBy: SavedBy | undefined = bound ? parseSavedBy(envelope.savedBy) : undefined;
+  if (
+    typeof keyFingerprint !== 'string' ||
+    !FINGERPRINT.test(keyFingerprint) ||
+    typeof mac !== 'string' ||
+    !MAC.test(mac) ||
+    (bound && !savedBy)
+  ) {
     return untrusted('its seal is malformed');
   }
   if (keyFingerprint !== seal.keyFingerprint) {
@@ -53,7 +64,7 @@ export function verifySealedState(document: unknown, seal: StateSeal, expected: 
       reason: otherKeyReason(state, keyFingerprint, seal.keyFingerprint),
     };
   }
-  if (!seal.verifies(state, mac)) {
+  if (!seal.verifies(state, mac, savedBy)) {
     return untrusted('its seal does not verify: it was changed after this action wrote it, or forged');
   }
   let parsed: PostProcessingState;
@@ -71,5 +82,7 @@ export function verifySealedState(document: unknown, seal: StateSeal, expected: 
   if (parsed.origin?.repository !== expected.repository) {
     return untrusted(`it was made for ${parsed.origin?.repository ?? 'no repository'}, not ${expected.repository}`);
   }
+  const problem = bindingProblem(savedBy, expected.madeByRun, { revision: parsed.revision, originRunId: parsed.origin?.runId });
+  if (problem) return untrusted(problem);
   return { ok: true, state: parsed };
 }

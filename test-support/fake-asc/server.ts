@@ -131,6 +131,11 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
         if (isApi) entry.body = parseLogged(raw);
         else entry.partBytes = raw.length;
         const rate = isApi ? rateHeader(kidOf(req)) : {};
+        if (fault.kind === 'huge') return streamHuge(res, entry, fault.bodyBytes ?? 400 * 1024 * 1024);
+        if (fault.kind === 'self-next') {
+          send(res, entry, 200, { data: [], links: { self: url.href, next: url.href }, meta: { paging: { total: 0, limit: 200 } } }, rate);
+          return;
+        }
         if (fault.kind === '429') {
           send(res, entry, 429, RATE_LIMIT_EXCEEDED, {
             ...rate,
@@ -154,6 +159,22 @@ export async function listen(deps: ServerDeps): Promise<{ server: Server; url: s
       404,
       errorBody(404, 'NOT_FOUND', 'The specified resource does not exist', `The URL path is not valid: '${url.pathname}'`),
     );
+  }
+
+  /** A 200 whose body never ends in time: `bytes` of JSON padding, streamed as the client reads, stopped when it goes. */
+  async function streamHuge(res: ServerResponse, entry: LoggedRequest, bytes: number): Promise<void> {
+    entry.status = 200;
+    entry.sentBytes = 0;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    res.write('{"data":[');
+    let closed = false;
+    res.on('close', () => (closed = true));
+    while (!closed && entry.sentBytes < bytes) {
+      entry.sentBytes += chunk.length;
+      if (!res.write(chunk)) await new Promise((r) => (res.once('drain', r), res.once('close', r)));
+    }
+    if (!closed) res.end(']}');
   }
 
   /** `PUT /sink` takes any body and discards it: a reference point for other clients (curl) on the same server. */

@@ -50,7 +50,12 @@ export interface FakeAscOptions {
 }
 
 /** `lost`: the request is carried out, then the connection drops before the answer (an answer lost on the way back). */
-export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'slow' | '401' | 'lost';
+/**
+ * `huge`: a 200 whose JSON body goes on for `bodyBytes` (400 MB unless told), streamed, no length declared;
+ * `self-next`: an empty page whose `links.next` is the page itself. Neither is Apple's behaviour: they
+ * stand for whatever answers in Apple's place (a broken proxy, a hostile `api-url`).
+ */
+export type FaultKind = '429' | '500' | '502' | '503' | 'reset' | 'slow' | '401' | 'lost' | 'huge' | 'self-next';
 
 export interface FaultRule {
   method?: string;
@@ -63,6 +68,8 @@ export interface FaultRule {
   retryAfterSec?: number;
   /** With 'slow': the delay before the normal answer. */
   delayMs?: number;
+  /** With 'huge': how long the body would be. */
+  bodyBytes?: number;
 }
 
 export interface LoggedRequest {
@@ -72,6 +79,8 @@ export interface LoggedRequest {
   body?: unknown;
   /** 0 while in flight, and for a request whose connection was reset. */
   status: number;
+  /** With a 'huge' fault: the bytes of the body written before the client stopped reading. */
+  sentBytes?: number;
   headers: Record<string, string>;
   at: number;
   /** Bytes received by an upload part PUT (or a `PUT /sink`). */

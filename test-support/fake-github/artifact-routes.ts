@@ -51,6 +51,7 @@ export function handleArtifactRoutes(ctx: ArtifactRoutesContext, method: string,
       // GitHub's links use the repository's numeric ID.
       const link = pageLinks(`${apiUrl}/repositories/${REPOSITORY_ID}${rest}`, url, page, lastPage);
       if (link) headers.link = link;
+      if (store.selfLinkingPages) headers.link = `<${apiUrl}${url.pathname.replace(/^\/api\/v3/, '')}${url.search}>; rel="next"`;
       return sendJson(res, 200, { total_count: matching.length, artifacts: slice.map(restArtifact) }, headers);
     }
     if (one) {

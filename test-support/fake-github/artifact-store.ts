@@ -39,6 +39,8 @@ export const REPOSITORY_ID = 700_001;
 const DEFAULT_RETENTION_DAYS = 90;
 
 export class ArtifactStore {
+  /** Whether the artifact list's `Link: rel="next"` points to the page itself (a broken proxy or server). */
+  selfLinkingPages = false;
   readonly runs = new Map<number, Run>();
   readonly runsByToken = new Map<string, Run>();
   readonly byId = new Map<number, StoredArtifact>();

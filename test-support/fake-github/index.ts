@@ -38,6 +38,8 @@ export interface FakeGitHub {
   /** The repository's numeric id (GITHUB_REPOSITORY_ID). */
   repositoryId: number;
   expire(id: number): void;
+  /** Makes every artifact list page's `Link: rel="next"` point to the page itself. */
+  selfLinkArtifactPages(on: boolean): void;
   /** `true`: the token may not read or write artifacts; `'write'`: it may read but not delete. */
   denyPermissions(deny: boolean | 'write'): void;
   faults: { inject(rule: FaultRule): void; clear(): void };
@@ -207,6 +209,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     artifacts: () => store.list(),
     addArtifact: (input) => store.add(input),
     expire: (id) => store.expire(id),
+    selfLinkArtifactPages: (on) => void (store.selfLinkingPages = on),
     denyPermissions(value: boolean | 'write') {
       deny = value;
     },
