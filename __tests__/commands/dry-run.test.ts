@@ -85,7 +85,7 @@ describe('dry-run: every check and read, a plan, no write anywhere', () => {
     const { error, runtime } = await publish(inputs);
     expect(error?.message).toMatch(/^3 problems stop this run; nothing was uploaded:/);
     expect(error?.message).toMatch(/1\. Build number 42 is already used for com\.example\.app version 1\.4\.2/);
-    expect(error?.message).toMatch(/2\. App Store version 1\.4\.2 of com\.example\.app \(IOS\) is already READY_FOR_SALE/);
+    expect(error?.message).toMatch(/2\. App Store version 1\.4\.2 of com\.example\.app \(iOS\) is already READY_FOR_SALE/);
     expect(error?.message).toMatch(/3\. .*Testerz/);
     const text = summary({ runtime });
     expect(text).toContain('❌ Not ready: 3 problems');

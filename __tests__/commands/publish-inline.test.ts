@@ -123,7 +123,7 @@ describe('publish, inline post-processing, against the fake', () => {
       (e: Error) => e,
     );
     expect(error?.message).toMatch(/Beta App Description is missing/);
-    expect(error?.message).toMatch(/`command: distribute` with `app-version: 1.4.2` and `build-number: 43`/s);
+    expect(error?.message).toMatch(/`command: distribute` with `app-version: 1.4.2`, `build-number: 43`/s);
     expect(error?.message.match(/command: distribute/g)).toHaveLength(1);
     expect(runtime.outputs['post-processing']).toBe('failed');
     expect(runtime.summary.join('\n')).toMatch(/Beta review submission \| ❌ failed/);

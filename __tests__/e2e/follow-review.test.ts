@@ -80,7 +80,7 @@ describe('follow-review (dist/index.js)', () => {
     await untilWatching(app);
     expect(checkRun(app)).toMatchObject({ status: 'in_progress', conclusion: null });
     expect(checkRun(app).output.title).toMatch(
-      /^Waiting for TestFlight beta review \(since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\); Waiting for App Review \(since \d{4}-.*Z\)$/,
+      /^Waiting for TestFlight beta review and App Review \(since \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
     );
     // Testers hear of the build once Apple has approved it, not before.
     expect(notifications(app)).toBe(0);
@@ -113,9 +113,7 @@ describe('follow-review (dist/index.js)', () => {
       'app-store-state': 'PENDING_DEVELOPER_RELEASE',
     });
     expect(checkRun(app)).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect(checkRun(app).output.title).toMatch(
-      /^Approved by App Review — APPROVED \(PENDING_DEVELOPER_RELEASE\): waiting for `command: release`/,
-    );
+    expect(checkRun(app).output.title).toMatch(/^Approved by App Review: waiting for command: release/);
     expect(notifications(app)).toBe(1);
     expect(live()).toEqual([]);
     expect(suite.gh.workflows.state(RESUME)).toBe('disabled_manually');
@@ -133,7 +131,7 @@ describe('follow-review (dist/index.js)', () => {
     expect(refused.stdout).toContain(`https://appstoreconnect.apple.com/apps/${app.id}/distribution/ios/version/inflight`);
     expect(refused.outputs['app-store-state']).toBe('REJECTED');
     expect(checkRun(app)).toMatchObject({ status: 'completed', conclusion: 'failure' });
-    expect(checkRun(app).output.title).toMatch(/^Failed: App Review decision .*REJECTED/);
+    expect(checkRun(app).output.title).toMatch(/^Failed: App Review decision: .*rejected/i);
     expect(live()).toEqual([]);
   });
 
@@ -150,9 +148,7 @@ describe('follow-review (dist/index.js)', () => {
     expect(ended.outputs['beta-review-state']).toBe('WAITING_FOR_REVIEW');
     expect(ended.stdout).toMatch(/::warning::TestFlight beta review decision: no decision within `review-timeout`/);
     expect(checkRun(app)).toMatchObject({ status: 'completed', conclusion: 'neutral' });
-    expect(checkRun(app).output.title).toMatch(
-      /^No review decision within review-timeout; still open at Apple: TestFlight beta review decision \(beta review WAITING_FOR_REVIEW\)$/,
-    );
+    expect(checkRun(app).output.title).toMatch(/^No review decision in time: TestFlight beta review still open$/);
     expect(writesSince(mark)).toEqual([]);
     expect(live()).toEqual([]);
   });
@@ -175,7 +171,10 @@ describe('follow-review (dist/index.js)', () => {
     const finished = await resume(app);
     expect(finished.code, finished.stdout).toBe(0);
     expect(finished.outputs).toMatchObject({ 'post-processing': 'completed', 'app-store-state': 'READY_FOR_SALE' });
-    expect(checkRun(app).output.title).toMatch(/APPROVED \(READY_FOR_SALE\): live on the App Store/);
+    expect(checkRun(app).output.title).toMatch(/^Approved by App Review: live on the App Store/);
+    expect(checkRun(app).output.summary).toMatch(
+      /App Review decision \| ✅ done \| approved \\+\(ready for sale\\+\): live on the App Store/,
+    );
     expect(live()).toEqual([]);
   });
 

@@ -94,8 +94,10 @@ describe('resume is safe under overlap, crashes and bad state (dist/index.js)', 
     seedFor(ok, { request: { betaGroups: ['QA'], usesNonExemptEncryption: false } });
     const run = await resume(500);
     expect(run.code).toBe(1);
-    // Checked before the step acts: the stale state sends nothing for it.
-    expect(run.stdout).toMatch(/::error::.*its deadline `find-build-timeout` \(15 minutes from the upload\) passed before it ran/);
+    // A step that only reads looks once, then its deadline fails it with Apple's last state.
+    expect(run.stdout).toMatch(
+      /::error::Processing \(step `processing`\) failed .*did not finish within `processing-timeout` \(120 minutes from the upload\); last state: processing state PROCESSING/,
+    );
     expect(run.summary).toMatch(/❌ failed/);
     expect(run.summary).toMatch(/✅ completed/);
     expect(run.outputs['post-processing']).toBe('failed');

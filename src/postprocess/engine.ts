@@ -71,6 +71,14 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
     const review = REVIEW_STEPS.includes(name);
     if (behindReview && !review) continue;
     const startedAt = progress.startedAt ?? new Date(ctx.now()).toISOString();
+    if (!review && watchTimedOutBefore(state, name)) {
+      // Behind a watch that saw no decision (testers told once approved): there is nothing to act on.
+      const detail = 'Apple did not decide on the review within `review-timeout`: not done';
+      state.steps[name] = { status: 'skipped', detail, startedAt, finishedAt: new Date(ctx.now()).toISOString() };
+      ctx.log.info(`${stepTitle(name)}: ${detail}`);
+      await commit();
+      continue;
+    }
     const deadlineSet = review && startReviewDeadline(state, name, ctx.now());
     let lastDetail: string | undefined;
     let lastLog = 0;
@@ -160,6 +168,12 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
 /** `review-timeout`'s default (action.yml), for a state whose request does not say it. */
 const DEFAULT_REVIEW_TIMEOUT_MS = 72 * 3_600_000;
 
+/** Whether a review watch that comes before `name` ended without a decision. */
+function watchTimedOutBefore(state: PostProcessingState, name: StepName): boolean {
+  const order = stepOrder(state.request);
+  return order.slice(0, order.indexOf(name)).some((n) => REVIEW_STEPS.includes(n) && state.steps[n]?.status === 'timed-out');
+}
+
 /** The state field that holds a review watch's deadline. */
 function reviewDeadlineKey(name: StepName): 'betaReview' | 'appStoreReview' {
   return STEPS[name].deadline === 'beta-review' ? 'betaReview' : 'appStoreReview';
@@ -237,7 +251,18 @@ function deadlineOf(state: PostProcessingState, name: StepName, bound?: 'find-bu
   const processing = Date.parse(state.deadlines.processing);
   const kind = STEPS[name].deadline;
   if (kind === 'find-build' || bound === 'find-build') return at(Math.min(findBuild, processing), 'find-build-timeout');
-  if (kind === 'processing') return at(processing, 'processing-timeout');
+  if (kind === 'processing') {
+    // A step behind a review watch (testers told once the build is approved) runs when Apple decides, days
+    // after the upload: the watch's deadline bounds it, not processing's.
+    const order = stepOrder(state.request);
+    const watched = order
+      .slice(0, order.indexOf(name))
+      .filter((n) => REVIEW_STEPS.includes(n))
+      .map((n) => state.deadlines[reviewDeadlineKey(n)])
+      .filter((d): d is string => !!d);
+    if (watched.length) return at(Math.max(processing, ...watched.map(Date.parse)), 'review-timeout');
+    return at(processing, 'processing-timeout');
+  }
   const review = state.deadlines[reviewDeadlineKey(name)];
   return at(review ? Date.parse(review) : Date.now() + DEFAULT_REVIEW_TIMEOUT_MS, 'review-timeout');
 }

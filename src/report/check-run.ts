@@ -10,7 +10,7 @@ import {
 } from '../postprocess/state.js';
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
-import { enumsInWords, platformName } from '../words.js';
+import { enumsInWords, platformName, readableTime } from '../words.js';
 import { buildLink, messageMarkdown, publicLinkText, stepTable } from '../summary.js';
 
 /**
@@ -57,15 +57,12 @@ export function checkRunPayload(state: PostProcessingState, options: PayloadOpti
     };
   }
   if (outcome === 'timed-out') {
-    // Review can take days: no decision in time is reported, not failed.
+    // Review can take days: no decision in time is reported, not failed; each watch's last state is in the table.
     const open = REVIEW_STEPS.filter((name) => ['timed-out', 'pending'].includes(state.steps[name]?.status ?? ''));
-    const what = open
-      .map((name) => `${stepTitle(name)} (${state.steps[name]?.detail?.split('last state: ').pop() ?? 'pending'})`)
-      .join(', ');
     return {
       status: 'completed',
       conclusion: 'neutral',
-      output: { title: bounded(`No review decision within review-timeout; still open at Apple: ${what}`), summary },
+      output: { title: bounded(`No review decision in time: ${open.map(reviewName).join(' and ')} still open`), summary },
     };
   }
   if (outcome === 'completed') {
@@ -83,26 +80,29 @@ export function checkRunPayload(state: PostProcessingState, options: PayloadOpti
 /** After `follow-review`: what Apple approved, in its words; else the TestFlight sentence. */
 function approvedTitle(state: PostProcessingState): string {
   const appStore = state.steps['app-store-review-decision'];
-  if (appStore?.status === 'done') return `Approved by App Review — ${appStore.detail ?? 'ready to release'}`;
+  // The title says what comes next ("live", "scheduled", "waiting for command: release"); Apple's state is in the table.
+  if (appStore?.status === 'done')
+    return `Approved by App Review: ${appStore.detail?.replace(/^APPROVED \([A-Z_]+\): /, '') ?? 'ready to release'}`;
   if (state.steps['beta-review-decision']?.status === 'done') return 'Approved in TestFlight beta review — ready for external testers';
   return 'Ready for testers';
 }
+
+/** What a review watch follows, in a title. */
+const reviewName = (name: StepName): string => (name === 'beta-review-decision' ? 'TestFlight beta review' : 'App Review');
 
 /** While a review is watched: "Waiting for App Review (since …)", the watches in the order they run. */
 function watchingTitle(state: PostProcessingState): string | undefined {
   const order = stepOrder(state.request);
   const next = order.find((name) => state.steps[name]?.status === 'pending');
   if (next !== 'beta-review-decision' && next !== 'app-store-review-decision') return undefined;
-  const since = (deadline: string | undefined): string => {
-    if (!deadline || state.request.reviewTimeoutMs === undefined) return '';
-    return ` (since ${new Date(Date.parse(deadline) - state.request.reviewTimeoutMs).toISOString().replace(/\.\d{3}Z$/, 'Z')})`;
-  };
-  const waits: string[] = [];
-  if (state.steps['beta-review-decision']?.status === 'pending')
-    waits.push(`Waiting for TestFlight beta review${since(state.deadlines.betaReview)}`);
-  if (state.steps['app-store-review-decision']?.status === 'pending')
-    waits.push(`Waiting for App Review${since(state.deadlines.appStoreReview)}`);
-  return waits.join('; ');
+  const watched = REVIEW_STEPS.filter((name) => state.steps[name]?.status === 'pending');
+  const timeout = state.request.reviewTimeoutMs;
+  const starts = watched
+    .map((name) => state.deadlines[name === 'beta-review-decision' ? 'betaReview' : 'appStoreReview'])
+    .filter((d): d is string => !!d && timeout !== undefined)
+    .map((d) => Date.parse(d) - timeout!);
+  const since = starts.length ? ` (since ${readableTime(new Date(Math.min(...starts)).toISOString())})` : '';
+  return `Waiting for ${watched.map(reviewName).join(' and ')}${since}`;
 }
 
 /** What a pending build waits for: the first step not done yet, in Apple's words where Apple has a state. */

@@ -74,9 +74,7 @@ export const processing: StepRun = async (state, ctx) => {
   const processingState = build.attributes?.processingState;
   const patch = { build: { processingState } };
   if (processingState === 'INVALID' || processingState === 'FAILED') {
-    throw new UserError(
-      `Apple marked the build ${processingState}.${await reasons(state, ctx)}\nFix the package and upload it again with a new build number.`,
-    );
+    throw new UserError(`Apple marked the build ${processingState}.${await reasons(state, ctx)}`);
   }
   if (processingState !== 'VALID') return waiting(`processing state ${processingState ?? 'unknown'}`, patch);
   const internal = betaDetail?.attributes?.internalBuildState;
@@ -141,9 +139,7 @@ export const expirePrevious: StepRun = async (state, { asc }) => {
 
 export const notifyTesters: StepRun = async (state, { asc }) => {
   const buildId = needBuildId(state);
-  // With `follow-review` this runs after the beta review's decision: without one, testers are not told of a build they cannot have.
-  if (state.steps['beta-review-decision']?.status === 'timed-out')
-    return skipped('the beta review was not decided within `review-timeout`: testers were not notified');
+  // With `follow-review` this runs after the beta review's decision (without one, the engine skips it: testers are not told of a build they cannot have).
   const detail = await asc.betaDetails.forBuild(buildId);
   if (detail.attributes?.autoNotifyEnabled) return skipped('Apple notifies testers automatically for this build');
   const wanted = state.request.betaGroups;
@@ -168,14 +164,15 @@ export const notifyTesters: StepRun = async (state, { asc }) => {
 };
 
 /** Apple keeps the reasons for a bad build on its build upload, when we have one. */
+/** Apple's reasons for an INVALID build, each on its line, and the one thing to do about them. */
 async function reasons(state: State, { asc }: StepContext): Promise<string> {
-  if (!state.build.buildUploadId)
-    return ' Apple sends the reasons by email to the account holder; they also show in App Store Connect → TestFlight.';
-  const upload = await asc.buildUploads.get(state.build.buildUploadId);
-  const errors = upload.attributes?.state?.errors ?? [];
-  return errors.length
-    ? ` Apple's reasons:\n${listDetails(errors)}\n${uploadRefusalAdvice(errors, state.build.version)}`
-    : ' Apple gave no reason in the API; it sends them by email to the account holder.';
+  const errors = state.build.buildUploadId ? ((await asc.buildUploads.get(state.build.buildUploadId)).attributes?.state?.errors ?? []) : [];
+  const why = errors.length
+    ? ` Apple's reasons:\n${listDetails(errors)}`
+    : state.build.buildUploadId
+      ? ' Apple gave no reason in the API; it sends them by email to the account holder.'
+      : ' Apple sends the reasons by email to the account holder; they also show in App Store Connect → TestFlight.';
+  return `${why}\n${uploadRefusalAdvice(errors, state.build.version)}`;
 }
 
 function needUploadId(state: State): string {
