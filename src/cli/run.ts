@@ -9,6 +9,7 @@ import { parseArgs, UsageError, type ParsedArgs } from './args.js';
 import { BIN, helpText } from './help.js';
 import { INPUT_OPTIONS } from './options.js';
 import { cliRuntime, formatOutputs, type CliHost, type CliRuntime } from './host.js';
+import { runRelayCli } from './relay.js';
 
 const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -22,6 +23,8 @@ const KEY_PATH_ENV = 'APP_STORE_CONNECT_PRIVATE_KEY_PATH';
  * and environment variables. Returns the exit status.
  */
 export async function runCli(argv: readonly string[], host: CliHost, deps: CommandDeps = realDeps): Promise<number> {
+  // The webhook relay is a server of the command line only, not a command of the action.
+  if (argv[0] === 'relay') return runRelayCli(argv.slice(1), host);
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);
