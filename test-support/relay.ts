@@ -2,7 +2,7 @@
 import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { startRelayServer, type RelayServer } from '../src/cli/relay-server.js';
-import { signBody } from '../src/relay/index.js';
+import { signBody } from '../src/relay/handler.js';
 import type { FakeGitHub } from './fake-github/index.js';
 
 export const RELAY_SECRET = 'relay-test-secret-0123456789abcdefghij';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RelayServer } from '../../src/cli/relay-server.js';
-import { signBody } from '../../src/relay/index.js';
+import { signBody } from '../../src/relay/handler.js';
 import { startFakeGitHub, type FakeGitHub } from '../../test-support/fake-github/index.js';
 import { deliver, deliveryBody, rawPost, RELAY_SECRET, startTestRelay } from '../../test-support/relay.js';
 

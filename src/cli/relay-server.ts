@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleDelivery, MAX_BODY_BYTES, type RelayEnv } from '../relay/index.js';
+import { handleDelivery, MAX_BODY_BYTES, type RelayEnv } from '../relay/handler.js';
 
 /** After a refusal, what is read and dropped so the client sees the answer, before the connection is cut. */
 const MAX_DRAIN_BYTES = 4 * MAX_BODY_BYTES;

@@ -4,7 +4,7 @@
  * stops gracefully on SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { readRelayConfig, type RelayEnv } from '../relay/index.js';
+import { readRelayConfig, type RelayEnv } from '../relay/handler.js';
 import type { CliHost } from './host.js';
 import { startRelayServer } from './relay-server.js';
 
