@@ -42,6 +42,7 @@ export async function runAction(): Promise<void> {
   const runtime = actionRuntime();
   // Mask the key before anything can print it, even when other inputs are invalid.
   maskKeyMaterial(core.getInput('private-key'), runtime.log);
+  runtime.log.mask(core.getInput('webhook-secret'));
   try {
     let config;
     try {

@@ -4,8 +4,9 @@ import { PLATFORMS, UPLOAD_METHODS, VERSION_PATTERN, type Platform, type UploadM
 import { InputError } from './errors.js';
 import { bool, integer, lines, minutes, oneOf, pollInterval, url, withDefaults } from './input-values.js';
 import type { InputReader } from './runtime.js';
+import { readWebhookSettings, type WebhookSettings } from './webhook-inputs.js';
 
-export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number', 'release'] as const;
+export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number', 'release', 'webhook'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const POST_PROCESSING_MODES = ['inline', 'deferred', 'off'] as const;
@@ -41,6 +42,8 @@ export interface Config {
   expirePreviousBuilds: boolean;
   /** `submit-app-store-review: true` and the App Store inputs, checked; undefined when not asked. */
   appStore?: AppStoreSettings;
+  /** `command: webhook`: the relay's URL, the secret, the events; undefined for other commands. */
+  webhook?: WebhookSettings;
   statusCheck: boolean;
   resumeWorkflow: string;
   disableWhenIdle: boolean;
@@ -156,6 +159,7 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
   const expirePreviousBuilds = bool('expire-previous-builds', input('expire-previous-builds'));
 
   const appStore = readAppStoreSettings(read, now);
+  const webhook = readWebhookSettings(read, command);
   const statusCheck = bool('status-check', input('status-check'));
   const resumeWorkflow = input('resume-workflow');
   if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(resumeWorkflow)) {
@@ -202,6 +206,7 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
     notifyTesters,
     expirePreviousBuilds,
     appStore,
+    webhook,
     statusCheck,
     resumeWorkflow,
     disableWhenIdle,
@@ -267,8 +272,8 @@ function checkCombinations(config: Config): void {
       throw new InputError('app-id', 'or `bundle-id` is required with `command: release` to find the app.');
     }
   }
-  if (config.command === 'latest-build-number' && !config.appId && !config.bundleId) {
-    throw new InputError('app-id', 'or `bundle-id` is required with `command: latest-build-number` to find the app.');
+  if ((config.command === 'latest-build-number' || config.command === 'webhook') && !config.appId && !config.bundleId) {
+    throw new InputError('app-id', `or \`bundle-id\` is required with \`command: ${config.command}\` to find the app.`);
   }
   if (config.command === 'resume' && !config.githubToken) {
     throw new InputError(

@@ -11,8 +11,8 @@ export function relayEnv(gh: FakeGitHub, extra: Record<string, string> = {}): Re
   return { WEBHOOK_SECRET: RELAY_SECRET, GITHUB_TOKEN: gh.token, GITHUB_REPOSITORY: gh.repository, GITHUB_API_URL: gh.apiUrl, ...extra };
 }
 
-export function startTestRelay(gh: FakeGitHub, extra: Record<string, string> = {}): Promise<RelayServer> {
-  return startRelayServer({ port: 0, env: relayEnv(gh, extra) });
+export function startTestRelay(gh: FakeGitHub, extra: Record<string, string> = {}, port = 0): Promise<RelayServer> {
+  return startRelayServer({ port, env: relayEnv(gh, extra) });
 }
 
 /** A delivery document as App Store Connect sends it. */

@@ -47,6 +47,7 @@ export async function runCli(argv: readonly string[], host: CliHost, deps: Comma
     // Mask the key and the token before anything can print them, even when other inputs are invalid.
     maskKeyMaterial(inputs.get('private-key') ?? '', runtime.log);
     runtime.log.mask(inputs.get('github-token') ?? '');
+    runtime.log.mask(inputs.get('webhook-secret') ?? '');
     requireKey(inputs);
     config = parseConfig((name) => inputs.get(name) ?? '');
   } catch (error) {

@@ -26,8 +26,10 @@ import type {
   StateDetail,
 } from './types.js';
 import { Uploads } from './uploads.js';
+import { startWebhooks, type FakeWebhooks } from './webhooks.js';
 
 export type * from './types.js';
+export type { FakeWebhooks, SentDelivery } from './webhooks.js';
 export type { Quirks } from './context.js';
 export { TESTFLIGHT_LOCALES } from './testflight.js';
 
@@ -75,6 +77,8 @@ export interface FakeAsc {
   uploadedFile(buildUploadFileId: string): Buffer | undefined;
   /** App Store versions and App Review: controls for tests. */
   readonly appStore: FakeAppStore;
+  /** The app's webhooks: their deliveries, and the watcher that sends them. */
+  readonly webhooks: FakeWebhooks;
   readonly requests: LoggedRequest[];
   readonly violations: ContractViolation[];
   readonly tokens: Array<Record<string, unknown>>;
@@ -112,6 +116,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
   };
   const uploads = new Uploads(env);
   const appStore = startAppStore(env);
+  const webhooks = startWebhooks(env);
   const requests: LoggedRequest[] = [];
   const violations: ContractViolation[] = [];
   const tokens: Array<Record<string, unknown>> = [];
@@ -121,7 +126,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     now,
     env,
     uploads,
-    handlers: { ...readHandlers(env), ...testflightHandlers(env), ...uploads.handlers(), ...appStore.handlers },
+    handlers: { ...readHandlers(env), ...testflightHandlers(env), ...uploads.handlers(), ...appStore.handlers, ...webhooks.handlers },
     requests,
     violations,
     tokens,
@@ -138,7 +143,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
 
   return {
     url,
-    close: () => closeServer(server),
+    close: () => (webhooks.control.stop(), closeServer(server)),
     addApp(a) {
       if (store.all('apps').some((x) => x.attributes.bundleId === a.bundleId))
         throw new Error(`an app with bundle ID ${a.bundleId} exists already`);
@@ -258,6 +263,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     uploadedFile: (id) => uploads.uploadedFile(id),
     quirks,
     appStore: appStore.control,
+    webhooks: webhooks.control,
     requests,
     violations,
     tokens,
