@@ -9,6 +9,8 @@
  *   npm run bench -- --quick       smaller packages, one repetition, 10 builds to resume
  *   npm run bench -- --reps 7      more repetitions of each loopback upload (default 5)
  *   npm run bench -- --dist DIR    another build of the action (DIR/index.js), to compare with
+ *   npm run bench -- --only relay  the webhook relay alone: delivery → dispatch over 1,000 signed
+ *                                  deliveries, deliveries per second on one core, resume runs per build
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -19,7 +21,9 @@ import { Fakes } from './bench/fakes.js';
 import { apiBeforePartsMs, commitGapMs, measureLinks, settledLine, uploadWindowMs } from './bench/links.js';
 import { cpuMsOf, MiB, median, runAction, runCurl, runSender, type ActionRun } from './bench/measure.js';
 import { BUNDLE_ID, makeRandomIpa, makeSparseIpa } from './bench/packages.js';
+import { measureRelay } from './bench/relay.js';
 import { measureResume } from './bench/resume.js';
+import { webhookRunsTable } from './costs.js';
 import { measureWaiting } from './bench/waiting.js';
 
 const args = process.argv.slice(2);
@@ -48,7 +52,46 @@ const table = (head: string[], rows: Array<Array<string | number>>) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
+/** The relay's section of docs/benchmarks.md. */
+async function relaySection(): Promise<string[]> {
+  say('Webhook relay: 1,000 signed deliveries one by one, then 1,000 with 32 in flight…');
+  const load = loadavg()[0]!;
+  const r = await measureRelay(1000, 32);
+  return [
+    '### Webhook relay (`relay` of dist/cli/index.js under Node 24, one core, loopback fake GitHub)',
+    '',
+    table(
+      ['measure', 'p50', 'p99', 'worst'],
+      [
+        [
+          `delivery sent → dispatch received by GitHub (${r.count} in sequence)`,
+          `${fmt(r.toDispatch.p50, 2)} ms`,
+          `${fmt(r.toDispatch.p99, 2)} ms`,
+          `${fmt(r.toDispatch.max, 2)} ms`,
+        ],
+        [
+          'delivery sent → relay answers Apple (after GitHub took the dispatch)',
+          `${fmt(r.toAnswer.p50, 2)} ms`,
+          `${fmt(r.toAnswer.p99, 2)} ms`,
+          '',
+        ],
+      ],
+    ),
+    '',
+    `${r.count} deliveries with ${r.inFlight} in flight: ${fmt(r.perSecond)} deliveries per second${r.pinned ? ' (relay pinned to one core with taskset)' : ''}; ${fmt(r.perCpuSecond)} per second of the relay's own CPU time. Client and fake GitHub share the bench process; load average ${fmt(load, 2)} at the start.`,
+    '',
+    'Billed resume runs per published build (scripts/costs.ts, `webhookRunsTable`):',
+    '',
+    webhookRunsTable(),
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
+  if (args.includes('--only') && args[args.indexOf('--only') + 1] === 'relay') {
+    process.stdout.write(`\n${(await relaySection()).join('\n')}\n`);
+    return;
+  }
   const started = performance.now();
   const machine = {
     cores: cpus().length,
@@ -328,6 +371,7 @@ async function main(): Promise<void> {
 
   const violations = await fakes.call<string[]>({ op: 'violations' });
   if (violations.length) out.push(`App Store Connect contract violations: ${violations.length}`, ...violations, '');
+  out.push(...(await relaySection()));
   out.push(
     `Machine: ${machine.cores} cores (${machine.cpu}), action on Node ${machine.action} (bundled dist/index.js), fakes and curl-side on Node ${machine.bench}, curl ${machine.curl}; load average ${fmt(machine.load, 2)} at the start, ${fmt(loadavg()[0]!, 2)} at the end; ${fmt((performance.now() - started) / 1000)} s in all.`,
   );

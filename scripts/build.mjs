@@ -2,6 +2,8 @@
 // Node loads the bundle as CommonJS and it crashes at run time):
 //   src/main.ts → dist/index.js      the GitHub Action (action.yml `main`)
 //   src/cli/bin.ts → dist/cli/index.js  the command line (package.json `bin`), executable, with a shebang
+//   src/relay/index.ts → dist/relay/index.js  the webhook relay (package.json `exports["./relay"]`): plain
+//                                             ESM, no Node built-ins, for Cloudflare Workers, Deno and Bun
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -11,6 +13,8 @@ function bundle(entry, out) {
   execFileSync('npx', ['ncc', 'build', entry, '-o', out, '--license', 'licenses.txt', '--quiet'], { stdio: 'inherit' });
   writeFileSync(`${out}/package.json`, JSON.stringify({ type: 'module' }, null, 2) + '\n');
   const licenses = `${out}/licenses.txt`;
+  // A bundle of the project's own code only (the relay) has no third-party licenses to list.
+  if (!existsSync(licenses)) return;
   writeFileSync(licenses, fillMissingLicenseTexts(readFileSync(licenses, 'utf8')));
 }
 
@@ -34,6 +38,7 @@ function fillMissingLicenseTexts(text) {
 rmSync('dist', { recursive: true, force: true });
 bundle('src/main.ts', 'dist');
 bundle('src/cli/bin.ts', 'dist/cli');
+bundle('src/relay/index.ts', 'dist/relay');
 
 const cli = 'dist/cli/index.js';
 const code = readFileSync(cli, 'utf8');

@@ -101,6 +101,48 @@ export function reviewWatchMinutes(a: CostAssumptions = ASSUMED, r: ReviewAssump
   };
 }
 
+/**
+ * Resume runs one build costs with the webhook relay, at most: one per state change Apple notifies (a
+ * burst coalesces in the workflow's concurrency group, so this is an upper bound), plus the runs of the
+ * safety-net schedule (hourly) while the build is pending.
+ */
+export function resumeRunsWithWebhooks(pendingMinutes: number, notices: number, safetyCronMinutes = 60): number {
+  return notices + Math.ceil(pendingMinutes / safetyCronMinutes);
+}
+
+/**
+ * What Apple notifies while one build is post-processed: the upload processed, the build's external
+ * state leaving PROCESSING, and the change the run's own write makes (export compliance); a review adds
+ * the version entering review and Apple's decision.
+ */
+export const NOTICES = { processing: 3, review: 2 } as const;
+
+export interface WebhookScenario {
+  label: string;
+  pendingMinutes: number;
+  notices: number;
+}
+
+/** The scenarios of docs/benchmarks.md: 20 minutes of processing; the same, then a 2-day App Store review. */
+export const WEBHOOK_SCENARIOS: WebhookScenario[] = [
+  { label: 'processing 20 min', pendingMinutes: 20, notices: NOTICES.processing },
+  { label: 'processing 20 min, then a 2-day review', pendingMinutes: 20 + 2 * 24 * 60, notices: NOTICES.processing + NOTICES.review },
+];
+
+/** Billed resume runs per published build, each a whole minute: the schedule alone, and with the relay. */
+export function webhookRunsTable(a: CostAssumptions = ASSUMED): string {
+  const rows = WEBHOOK_SCENARIOS.map((s) => {
+    const without = resumeRunsPerBuild(s.pendingMinutes, a.cronMinutes);
+    const withRelay = resumeRunsWithWebhooks(s.pendingMinutes, s.notices);
+    return `| ${s.label} | ${without} | ${withRelay} (${s.notices} notices + ${withRelay - s.notices} hourly) | up to ${a.cronMinutes} min + GitHub's schedule delay | seconds |`;
+  });
+  return [
+    `| build | schedule every ${a.cronMinutes} min: runs | relay + hourly schedule: runs | Apple's change noticed, schedule | with the relay |`,
+    '| --- | --: | --: | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
 /** Billed minutes a month of a schedule that runs whether or not anything is pending. */
 export function alwaysOnMinutesPerMonth(cronMinutes: number): number {
   return (DAYS_PER_MONTH * 24 * 60) / cronMinutes;

@@ -56,6 +56,7 @@ export async function runAction(): Promise<void> {
   runtime.log.mask(core.getInput('demo-account-password'));
   // The peer's name for the key holds a key too, though it is refused below.
   maskKeyMaterial(core.getInput('api-private-key'), runtime.log);
+  runtime.log.mask(core.getInput('webhook-secret'));
   try {
     let config;
     try {

@@ -5,8 +5,9 @@ import { InputError } from './errors.js';
 import { bool, integer, lines, minutes, oneOf, pollInterval, url, withDefaults } from './input-values.js';
 import { readPhasedReleaseAction, readReviewSettings, type PhasedReleaseAction } from './review-inputs.js';
 import type { InputReader } from './runtime.js';
+import { readWebhookSettings, type WebhookSettings } from './webhook-inputs.js';
 
-export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number', 'release'] as const;
+export const COMMANDS = ['publish', 'distribute', 'resume', 'latest-build-number', 'release', 'webhook'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const POST_PROCESSING_MODES = ['inline', 'deferred', 'off'] as const;
@@ -52,6 +53,8 @@ export interface Config {
   reviewTimeoutMs: number;
   /** `command: release` with `phased-release: pause | resume`. */
   phasedReleaseAction?: PhasedReleaseAction;
+  /** `command: webhook`: the relay's URL, the secret, the events; undefined for other commands. */
+  webhook?: WebhookSettings;
   statusCheck: boolean;
   resumeWorkflow: string;
   disableWhenIdle: boolean;
@@ -172,6 +175,7 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
   const phasedReleaseAction = command === 'release' ? readPhasedReleaseAction(read) : undefined;
   const appStore = readAppStoreSettings(command === 'release' ? (name) => (name === 'phased-release' ? '' : read(name)) : read, now);
   const { followReview, reviewTimeoutMs } = readReviewSettings(read, processingTimeoutMs);
+  const webhook = readWebhookSettings(read, command);
   const statusCheck = bool('status-check', input('status-check'));
   const resumeWorkflow = input('resume-workflow');
   if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(resumeWorkflow)) {
@@ -223,6 +227,7 @@ export function parseConfig(read: InputReader, now: () => number = Date.now): Co
     followReview,
     reviewTimeoutMs,
     phasedReleaseAction,
+    webhook,
     statusCheck,
     resumeWorkflow,
     disableWhenIdle,
@@ -301,13 +306,13 @@ function checkCombinations(config: Config): void {
       throw new InputError('app-id', 'or `bundle-id` is required with `command: release` to find the app.');
     }
   }
-  if (config.command === 'latest-build-number' && !config.appId && !config.bundleId) {
-    throw new InputError('app-id', 'or `bundle-id` is required with `command: latest-build-number` to find the app.');
+  if ((config.command === 'latest-build-number' || config.command === 'webhook') && !config.appId && !config.bundleId) {
+    throw new InputError('app-id', `or \`bundle-id\` is required with \`command: ${config.command}\` to find the app.`);
   }
-  if (config.dryRun && (config.command === 'resume' || config.command === 'latest-build-number')) {
+  if (config.dryRun && (config.command === 'resume' || config.command === 'latest-build-number' || config.command === 'webhook')) {
     throw new InputError(
       'dry-run',
-      `applies to \`publish\`, \`distribute\` and \`release\`; \`${config.command}\` ${config.command === 'resume' ? 'finishes work already started: run it without `dry-run`' : 'only reads already: remove `dry-run`'}.`,
+      `applies to \`publish\`, \`distribute\` and \`release\`; \`${config.command}\` ${config.command === 'resume' ? 'finishes work already started: run it without `dry-run`' : config.command === 'webhook' ? "changes only the app's webhook and sends a ping: run it without `dry-run`" : 'only reads already: remove `dry-run`'}.`,
     );
   }
   if (config.command === 'resume' && !config.githubToken) {

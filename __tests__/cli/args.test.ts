@@ -65,7 +65,9 @@ describe('parseArgs (the command line, read with node:util)', () => {
     expect(usage(['publish', '--key-id', '--json'])).toBe('option `--key-id` needs a value.');
     expect(usage(['publish', '--key-id', 'A', '--key-id=B'])).toBe('option `--key-id` is given more than once: keep one.');
     expect(usage(['publish', '--json=yes'])).toBe('option `--json` takes no value.');
-    expect(usage(['upload'])).toBe('unknown command `upload`: use one of publish, distribute, resume, latest-build-number, release.');
+    expect(usage(['upload'])).toBe(
+      'unknown command `upload`: use one of publish, distribute, resume, latest-build-number, release, webhook.',
+    );
     expect(usage(['publish', 'resume'])).toBe('unexpected argument `resume`: give one command, then options.');
     expect(usage(['publish', '--command', 'resume'])).toContain('the command is given twice');
     // A stray secret is not echoed back.

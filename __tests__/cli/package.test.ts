@@ -58,17 +58,30 @@ describe('the npm package (npm pack → npm install --offline → npx app-store-
       timeout: 60_000,
     });
 
-  it('holds only what runs: the command line bundle, its licences, the README and LICENSE', () => {
+  it('holds only what runs: the command line and relay bundles, the licences, the README and LICENSE', () => {
     const files = packed.files.map((f) => f.path).sort();
     expect(files).toContain('dist/cli/index.js');
     expect(files).toEqual(
       expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/cli/licenses.txt', 'dist/cli/package.json']),
     );
-    expect(files.filter((f) => !['LICENSE', 'README.md', 'package.json'].includes(f) && !f.startsWith('dist/cli/'))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['dist/relay/index.js', 'dist/relay/package.json']));
+    const allowed = (f: string) =>
+      ['LICENSE', 'README.md', 'package.json'].includes(f) || f.startsWith('dist/cli/') || f.startsWith('dist/relay/');
+    expect(files.filter((f) => !allowed(f))).toEqual([]);
     // ncc inlined every library: installing needs nothing from the registry.
     const manifest = JSON.parse(readFileSync(join(project, 'node_modules', 'app-store-connect-publish', 'package.json'), 'utf8'));
     expect(manifest.dependencies ?? {}).toEqual({});
     expect(manifest.bin).toEqual({ 'app-store-connect-publish': 'dist/cli/index.js' });
+  });
+
+  it('exports the webhook relay as a Worker module under `app-store-connect-publish/relay`', async () => {
+    const script = [
+      "const relay = (await import('app-store-connect-publish/relay')).default;",
+      "const answer = await relay.fetch(new Request('http://relay/', { method: 'GET' }), {});",
+      'console.log(JSON.stringify({ keys: Object.keys(relay), status: answer.status }));',
+    ].join('\n');
+    const { stdout } = await run(NODE24, ['--input-type=module', '-e', script], { cwd: project, env });
+    expect(JSON.parse(stdout)).toEqual({ keys: ['fetch'], status: 405 });
   });
 
   it('npx app-store-connect-publish --help works from the installed package', async () => {

@@ -134,11 +134,12 @@ describe('example workflows', () => {
     expect(publishJob['permissions']).toEqual({ actions: 'write', checks: 'write', contents: 'read' });
   });
 
-  it('post-processing.yml resumes every ten minutes at odd minutes, one run at a time', () => {
+  it("post-processing.yml resumes on the relay's dispatch and every ten minutes at odd minutes, one run at a time", () => {
     const wf = workflow('post-processing.yml');
     const schedule = wf.on.schedule as Array<{ cron: string }>;
-    // A resume disables its own workflow when idle, which stops every trigger of the file.
-    expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    // A resume disables its own workflow when idle, which stops every trigger of the file: only resuming ones.
+    expect(Object.keys(wf.on).sort()).toEqual(['repository_dispatch', 'schedule', 'workflow_dispatch']);
+    expect(wf.on.repository_dispatch).toEqual({ types: ['app-store-connect'] });
     const minutes = cronMinutes(schedule[0]!.cron.split(' ')[0]!);
     expect(minutes).toEqual([1, 11, 21, 31, 41, 51]);
     expect(minutes.every((m) => m % 2 === 1)).toBe(true);

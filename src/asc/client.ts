@@ -13,6 +13,9 @@ import { BuildBetaDetailsApi } from './build-beta-details.js';
 import { BuildUploadsApi } from './build-uploads.js';
 import { BuildsApi } from './builds.js';
 import { AscHttp } from './http.js';
+import { WebhookDeliveriesApi } from './webhook-deliveries.js';
+import { WebhookPingsApi } from './webhook-pings.js';
+import { WebhooksApi } from './webhooks.js';
 
 /** App Store Connect, one property per resource family, over one HTTP core. */
 export class AppStoreConnect {
@@ -26,6 +29,9 @@ export class AppStoreConnect {
   readonly betaAppLocalizations: BetaAppLocalizationsApi;
   readonly betaAppReviewDetails: BetaAppReviewDetailsApi;
   readonly appStore: AppStoreApis;
+  readonly webhooks: WebhooksApi;
+  readonly webhookPings: WebhookPingsApi;
+  readonly webhookDeliveries: WebhookDeliveriesApi;
 
   constructor(readonly http: AscHttp) {
     this.apps = new AppsApi(http);
@@ -38,6 +44,9 @@ export class AppStoreConnect {
     this.betaAppLocalizations = new BetaAppLocalizationsApi(http);
     this.betaAppReviewDetails = new BetaAppReviewDetailsApi(http);
     this.appStore = new AppStoreApis(http);
+    this.webhooks = new WebhooksApi(http);
+    this.webhookPings = new WebhookPingsApi(http);
+    this.webhookDeliveries = new WebhookDeliveriesApi(http);
   }
 }
 

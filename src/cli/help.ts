@@ -8,6 +8,8 @@ const COMMAND_HELP: Array<[string, string]> = [
   ['resume', "Finish deferred post-processing saved in workflow artifacts (needs GitHub Actions' artifact service)."],
   ['latest-build-number', 'Print the highest build number in TestFlight and the App Store, and the next one to use.'],
   ['release', 'Make an approved App Store version (`--app-version`) live now, or complete its phased release.'],
+  ['webhook', "Create or update the app's App Store Connect webhook (`--webhook-url`, `--webhook-secret`), then ping it."],
+  ['relay', 'Run the webhook relay (`relay --port N`; `relay --help` for its environment).'],
 ];
 
 const WIDTH = 100;

@@ -34,6 +34,7 @@ const CLI_EXTRAS: Readonly<Partial<Record<InputName, CliExtras>>> = {
   'beta-groups': { repeatable: true },
   'github-token': { env: 'GITHUB_TOKEN', cliDefault: '$GITHUB_TOKEN', secret: true },
   'demo-account-password': { env: 'DEMO_ACCOUNT_PASSWORD', secret: true },
+  'webhook-secret': { env: 'WEBHOOK_SECRET', secret: true },
 };
 
 /** Inputs whose default GitHub computes on the runner (shown as action.yml writes it). */

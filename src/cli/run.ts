@@ -10,6 +10,7 @@ import { parseArgs, UsageError, type ParsedArgs } from './args.js';
 import { BIN, helpText } from './help.js';
 import { INPUT_OPTIONS } from './options.js';
 import { cliRuntime, formatOutputs, type CliHost, type CliRuntime } from './host.js';
+import { runRelayCli } from './relay.js';
 
 const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -25,6 +26,8 @@ const KEY_PATH_ENV = 'APP_STORE_CONNECT_PRIVATE_KEY_PATH';
 export async function runCli(argv: readonly string[], given: CliHost, deps: CommandDeps = realDeps): Promise<number> {
   // Whatever it prints (summary, outputs, errors) may hold values from a package, Apple or GitHub.
   const host: CliHost = { ...given, stdout: (text) => given.stdout(commandSafe(text)), stderr: (text) => given.stderr(commandSafe(text)) };
+  // The webhook relay is a server of the command line only, not a command of the action.
+  if (argv[0] === 'relay') return runRelayCli(argv.slice(1), host);
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);
@@ -48,6 +51,7 @@ export async function runCli(argv: readonly string[], given: CliHost, deps: Comm
     maskKeyMaterial(inputs.get('private-key') ?? '', runtime.log);
     runtime.log.mask(inputs.get('github-token') ?? '');
     runtime.log.mask(inputs.get('demo-account-password') ?? '');
+    runtime.log.mask(inputs.get('webhook-secret') ?? '');
     requireKey(inputs);
     config = parseConfig((name) => inputs.get(name) ?? '');
   } catch (error) {

@@ -7,6 +7,7 @@ import { latestBuildNumber } from './latest-build-number.js';
 import { publish } from './publish.js';
 import { release } from './release.js';
 import { resume } from './resume.js';
+import { webhook } from './webhook.js';
 import { realDeps, type CommandDeps } from './context.js';
 
 /** Runs one command of the action (or the CLI): the single entry point both hosts share. */
@@ -38,5 +39,7 @@ function dispatch(config: Config, runtime: Runtime, deps: CommandDeps): Promise<
       return latestBuildNumber(config, runtime, deps);
     case 'release':
       return release(config, runtime, deps);
+    case 'webhook':
+      return webhook(config, runtime, deps);
   }
 }

@@ -29,8 +29,10 @@ import type {
   StateDetail,
 } from './types.js';
 import { Uploads } from './uploads.js';
+import { startWebhooks, type FakeWebhooks } from './webhooks.js';
 
 export type * from './types.js';
+export type { FakeWebhooks, SentDelivery } from './webhooks.js';
 export type { Quirks } from './context.js';
 export { TESTFLIGHT_LOCALES } from './testflight.js';
 
@@ -93,6 +95,8 @@ export interface FakeAsc {
   readonly appStore: FakeAppStore;
   /** TestFlight beta review: decide a build's review now (otherwise it moves on by `timing`). */
   readonly betaReview: FakeBetaReview;
+  /** The app's webhooks: their deliveries, and the watcher that sends them. */
+  readonly webhooks: FakeWebhooks;
   readonly requests: LoggedRequest[];
   readonly violations: ContractViolation[];
   readonly tokens: Array<Record<string, unknown>>;
@@ -142,6 +146,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
   };
   const uploads = new Uploads(env);
   const appStore = startAppStore(env);
+  const webhooks = startWebhooks(env);
   const requests: LoggedRequest[] = [];
   const violations: ContractViolation[] = [];
   const tokens: Array<Record<string, unknown>> = [];
@@ -157,6 +162,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
       ...testInformationHandlers(env, TESTFLIGHT_LOCALES),
       ...uploads.handlers(),
       ...appStore.handlers,
+      ...webhooks.handlers,
     }),
     requests,
     violations,
@@ -174,7 +180,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
 
   return {
     url,
-    close: () => closeServer(server),
+    close: () => (webhooks.control.stop(), closeServer(server)),
     addApp(a) {
       if (store.all('apps').some((x) => x.attributes.bundleId === a.bundleId))
         throw new Error(`an app with bundle ID ${a.bundleId} exists already`);
@@ -296,6 +302,7 @@ export async function startFakeAsc(options: FakeAscOptions): Promise<FakeAsc> {
     quirks,
     appStore: appStore.control,
     betaReview,
+    webhooks: webhooks.control,
     requests,
     violations,
     tokens,

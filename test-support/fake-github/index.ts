@@ -5,6 +5,7 @@ import { handleArtifactRoutes } from './artifact-routes.js';
 import { ArtifactStore, REPOSITORY_ID } from './artifact-store.js';
 import { handleBlobStorage } from './blob-storage.js';
 import { createFakeChecks, type FakeChecks } from './checks.js';
+import { mountDispatches, type FakeDispatches } from './dispatches.js';
 import { listen, readBody, sendJson } from './http.js';
 import { repositoryJson } from './repository.js';
 import { handleResultsService, TWIRP_PREFIX } from './results-service.js';
@@ -12,6 +13,7 @@ import type { FakeRequest, FakeGitHubOptions, FaultRule, FakeArtifact, NewArtifa
 import { mountWorkflows, type FakeWorkflows } from './workflows.js';
 
 export type * from './types.js';
+export type { FakeDispatch, FakeDispatches } from './dispatches.js';
 
 /**
  * A loopback GitHub for workflow artifacts: the Actions results service (Twirp JSON) and Azure block-blob
@@ -48,6 +50,8 @@ export interface FakeGitHub {
   checks: FakeChecks;
   /** The repository's Actions workflows (list, get, enable, disable). */
   workflows: FakeWorkflows;
+  /** `repository_dispatch` events received, and a hook to run the resume workflow for each. */
+  dispatches: FakeDispatches;
 }
 
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
@@ -73,6 +77,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const store = new ArtifactStore(blobUrl);
   const checks = createFakeChecks({ apiUrl, owner, repo, headers: () => rateHeaders() });
   const workflows = mountWorkflows({ owner, repo, apiUrl, headers: () => rateHeaders() });
+  const dispatches = mountDispatches();
   const resumeWorkflow = options.resumeWorkflow === undefined ? 'post-processing.yml' : options.resumeWorkflow;
   if (resumeWorkflow) workflows.api.add(resumeWorkflow, { name: 'App Store Connect post-processing' });
 
@@ -162,6 +167,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const method = req.method ?? 'GET';
     if (checks.handle(method, rest, url, body, res)) return;
     if (workflows.handles(rest)) return void workflows.handle(req, res, rest, url);
+    if (dispatches.handle(method, rest, body, res, (status, message) => restError(res, status, message))) return;
     if (rest === '' && method === 'GET') return sendJson(res, 200, repositoryJson(apiUrl, owner, repo, REPOSITORY_ID), rateHeaders());
 
     const artifactRoutes = { store, apiUrl, owner, repo, deny: () => deny, rateHeaders, restError };
@@ -178,6 +184,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     repository,
     checks,
     workflows: workflows.api,
+    dispatches: dispatches.api,
     repositoryId: REPOSITORY_ID,
     get requests() {
       return requests;
