@@ -24,7 +24,10 @@ export function actionRuntime(): Runtime {
       notice: (m) => core.notice(m),
       error: (m) => core.error(m),
       debug: (m) => core.debug(m),
-      mask: (s) => core.setSecret(s),
+      // An empty value (an input not given) masks nothing: no empty `::add-mask::` line.
+      mask: (s) => {
+        if (s.trim()) core.setSecret(s);
+      },
     },
     setOutput: (name, value) => core.setOutput(name, value),
     appendSummary: async (markdown) => {

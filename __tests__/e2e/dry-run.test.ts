@@ -44,6 +44,8 @@ describe('dry-run (dist/index.js)', () => {
     });
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toContain('Dry run of publish: nothing was uploaded or written.');
+    // Secret inputs not given (the demo account's password, the webhook secret) mask nothing.
+    expect(run.stdout).not.toMatch(/^::add-mask::\s*$/m);
     expect(run.stdout).toContain('Beta groups: would run — add the build to QA');
     expect(run.stdout).toContain('Resume workflow post-processing.yml exists (disabled_inactivity: a real run enables it).');
     expect(run.summary).toContain('## App Store Connect Publish — publish (dry run)');
@@ -64,7 +66,7 @@ describe('dry-run (dist/index.js)', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::3 problems stop this run; nothing was uploaded:');
     expect(run.stdout).toContain(`Build number 9 is already used for com.example.dry version ${version}`);
-    expect(run.stdout).toContain(`App Store version ${version} of com.example.dry (IOS) is already READY_FOR_SALE`);
+    expect(run.stdout).toContain(`App Store version ${version} of com.example.dry (iOS) is already READY_FOR_SALE`);
     expect(run.stdout).toMatch(/Nobody/);
     expect(run.summary).toContain('❌ Not ready: 3 problems');
   });
