@@ -209,4 +209,19 @@ describe('dry-run clients refuse every write, so a missed code path fails loudly
       /^Input `dry-run`: applies to `publish`, `distribute` and `release`/,
     );
   });
+
+  it('`dry-run` on webhook is an input error: it only changes the webhook and pings', () => {
+    const inputs: Record<string, string> = {
+      'key-id': 'ABCDEF1234',
+      'private-key': 'x',
+      command: 'webhook',
+      'app-id': '6440000001',
+      'webhook-url': 'https://relay.example.com/apple',
+      'webhook-secret': 'a'.repeat(40),
+      'dry-run': 'true',
+    };
+    expect(inputErrorOf(() => parseConfig((n) => inputs[n] ?? '')).message).toMatch(
+      /^Input `dry-run`: applies to `publish`, `distribute` and `release`; `webhook` changes only the app's webhook/,
+    );
+  });
 });
