@@ -39,9 +39,6 @@ export interface AdvanceResult {
   changed: boolean;
 }
 
-/** Steps that only read Apple's state: no deadline stops them from looking once (see `advance`). */
-const READ_ONLY_STEPS: readonly StepName[] = ['upload-state', 'find-build', 'processing', ...REVIEW_STEPS];
-
 /** Minimum time between "still waiting" lines in the log of a long inline wait. */
 const HEARTBEAT_MS = 5 * 60_000;
 
@@ -88,7 +85,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
       // reads (the build's state, a review's decision) reads once: a late resume still learns that Apple
       // finished, and its waiting is bounded below, with its last answer in the message.
       const limit = deadlineOf(state, name);
-      if (attempt === 0 && !READ_ONLY_STEPS.includes(name) && ctx.now() >= limit.at) {
+      if (attempt === 0 && !STEPS[name].readOnly && ctx.now() >= limit.at) {
         const failed = await fail(state, name, startedAt, new DeadlineError(lateMessage(state, limit.input)), ctx);
         return { ...failed, changed: true };
       }
@@ -168,10 +165,15 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
 /** `review-timeout`'s default (action.yml), for a state whose request does not say it. */
 const DEFAULT_REVIEW_TIMEOUT_MS = 72 * 3_600_000;
 
+/** The review watches that run before `name` (with `follow-review`, testers are told after the beta decision). */
+function watchesBefore(state: PostProcessingState, name: StepName): StepName[] {
+  const order = stepOrder(state.request);
+  return order.slice(0, order.indexOf(name)).filter((n) => REVIEW_STEPS.includes(n));
+}
+
 /** Whether a review watch that comes before `name` ended without a decision. */
 function watchTimedOutBefore(state: PostProcessingState, name: StepName): boolean {
-  const order = stepOrder(state.request);
-  return order.slice(0, order.indexOf(name)).some((n) => REVIEW_STEPS.includes(n) && state.steps[n]?.status === 'timed-out');
+  return watchesBefore(state, name).some((n) => state.steps[n]?.status === 'timed-out');
 }
 
 /** The state field that holds a review watch's deadline. */
@@ -254,10 +256,7 @@ function deadlineOf(state: PostProcessingState, name: StepName, bound?: 'find-bu
   if (kind === 'processing') {
     // A step behind a review watch (testers told once the build is approved) runs when Apple decides, days
     // after the upload: the watch's deadline bounds it, not processing's.
-    const order = stepOrder(state.request);
-    const watched = order
-      .slice(0, order.indexOf(name))
-      .filter((n) => REVIEW_STEPS.includes(n))
+    const watched = watchesBefore(state, name)
       .map((n) => state.deadlines[reviewDeadlineKey(n)])
       .filter((d): d is string => !!d);
     if (watched.length) return at(Math.max(processing, ...watched.map(Date.parse)), 'review-timeout');

@@ -18,6 +18,11 @@ export interface StepDefinition {
    * (`review-timeout` from the submission), whose expiry concludes the build `timed-out`, not failed.
    */
   deadline: 'find-build' | 'processing' | 'beta-review' | 'app-store-review';
+  /**
+   * Only reads Apple's state (the build's, a review's decision): no deadline stops it from looking once,
+   * so a late resume still learns that Apple finished. Steps that write are checked before they act.
+   */
+  readOnly?: true;
   /** Whether the request asks for this step; the steps that always apply answer true. */
   applies(request: PlanRequest): boolean;
   run: StepRun;
@@ -38,10 +43,16 @@ const appStore = (title: string, run: StepRun): StepDefinition => ({
 
 /** Every step by name; the order of execution is `stepOrder`'s. */
 export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
-  'upload-state': { title: 'Upload accepted by Apple', deadline: 'processing', applies: always, run: testflight.uploadState },
-  'find-build': { title: 'Build found', deadline: 'find-build', applies: always, run: testflight.findBuild },
+  'upload-state': {
+    title: 'Upload accepted by Apple',
+    deadline: 'processing',
+    readOnly: true,
+    applies: always,
+    run: testflight.uploadState,
+  },
+  'find-build': { title: 'Build found', deadline: 'find-build', readOnly: true, applies: always, run: testflight.findBuild },
   notes: { title: 'What to Test notes', deadline: 'processing', applies: (r) => r.notes.length > 0, run: testflight.notes },
-  processing: { title: 'Processing', deadline: 'processing', applies: always, run: testflight.processing },
+  processing: { title: 'Processing', deadline: 'processing', readOnly: true, applies: always, run: testflight.processing },
   'export-compliance': { title: 'Export compliance', deadline: 'processing', applies: always, run: testflight.exportCompliance },
   'expire-previous': {
     title: 'Previous builds expired',
@@ -74,12 +85,14 @@ export const STEPS: Readonly<Record<StepName, StepDefinition>> = {
   'beta-review-decision': {
     title: 'TestFlight beta review decision',
     deadline: 'beta-review',
+    readOnly: true,
     applies: (r) => !!r.followReview && r.submitBetaReview,
     run: betaReviewDecision,
   },
   'app-store-review-decision': {
     title: 'App Review decision',
     deadline: 'app-store-review',
+    readOnly: true,
     applies: (r) => !!r.followReview && r.appStore !== undefined,
     run: appStoreReviewDecision,
   },
