@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cliRuntime, redactEnvironmentSecrets } from '../src/cli/host.js';
-import { commandSafe, oneLine } from '../src/log-safe.js';
+import { commandSafe, outputLine } from '../src/log-safe.js';
 
 describe('log lines never start a workflow command', () => {
   it('neutralises `::` at the start of any line (CR, LF or CRLF) and `##[` anywhere', () => {
@@ -9,7 +9,7 @@ describe('log lines never start a workflow command', () => {
     expect(commandSafe('text ##[set-output name=a]b')).toBe('text ##\\[set-output name=a]b');
     expect(commandSafe('plain :: text')).toBe('plain :: text');
     expect(commandSafe(commandSafe('x\n::y::z'))).toBe(commandSafe('x\n::y::z'));
-    expect(oneLine('2.0\r\n::set-output')).toBe('2.0\\n::set-output');
+    expect(outputLine('2.0\r\n::set-output')).toBe('2.0\\n::set-output');
   });
 
   it('the command line prints every line inert and masked', () => {

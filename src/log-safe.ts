@@ -14,12 +14,12 @@ export function commandSafe(text: string): string {
 }
 
 /** One line made inert: a leading `::` gets a backslash before it, and `##[` becomes `##\[`. */
-export function safeLine(line: string): string {
+function safeLine(line: string): string {
   const out = line.includes('##[') ? line.split('##[').join('##\\[') : line;
   return /^\s*::/.test(out) ? out.replace('::', '\\::') : out;
 }
 
 /** A value for a one-line field (an output line, a table cell): line breaks shown as `\n`, never kept. */
-export function oneLine(value: string): string {
+export function outputLine(value: string): string {
   return value.replace(/\r\n|\r|\n/g, '\\n');
 }

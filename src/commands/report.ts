@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import type { AdvanceResult } from '../postprocess/engine.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
-import { oneLine } from '../log-safe.js';
+import { outputLine } from '../log-safe.js';
 import { buildLink, escapeText, messageMarkdown, stateSection, type ExtraRow } from '../summary.js';
 
 /** `timed-out`: no review decision within `review-timeout` (`follow-review`), which is no failure. */
@@ -41,7 +41,7 @@ export function setStateOutputs(runtime: Runtime, states: ReadonlyArray<PostProc
     columns.push(['app-store-state', (s) => s.appStore?.versionState]);
   }
   // One line per build: a value with a line break (Apple's text) would shift every later build's line.
-  for (const [name, pick] of columns) runtime.setOutput(name, states.map((s) => oneLine(s ? (pick(s) ?? '') : '')).join('\n'));
+  for (const [name, pick] of columns) runtime.setOutput(name, states.map((s) => outputLine(s ? (pick(s) ?? '') : '')).join('\n'));
 }
 
 /**
@@ -66,7 +66,7 @@ export async function finishPostProcessing(
     ['processing-state', (r) => r.result.state.build.processingState],
   ];
   if (reports.some((r) => r.stateArtifactId)) columns.push(['state-artifact-id', (r) => r.stateArtifactId]);
-  for (const [name, pick] of columns) runtime.setOutput(name, reports.map((r) => oneLine(pick(r) ?? '')).join('\n'));
+  for (const [name, pick] of columns) runtime.setOutput(name, reports.map((r) => outputLine(pick(r) ?? '')).join('\n'));
   setStateOutputs(
     runtime,
     reports.map((r) => r.result.state),
