@@ -81,11 +81,15 @@ function row_(title: string, result: string, detail: string | undefined, duratio
  * or a server shows as text and never plants a link in the job summary. Line breaks become `<br>`.
  */
 export function escapeCell(text: string): string {
+  return inert(text, /[\\`[\]()!<>|@]/g).replace(/\r?\n/g, '<br>');
+}
+
+/** `text` with `special` characters escaped and bare web addresses broken: no link, image, HTML, code or mention. */
+function inert(text: string, special: RegExp): string {
   return text
-    .replace(/[\\`[\]()!<>|@]/g, '\\$&')
+    .replace(special, '\\$&')
     .replace(/:\/\//g, '\\://')
-    .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`)
-    .replace(/\r?\n/g, '<br>');
+    .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`);
 }
 
 /**
@@ -120,9 +124,5 @@ export function messageMarkdown(text: string): string {
  * broken), with parentheses and pipes left as they are, which outside a table and without brackets are text.
  */
 export function escapeText(text: string): string {
-  return text
-    .replace(/[\\`[\]!<>@]/g, '\\$&')
-    .replace(/:\/\//g, '\\://')
-    .replace(/www\./gi, (m) => `${m.slice(0, 3)}\\.`)
-    .replace(/\r\n|\r|\n/g, ' ');
+  return inert(text, /[\\`[\]!<>@]/g).replace(/\r\n|\r|\n/g, ' ');
 }
