@@ -97,7 +97,7 @@ export function reviewWatchMinutes(a: CostAssumptions = ASSUMED, r: ReviewAssump
   return {
     cron: reviewWatchRuns(r.reviewMinutes, a.cronMinutes),
     relayOnly: deliveries,
-    relayWithSafetyNet: reviewWatchRuns(r.reviewMinutes, r.safetyNetCronMinutes) + deliveries,
+    relayWithSafetyNet: resumeRunsWithWebhooks(r.reviewMinutes, deliveries, r.safetyNetCronMinutes),
   };
 }
 
