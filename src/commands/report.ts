@@ -3,7 +3,8 @@ import type { AdvanceResult } from '../postprocess/engine.js';
 import type { PostProcessingState } from '../postprocess/state.js';
 import type { Runtime } from '../runtime.js';
 import { outputLine } from '../log-safe.js';
-import { buildLink, escapeText, messageMarkdown, stateSection, type ExtraRow } from '../summary.js';
+import { buildLink } from '../links.js';
+import { escapeText, messageMarkdown, stateSection, type ExtraRow } from '../summary.js';
 
 /** `timed-out`: no review decision within `review-timeout` (`follow-review`), which is no failure. */
 export type PostProcessingOutput = 'completed' | 'pending' | 'failed' | 'timed-out' | 'skipped';

@@ -11,7 +11,8 @@ import {
 import { stepTitle } from '../postprocess/steps/registry.js';
 import type { Logger } from '../runtime.js';
 import { enumsInWords, platformName, readableTime } from '../words.js';
-import { buildLink, messageMarkdown, publicLinkText, stepTable } from '../summary.js';
+import { buildLink } from '../links.js';
+import { messageMarkdown, publicLinkText, stepTable } from '../summary.js';
 
 /**
  * What the check run on the published commit says about a build's post-processing, and the one call that
