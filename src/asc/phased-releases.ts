@@ -45,19 +45,12 @@ export class PhasedReleasesApi {
   }
 
   /** Releases to every user now; a 409 when it is COMPLETE already is no failure. */
-  async complete(id: string, versionId: string): Promise<AppStoreVersionPhasedRelease> {
-    const body = { data: { type: 'appStoreVersionPhasedReleases', id, attributes: { phasedReleaseState: 'COMPLETE' } } };
-    const doc = await this.http.patch<Document<AppStoreVersionPhasedRelease>>(`/v1/appStoreVersionPhasedReleases/${enc(id)}`, body, {
-      readBack: async () => {
-        const now = await this.forVersion(versionId);
-        return now?.attributes?.phasedReleaseState === 'COMPLETE' ? { data: now } : undefined;
-      },
-    });
-    return doc.data;
+  complete(id: string, versionId: string): Promise<AppStoreVersionPhasedRelease> {
+    return this.setState(id, versionId, 'COMPLETE');
   }
 
-  /** Pauses (`PAUSED`) or resumes (`ACTIVE`) it; a lost answer or a 409 is no failure when it is in that state already. */
-  async setState(id: string, versionId: string, wanted: 'PAUSED' | 'ACTIVE'): Promise<AppStoreVersionPhasedRelease> {
+  /** Pauses (`PAUSED`), resumes (`ACTIVE`) or completes it; a lost answer or a 409 is no failure when it is in that state already. */
+  async setState(id: string, versionId: string, wanted: 'PAUSED' | 'ACTIVE' | 'COMPLETE'): Promise<AppStoreVersionPhasedRelease> {
     const body = { data: { type: 'appStoreVersionPhasedReleases', id, attributes: { phasedReleaseState: wanted } } };
     const doc = await this.http.patch<Document<AppStoreVersionPhasedRelease>>(`/v1/appStoreVersionPhasedReleases/${enc(id)}`, body, {
       readBack: async () => {

@@ -1,8 +1,9 @@
-import { PLATFORMS } from '../domain.js';
+import { BUNDLE_ID_PATTERN, PACKAGE_VERSION_PATTERN, PLATFORMS } from '../domain.js';
 import { TESTFLIGHT_LOCALES } from '../postprocess/locales.js';
 import { MAX_WHATS_NEW } from '../postprocess/release-notes.js';
 import { TEST_INFORMATION_LIMITS } from '../postprocess/test-information.js';
 import { MIN_STATE_SCHEMA_VERSION, STATE_SCHEMA_VERSION, STEP_NAMES, type PostProcessingState } from '../postprocess/state.js';
+import { MAX_ARTIFACT_RETENTION_DAYS } from '../review-inputs.js';
 
 /**
  * The strict form of a state read back: every field typed, bounded and known. Anything else is refused
@@ -18,12 +19,10 @@ export class StateFormError extends Error {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Apple's resource ids: digits for apps and builds, UUIDs for others. */
 const RESOURCE_ID = /^[0-9A-Za-z-]{1,64}$/;
-const BUNDLE_ID = /^[A-Za-z0-9.-]{1,155}$/;
-const VERSION = /^\d{1,9}(\.\d{1,9}){0,2}$/;
 const STEP_STATUSES = ['pending', 'done', 'skipped', 'warning', 'failed', 'timed-out'] as const;
 const STATUSES = ['pending', 'completed', 'failed', 'timed-out'] as const;
 /** `review-timeout`'s bound in the state: no more than a state artifact can be kept (90 days). */
-const MAX_REVIEW_TIMEOUT_MS = 90 * 86_400_000;
+const MAX_REVIEW_TIMEOUT_MS = MAX_ARTIFACT_RETENTION_DAYS * 86_400_000;
 const APPLE_STATE = /^[A-Z_]+$/;
 const PROCESSING_STATES = ['PROCESSING', 'FAILED', 'INVALID', 'VALID'] as const;
 const RELEASE_TYPES = ['MANUAL', 'AFTER_APPROVAL', 'SCHEDULED'] as const;
@@ -155,9 +154,9 @@ const stateForm = object(
     id: string(36, UUID),
     revision: integer(0, 1_000_000),
     createdAt: date,
-    app: object({ id: string(32, /^\d{1,32}$/), bundleId: string(155, BUNDLE_ID) }, { name: string(256) }),
+    app: object({ id: string(32, /^\d{1,32}$/), bundleId: string(155, BUNDLE_ID_PATTERN) }, { name: string(256) }),
     build: object(
-      { version: string(32, VERSION), buildNumber: string(32, VERSION), platform: oneOf(PLATFORMS) },
+      { version: string(32, PACKAGE_VERSION_PATTERN), buildNumber: string(32, PACKAGE_VERSION_PATTERN), platform: oneOf(PLATFORMS) },
       {
         fileName: string(255, /^[^/\\\0]+$/),
         buildUploadId: resourceId,
