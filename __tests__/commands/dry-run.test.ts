@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig, type Config } from '../../src/config.js';
+import { needsResumeWorkflow } from '../../src/commands/schedule.js';
 import { DryRunWriteError } from '../../src/errors.js';
 import { createWorkflowsClient } from '../../src/github/workflows.js';
 import type { FakeAsc, TestKey } from '../../test-support/fake-asc/index.js';
@@ -166,6 +167,22 @@ describe('dry-run: every check and read, a plan, no write anywhere', () => {
       /is READY_FOR_SALE with no phased release under way, so there is nothing to release/,
     );
   });
+  it('release with phased-release: pause says it would pause (not complete) the phased release, and writes nothing', async () => {
+    const { id } = fake.appStore.addVersion({ appId, versionString: '3.1', state: 'READY_FOR_SALE', locales: ['en-US'] });
+    const phased = fake.appStore.addPhasedRelease(id, 'ACTIVE');
+    const run = await runWithInputs({
+      ...ascInputs(key, fake),
+      command: 'release',
+      'app-id': appId,
+      'app-version': '3.1',
+      platform: 'IOS',
+      'phased-release': 'pause',
+      'dry-run': 'true',
+    });
+    expect(run.error).toBeUndefined();
+    expect(summary(run)).toMatch(/Release \| 📝 would run \| pause the phased release of App Store version 3\.1/);
+    expect(fake.resource('appStoreVersionPhasedReleases', phased.id).attributes.phasedReleaseState).toBe('ACTIVE');
+  });
 });
 
 describe('dry-run clients refuse every write, so a missed code path fails loudly', () => {
@@ -223,5 +240,18 @@ describe('dry-run clients refuse every write, so a missed code path fails loudly
     expect(inputErrorOf(() => parseConfig((n) => inputs[n] ?? '')).message).toMatch(
       /^Input `dry-run`: applies to `publish`, `distribute` and `release`; `webhook` changes only the app's webhook/,
     );
+  });
+});
+
+describe('what a run needs besides the key', () => {
+  it('the resume workflow: deferred, or inline with a review to hand over; never off, never inline alone', () => {
+    const needs = (postProcessing: 'inline' | 'deferred' | 'off', followReview: boolean) =>
+      needsResumeWorkflow({ postProcessing, followReview } as Config);
+    expect([needs('deferred', false), needs('inline', true), needs('inline', false), needs('off', false)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

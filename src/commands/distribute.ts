@@ -11,7 +11,7 @@ import { origin, type CommandDeps } from './context.js';
 import { dryRunDistribute } from './dry-run.js';
 import { postProcess, readPostProcessInputs } from './post-process.js';
 import { statusReporter } from './status.js';
-import { prepareResumeSchedule } from './schedule.js';
+import { needsResumeWorkflow, prepareResumeSchedule } from './schedule.js';
 import { refuseIncompleteTestInformation } from './test-information.js';
 
 /** Runs post-processing on a build already in App Store Connect (manual promotion, or a retry). */
@@ -50,10 +50,11 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     runtime.log.info(`Build ${buildNumber} is still processing at Apple: waiting for it (within \`processing-timeout\`).`);
   await refuseIncompleteTestInformation(asc, app, config, testInformation, 'Nothing was changed.');
   const platform = config.platform ?? preReleaseVersions[0]?.attributes?.platform ?? 'IOS';
+  // One request for the dry run and the real run: what the plan shows is what runs.
+  const request = planRequest(config, resolveNotes(notes, app), appStore, testInformation);
   if (config.dryRun) {
     // Opened for its checks (a GitHub Actions step, the token); its clients refuse every write.
-    if (config.postProcessing === 'deferred') openArtifactStore(config, runtime, deps, key);
-    const request = planRequest(config, resolveNotes(notes, app), appStore);
+    if (needsResumeWorkflow(config)) openArtifactStore(config, runtime, deps, key);
     return dryRunDistribute({ asc, app, build, platform, version, request }, config, runtime, deps);
   }
   const started = new Date(deps.now());
@@ -64,7 +65,7 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
     uploadedAt: started,
     findBuildTimeoutMs: config.findBuildTimeoutMs,
     processingTimeoutMs: config.processingTimeoutMs,
-    request: planRequest(config, resolveNotes(notes, app), appStore, testInformation),
+    request,
     skip: ['upload-state'],
     origin: origin(),
   });
@@ -72,10 +73,9 @@ export async function distribute(config: Config, runtime: Runtime, deps: Command
   const status = statusReporter(config, runtime, deps);
   const deferredStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : undefined;
   // Inline with `follow-review`: the review watch is handed to the resume workflow, checked now like deferred.
-  const handoffStore =
-    config.postProcessing === 'inline' && config.followReview ? openArtifactStore(config, runtime, deps, key) : undefined;
+  const handoffStore = needsResumeWorkflow(config) && !deferredStore ? openArtifactStore(config, runtime, deps, key) : undefined;
   // Before anything is written: without the resume workflow a deferred build would wait forever.
-  const schedule = deferredStore || handoffStore ? await prepareResumeSchedule(config, runtime, deps) : undefined;
+  const schedule = needsResumeWorkflow(config) ? await prepareResumeSchedule(config, runtime, deps) : undefined;
   // Deferred: promote now, finish later; the scheduled resume takes it from here, as after a deferred publish.
   const report = await postProcess(state, {
     asc,

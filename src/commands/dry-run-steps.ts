@@ -4,10 +4,11 @@
  */
 import { differences as localizationDifferences } from '../asc/beta-app-localizations.js';
 import { differences as reviewDetailDifferences } from '../asc/beta-app-review-details.js';
+import { versionState } from '../asc/app-store-types.js';
 import type { AppStoreConnect } from '../asc/client.js';
 import type { Build } from '../asc/types.js';
 import type { Platform } from '../domain.js';
-import { STEP_NAMES, type PlanRequest, type StepName } from '../postprocess/state.js';
+import { stepOrder, type PlanRequest, type StepName } from '../postprocess/state.js';
 import { STEPS } from '../postprocess/steps/registry.js';
 import { reviewFields } from '../postprocess/steps/test-information.js';
 
@@ -40,7 +41,8 @@ const list = (items: readonly string[]): string => items.join(', ');
 /** Every step the request asks for, in order of execution. */
 export async function previewSteps(input: StepPreviewInput): Promise<PlannedStep[]> {
   const steps: PlannedStep[] = [];
-  for (const name of STEP_NAMES.filter((n) => STEPS[n].applies(input.request)))
+  // In the order the engine runs them (with `follow-review`, testers are told after the beta decision).
+  for (const name of stepOrder(input.request).filter((n) => STEPS[n].applies(input.request)))
     steps.push({ title: STEPS[name].title, ...(await preview(name, input)) });
   return steps;
 }
@@ -120,7 +122,7 @@ async function preview(name: StepName, input: StepPreviewInput): Promise<Pick<Pl
       const what = `attach the build${settings.length ? `, set ${list(settings as string[])}` : ''}`;
       return run(
         found
-          ? `use App Store version ${input.version} (${found.attributes?.appStoreState ?? 'state unknown'}): ${what}`
+          ? `use App Store version ${input.version} (${versionState(found) ?? 'state unknown'}): ${what}`
           : `create App Store version ${input.version} (or rename the editable one): ${what}`,
       );
     }

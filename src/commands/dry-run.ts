@@ -17,7 +17,7 @@ import type { CommandDeps } from './context.js';
 import { previewSteps, type PlannedStep } from './dry-run-steps.js';
 import type { PublishPlan } from './preflight.js';
 import { Problems } from './problems.js';
-import { readResumeSchedule } from './schedule.js';
+import { needsResumeWorkflow, readResumeSchedule } from './schedule.js';
 
 /** One package (or version) of the plan. */
 export interface PlannedPackage {
@@ -83,10 +83,14 @@ export async function dryRunRelease(app: App, platform: Platform, version: strin
 /** What a real run needs beyond the key, checked read-only where it can be (the resume workflow exists). */
 async function realRunNeeds(config: Config, runtime: Runtime, deps: CommandDeps, problems: Problems): Promise<string[]> {
   const needs: string[] = [];
-  if (config.postProcessing === 'deferred') {
+  if (needsResumeWorkflow(config)) {
     await problems.check(async () => needs.push(await readResumeSchedule(config, runtime, deps)));
+    const why =
+      config.postProcessing === 'deferred'
+        ? '`post-processing: deferred`'
+        : '`follow-review` (the review watch is handed to the resume workflow)';
     needs.push(
-      '`post-processing: deferred` needs `permissions: actions: write` in the publishing job (to enable the resume workflow and save the state artifact), not checked by a dry run, which writes nothing.',
+      `${why} needs \`permissions: actions: write\` in the publishing job (to enable the resume workflow and save the state artifact), not checked by a dry run, which writes nothing.`,
     );
   }
   if (config.statusCheck && config.command !== 'release')

@@ -18,7 +18,7 @@ import { workspace, type CommandDeps } from './context.js';
 import { readPostProcessInputs } from './post-process.js';
 import { resolveApp } from './app.js';
 import { Problems } from './problems.js';
-import { prepareResumeSchedule, type ResumeSchedule } from './schedule.js';
+import { needsResumeWorkflow, prepareResumeSchedule, type ResumeSchedule } from './schedule.js';
 import { refuseIncompleteTestInformation } from './test-information.js';
 import { refuseClosedTrain, refuseLowMacBuildNumber } from './train-checks.js';
 
@@ -72,8 +72,8 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   }
   refuseSameBuildTwice(packages);
   const store: StateStore = config.postProcessing === 'deferred' ? openArtifactStore(config, runtime, deps, key) : new MemoryStateStore();
-  const handsOff = config.postProcessing === 'inline' && config.followReview;
-  const handoffStore = handsOff ? openArtifactStore(config, runtime, deps, key) : undefined;
+  const handoffStore =
+    needsResumeWorkflow(config) && config.postProcessing === 'inline' ? openArtifactStore(config, runtime, deps, key) : undefined;
 
   const targets: PublishTarget[] = [];
   // Independent checks add to `problems`, so one run names them all.
@@ -108,7 +108,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   problems.throwIfAny();
 
   // Last, once everything else holds: a deferred build must never wait behind a missing or disabled schedule.
-  const schedule = config.postProcessing === 'deferred' || handsOff ? await prepareResumeSchedule(config, runtime, deps) : undefined;
+  const schedule = needsResumeWorkflow(config) ? await prepareResumeSchedule(config, runtime, deps) : undefined;
   const handoff = handoffStore && schedule ? { store: handoffStore, schedule } : undefined;
 
   // altool reads the key from a file; the API upload signs tokens in memory and needs none.

@@ -52,7 +52,7 @@ const HINTS: Partial<Record<AppStoreVersionState, string>> = {
 };
 
 /** What a release would do to the version, read only; a version with nothing to release is an error. */
-export async function planRelease(
+async function planRelease(
   asc: AppStoreConnect,
   target: ReleaseTarget,
 ): Promise<{ version: AppStoreVersionDetail; phased?: AppStoreVersionPhasedRelease; detail: string }> {
@@ -89,26 +89,21 @@ export async function releaseVersion(asc: AppStoreConnect, target: ReleaseTarget
   const completed = await asc.appStore.phasedReleases.complete(phased.id, version.id);
   const detail = `${name}: phased release ${phased.attributes?.phasedReleaseState} on day ${phased.attributes?.currentDayNumber ?? '?'} completed (${completed.attributes?.phasedReleaseState ?? 'COMPLETE'}): every user gets it now`;
   log.info(detail);
-  return { versionId: version.id, state: version.attributes?.appStoreState, action: 'phased-release-completed', detail };
+  return { versionId: version.id, state: versionState(version), action: 'phased-release-completed', detail };
 }
 
 /**
- * `phased-release: pause` / `resume`: a phased release under way (ACTIVE or PAUSED) is paused or resumed;
- * one already so is left alone (a rerun changes nothing). Any other state is an error naming it.
+ * What `phased-release: pause` / `resume` would do, read only: a phased release under way (ACTIVE or PAUSED)
+ * is paused or resumed; one already so is left alone (a rerun changes nothing). Any other state is an error
+ * naming it.
  */
-export async function setPhasedRelease(
-  asc: AppStoreConnect,
-  target: ReleaseTarget,
-  action: PhasedReleaseAction,
-  log: Logger,
-): Promise<ReleaseOutcome> {
+async function planPhasedRelease(asc: AppStoreConnect, target: ReleaseTarget, action: PhasedReleaseAction) {
   const version = await find(asc, target);
-  const state = version.attributes?.appStoreState;
+  const state = versionState(version);
   const name = `App Store version ${target.version} of ${target.platform}`;
   const phased = await asc.appStore.phasedReleases.forVersion(version.id);
   const phase = phased?.attributes?.phasedReleaseState;
-  const wanted = action === 'pause' ? 'PAUSED' : 'ACTIVE';
-  const result = action === 'pause' ? 'phased-release-paused' : 'phased-release-resumed';
+  const wanted: 'PAUSED' | 'ACTIVE' = action === 'pause' ? 'PAUSED' : 'ACTIVE';
   if (!phased || (phase !== 'ACTIVE' && phase !== 'PAUSED')) {
     const why = !phased
       ? 'it has no phased release (`phased-release: true` when submitting sets one up)'
@@ -120,15 +115,30 @@ export async function setPhasedRelease(
     );
   }
   const day = `day ${phased.attributes?.currentDayNumber ?? '?'} of 7`;
-  if (phase === wanted) {
-    const detail = `${name}: phased release already ${phase} (${day}); nothing to change`;
-    log.info(detail);
-    return { versionId: version.id, state, action: result, detail };
+  const detail =
+    phase === wanted
+      ? `${name}: phased release already ${phase} (${day}); nothing to change`
+      : `${action} the phased release of ${name} (${phase}, ${day})`;
+  return { version, state, name, phased, wanted, day, unchanged: phase === wanted, detail };
+}
+
+/** `phased-release: pause` / `resume` (see planPhasedRelease). */
+export async function setPhasedRelease(
+  asc: AppStoreConnect,
+  target: ReleaseTarget,
+  action: PhasedReleaseAction,
+  log: Logger,
+): Promise<ReleaseOutcome> {
+  const plan = await planPhasedRelease(asc, target, action);
+  const result = action === 'pause' ? 'phased-release-paused' : 'phased-release-resumed';
+  if (plan.unchanged) {
+    log.info(plan.detail);
+    return { versionId: plan.version.id, state: plan.state, action: result, detail: plan.detail };
   }
-  const after = await asc.appStore.phasedReleases.setState(phased.id, version.id, wanted);
-  const detail = `${name}: phased release ${action === 'pause' ? 'paused' : 'resumed'} on ${day} (${after.attributes?.phasedReleaseState ?? wanted})`;
+  const after = await asc.appStore.phasedReleases.setState(plan.phased.id, plan.version.id, plan.wanted);
+  const detail = `${plan.name}: phased release ${action === 'pause' ? 'paused' : 'resumed'} on ${plan.day} (${after.attributes?.phasedReleaseState ?? plan.wanted})`;
   log.info(detail);
-  return { versionId: version.id, state, action: result, detail };
+  return { versionId: plan.version.id, state: plan.state, action: result, detail };
 }
 
 async function find(asc: AppStoreConnect, target: ReleaseTarget): Promise<AppStoreVersionDetail> {
@@ -156,7 +166,9 @@ export async function release(config: Config, runtime: Runtime, deps: CommandDep
   const platform = config.platform ?? (await onlyPlatformWith(asc, app.id, version));
   const target = { appId: app.id, version, platform };
   if (config.dryRun) {
-    const { detail } = await planRelease(asc, target);
+    const { detail } = config.phasedReleaseAction
+      ? await planPhasedRelease(asc, target, config.phasedReleaseAction)
+      : await planRelease(asc, target);
     return dryRunRelease(app, platform, version, { title: 'Release', status: 'would run', detail }, runtime);
   }
   const outcome = config.phasedReleaseAction

@@ -41,6 +41,11 @@ function workflowsClient(config: Config, runtime: Runtime, deps: CommandDeps): W
   });
 }
 
+/** Whether the run needs the resume workflow: deferred post-processing, or inline with a review watch to hand over. */
+export function needsResumeWorkflow(config: Config): boolean {
+  return config.postProcessing === 'deferred' || (config.postProcessing === 'inline' && config.followReview);
+}
+
 /** Before the first write of a deferred run: `resume-workflow` exists and is enabled, or the run stops here. */
 export async function prepareResumeSchedule(config: Config, runtime: Runtime, deps: CommandDeps): Promise<ResumeSchedule> {
   const client = workflowsClient(config, runtime, deps);
