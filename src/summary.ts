@@ -3,7 +3,6 @@ import { stepOrder, type PostProcessingState, type StepStatus } from './postproc
 import { stepTitle } from './postprocess/steps/registry.js';
 import { enumsInWords, formatDuration, platformName } from './words.js';
 
-
 /** A row for work done before post-processing (the upload), in the same table. */
 export interface ExtraRow {
   title: string;

@@ -9,13 +9,13 @@ import { isLoopbackHost } from './net/loopback.js';
 import type { InputReader } from './runtime.js';
 
 /** The changes post-processing waits for: upload processed, external testing state, App Store version state. */
-export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
+const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEventType[] = [
   'BUILD_UPLOAD_STATE_UPDATED',
   'BUILD_BETA_DETAIL_EXTERNAL_BUILD_STATE_UPDATED',
   'APP_STORE_VERSION_APP_VERSION_STATE_UPDATED',
 ];
 
-export const MIN_WEBHOOK_SECRET_LENGTH = 32;
+const MIN_WEBHOOK_SECRET_LENGTH = 32;
 const MAX_WEBHOOK_SECRET_LENGTH = 256;
 const MAX_URL_LENGTH = 2048;
 

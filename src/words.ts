@@ -94,7 +94,7 @@ export function inBrief(text: string, max: number): string {
   for (const raw of String(text).split(/\r?\n/)) {
     const line = raw.trim().replace(/^[-*•]\s+/, '');
     if (!line) continue;
-    out = out ? `${out}${/[:;]$/.test(out) ? ' ' : /[.!?]$/.test(out) ? ' ' : '; '}${line}` : line;
+    out = out ? `${out}${/[:;.!?]$/.test(out) ? ' ' : '; '}${line}` : line;
   }
   return oneLine(out, max);
 }

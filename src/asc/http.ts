@@ -74,12 +74,8 @@ const PACE_BELOW = 0.1;
 /** How long one request may wait out 429s when the run has no deadline of its own (resume, before the upload). */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 5 * 60_000;
 
-/**
- * The one HTTP core for App Store Connect's JSON:API: auth, timeouts, retries (429 with Retry-After,
- * 5xx, resets, Apple's spurious 401s), safe writes, rate-limit pacing, pagination and typed errors.
- */
 /** No collection this action reads has more pages than this (200 a page); a listing past it is refused. */
-export const MAX_PAGES = 500;
+const MAX_PAGES = 500;
 /** Apple's largest answers (a page of 200 with includes) are a few MB; a body past this is refused unread. */
 export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
@@ -91,6 +87,10 @@ export class PagingError extends Error {
   }
 }
 
+/**
+ * The one HTTP core for App Store Connect's JSON:API: auth, timeouts, retries (429 with Retry-After,
+ * 5xx, resets, Apple's spurious 401s), safe writes, rate-limit pacing, pagination and typed errors.
+ */
 export class AscHttp {
   readonly baseUrl: string;
   readonly log: Logger;
@@ -182,8 +182,8 @@ export class AscHttp {
   }
 
   private async send<T>(method: string, url: string, body: unknown, safety: Safety<T>): Promise<T> {
-    if (this.options.readOnly && method !== 'GET') throw new DryRunWriteError(`App Store Connect ${method} ${new URL(url).pathname}`);
     const path = new URL(url).pathname;
+    if (this.options.readOnly && method !== 'GET') throw new DryRunWriteError(`App Store Connect ${method} ${path}`);
     let refreshedAfter401 = false;
     let notFoundLeft = safety.existing ? NOT_FOUND_RETRIES : 0;
     let firstLimitedAt: number | undefined;

@@ -13,7 +13,7 @@ export type WebhookDelivery = ResourceObject<
     response?: { httpStatusCode?: number };
   }
 >;
-export type WebhookEvent = ResourceObject<'webhookEvents', { eventType?: string; ping?: boolean; createdDate?: string }>;
+type WebhookEvent = ResourceObject<'webhookEvents', { eventType?: string; ping?: boolean; createdDate?: string }>;
 
 const PAGE_SIZE = 200;
 

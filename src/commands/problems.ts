@@ -7,7 +7,7 @@
 import { InputError, UserError } from '../errors.js';
 
 /** Every problem a preflight found, in the order found; its message lists them all. */
-export class PreflightProblems extends UserError {
+class PreflightProblems extends UserError {
   override name = 'PreflightProblems';
   constructor(readonly problems: readonly Error[]) {
     super(

@@ -68,7 +68,7 @@ export async function refuseLowMacBuildNumber(asc: AppStoreConnect, appId: strin
 }
 
 /** The highest build number of the app's macOS builds and live build uploads, across versions. */
-export async function highestMacBuildNumber(asc: AppStoreConnect, appId: string): Promise<string | undefined> {
+async function highestMacBuildNumber(asc: AppStoreConnect, appId: string): Promise<string | undefined> {
   const [{ builds }, uploads] = await Promise.all([
     asc.builds.list({ appId, platform: 'MAC_OS', anyState: true }),
     asc.buildUploads.list(appId, { platform: 'MAC_OS' }),

@@ -18,7 +18,7 @@ import { resolveApp } from './app.js';
 import { connectFromConfig, type CommandDeps } from './context.js';
 
 /** The name the webhook gets in App Store Connect. */
-export const WEBHOOK_NAME = 'app-store-connect-publish relay';
+const WEBHOOK_NAME = 'app-store-connect-publish relay';
 /** How long Apple may take to deliver the ping and report the answer. */
 const PING_WAIT_MS = 60_000;
 const MAX_PING_POLL_MS = 5_000;

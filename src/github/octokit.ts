@@ -26,7 +26,7 @@ export interface GitHubClientOptions {
   timeoutMs?: number;
   /** The longest `Retry-After` slept; a longer one ends the call with {@link GitHubWaitTooLongError}. */
   maxRetryAfterMs?: number;
-  /** An answer body past this many bytes is not read into memory (Octokit then hands over ''); unbounded when absent. */
+  /** An answer body past this many bytes is not read into memory (Octokit then hands over ''); 8 MiB when absent. */
   maxAnswerBytes?: number;
   sleep?: Sleep;
   /** `dry-run`: every request but GET is refused (DryRunWriteError) before it is sent. */
@@ -175,7 +175,7 @@ export function describeGitHubFailure(what: string, error: unknown, nextStep?: s
 }
 
 /** No REST answer this action reads (a page of 100 artifacts or check runs) comes near this; a longer one is cut off. */
-export const MAX_GITHUB_ANSWER_BYTES = 8 * 1024 * 1024;
+const MAX_GITHUB_ANSWER_BYTES = 8 * 1024 * 1024;
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const [owner, repo, extra] = options.repository.split('/');
@@ -238,12 +238,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
 }
 
 /** Every request gets its own deadline, the body included; a caller's signal still applies. */
-function withTimeout(timeoutMs: number, maxAnswerBytes?: number): typeof fetch {
+function withTimeout(timeoutMs: number, maxAnswerBytes: number): typeof fetch {
   return async (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const response = await fetch(input, { ...init, signal });
-    return maxAnswerBytes === undefined ? response : bounded(response, maxAnswerBytes);
+    return bounded(response, maxAnswerBytes);
   };
 }
 

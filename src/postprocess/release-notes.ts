@@ -66,7 +66,7 @@ export function readNotes(config: NotesInputs, log: Logger, cwd = process.cwd())
 }
 
 /** A `release_notes.json` holds at most 50 locales of 4,000 characters: far past that is not a notes file. */
-export const MAX_NOTES_JSON_BYTES = 2 * 1024 * 1024;
+const MAX_NOTES_JSON_BYTES = 2 * 1024 * 1024;
 
 /** Where notes come from, and whether a missing path is the unset default (silent) or an error. */
 export interface NotesSource {

@@ -60,7 +60,7 @@ const DEFAULT_POLICY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs
  * Pages of 100: 1000 pages are 100,000 unexpired artifacts, far more than a repository keeps (and a
  * listing stops at the retention horizon). A `Link` that leads back to a page already read is a loop.
  */
-export const MAX_LIST_PAGES = 1000;
+const MAX_LIST_PAGES = 1000;
 /** State documents are a few KB; anything near this is not one of ours. */
 const MAX_ARTIFACT_BYTES = 16 * 1024 * 1024;
 const BLOB_TIMEOUT_MS = 60_000;

@@ -7,7 +7,7 @@
 const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** The build an unverified state names (bundle ID, version, build number), when each is a plain identifier. */
-export function claimedBuild(state: unknown): { bundleId: string; version: string; buildNumber: string } | undefined {
+function claimedBuild(state: unknown): { bundleId: string; version: string; buildNumber: string } | undefined {
   const s = state as { app?: { bundleId?: unknown }; build?: { version?: unknown; buildNumber?: unknown } } | null;
   const [bundleId, version, buildNumber] = [s?.app?.bundleId, s?.build?.version, s?.build?.buildNumber];
   if (![bundleId, version, buildNumber].every((v) => typeof v === 'string' && PLAIN.test(v))) return undefined;

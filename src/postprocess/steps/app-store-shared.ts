@@ -44,7 +44,7 @@ export async function openSubmissions(asc: AppStoreConnect, state: Readonly<Post
   return all.filter((o) => !holdsOnlyOtherItems(o));
 }
 
-export function holdsOnlyOtherItems(o: OpenSubmission): boolean {
+function holdsOnlyOtherItems(o: OpenSubmission): boolean {
   return o.items.length > 0 && o.items.every((i) => !i.versionId);
 }
 
