@@ -4,25 +4,21 @@
  * `waiting`; approved → done, saying what happens next; refused → the build's failure, naming the state
  * and the App Store Connect page where Apple explains it. The engine bounds the wait by `review-timeout`.
  */
-import type { AppStoreVersionDetail, AppStoreVersionState } from '../../asc/app-store-types.js';
+import {
+  APPROVED_STATES,
+  RELEASED_STATES,
+  versionState,
+  type AppStoreVersionDetail,
+  type AppStoreVersionState,
+} from '../../asc/app-store-types.js';
 import { UserError } from '../../errors.js';
 import { appStoreVersionLink, buildLink } from '../../links.js';
 import type { PostProcessingState } from '../state.js';
-import { label, needVersionId, stateOf } from './app-store-shared.js';
+import { label, needVersionId } from './app-store-shared.js';
 import { done, needBuildId, StepFailure, waiting, type StepRun } from './types.js';
 
-/** App Review approved the version; `appVersionState` names (`…_DISTRIBUTION`) and `appStoreState` names alike. */
-export const APP_REVIEW_APPROVED = [
-  'PENDING_DEVELOPER_RELEASE',
-  'PENDING_APPLE_RELEASE',
-  'READY_FOR_SALE',
-  'READY_FOR_DISTRIBUTION',
-  'PROCESSING_FOR_APP_STORE',
-  'PROCESSING_FOR_DISTRIBUTION',
-  'ACCEPTED',
-] as const;
 /** App Review (or the developer) ended the review without an approval. */
-export const APP_REVIEW_REFUSED = ['REJECTED', 'METADATA_REJECTED', 'INVALID_BINARY', 'DEVELOPER_REJECTED'] as const;
+const APP_REVIEW_REFUSED = ['REJECTED', 'METADATA_REJECTED', 'INVALID_BINARY', 'DEVELOPER_REJECTED'] as const;
 
 const REFUSAL_HELP: Record<(typeof APP_REVIEW_REFUSED)[number], string> = {
   REJECTED: 'App Review rejected it; Apple explains why in the Resolution Center (App Review messages) of',
@@ -61,32 +57,33 @@ export const betaReviewDecision: StepRun = async (state, { asc }) => {
   return waiting(`beta review ${reviewState ?? 'state unknown'}`, patch);
 };
 
-/** Apple's finer state of the version: `appVersionState`, else the older `appStoreState`. */
-export function versionStateOf(version: AppStoreVersionDetail): string | undefined {
-  return version.attributes?.appVersionState ?? version.attributes?.appStoreState;
-}
-
 /** The version's App Review, as its state says it. */
 export const appStoreReviewDecision: StepRun = async (state, { asc }) => {
   const versionId = needVersionId(state);
   const { version } = await asc.appStore.versions.get(versionId);
-  const seen = versionStateOf(version);
-  const patch = { appStore: { versionId, versionState: stateOf(version) ?? (seen as AppStoreVersionState | undefined) } };
+  // In `appStoreState`'s words, whichever field Apple filled.
+  const seen = versionState(version);
+  const patch = { appStore: { versionId, versionState: seen } };
   if (seen && (APP_REVIEW_REFUSED as readonly string[]).includes(seen)) {
     const refusal = seen as (typeof APP_REVIEW_REFUSED)[number];
     throw new StepFailure(
-      `App Review: version ${label(version)} was not approved: ${refusal}. ${REFUSAL_HELP[refusal]} the version's page: ${appStoreVersionLink(state.app.id, state.build.platform, stateOf(version))}. Fix it there and submit again with \`command: distribute\` and \`submit-app-store-review: true\`.`,
+      `App Review: version ${label(version)} was not approved: ${refusal}. ${REFUSAL_HELP[refusal]} the version's page: ${appStoreVersionLink(state.app.id, state.build.platform, seen)}. Fix it there and submit again with \`command: distribute\` and \`submit-app-store-review: true\`.`,
       patch,
     );
   }
-  if (seen && (APP_REVIEW_APPROVED as readonly string[]).includes(seen)) {
-    return done(`APPROVED (${stateOf(version) ?? seen}): ${await whatNext(state, version, seen, asc)}`, patch);
+  if (seen && (APPROVED_STATES.includes(seen) || RELEASED_STATES.includes(seen))) {
+    return done(`APPROVED (${seen}): ${await whatNext(state, version, seen, asc)}`, patch);
   }
   return waiting(`App Review ${seen ?? 'state unknown'}`, patch);
 };
 
 /** Live, scheduled, or waiting for `command: release`; and where a phased release stands. */
-async function whatNext(state: State, version: AppStoreVersionDetail, seen: string, asc: Parameters<StepRun>[1]['asc']): Promise<string> {
+async function whatNext(
+  state: State,
+  version: AppStoreVersionDetail,
+  seen: AppStoreVersionState,
+  asc: Parameters<StepRun>[1]['asc'],
+): Promise<string> {
   const phased = await asc.appStore.phasedReleases.forVersion(version.id);
   const phase = phased?.attributes?.phasedReleaseState;
   const rollout =
@@ -97,10 +94,8 @@ async function whatNext(state: State, version: AppStoreVersionDetail, seen: stri
         : '';
   switch (seen) {
     case 'READY_FOR_SALE':
-    case 'READY_FOR_DISTRIBUTION':
       return `live on the App Store${rollout}`;
     case 'PROCESSING_FOR_APP_STORE':
-    case 'PROCESSING_FOR_DISTRIBUTION':
       return `Apple is releasing it now${rollout}`;
     case 'PENDING_APPLE_RELEASE': {
       const at = version.attributes?.earliestReleaseDate;
