@@ -55,6 +55,33 @@ const notifications = (w: World) => w.fake.resources('buildBetaNotifications').l
 const submissionOf = (w: World) => w.fake.resources('reviewSubmissions')[0]!.id as string;
 
 describe('follow-review through the engine', () => {
+  it('a step behind the beta watch is bounded by its deadline, not processing-timeout: approved days later, testers are told', async () => {
+    const w = await world();
+    const state = followed(w);
+    await advance(state, engine(w), { wait: true });
+    // Two days later, long past processing-timeout, Apple approves: the notification still goes out.
+    w.clock.ms += 48 * HOUR;
+    w.fake.betaReview.approve(w.buildId);
+    await advance(state, engine(w), { wait: false });
+    expect(state.steps['notify-testers']).toMatchObject({ status: 'done', detail: 'notification sent' });
+    expect(notifications(w)).toBe(1);
+  });
+
+  it('a step behind a watch whose deadline passed before it ran says so in the watch’s words, and sends nothing', async () => {
+    const w = await world();
+    const state = followed(w);
+    await advance(state, engine(w), { wait: true });
+    // The watch saw the approval, but no run came for the notification until after the watch's deadline.
+    state.steps['beta-review-decision'] = { status: 'done', detail: 'APPROVED' };
+    w.clock.ms += 80 * HOUR;
+    const result = await advance(state, engine(w), { wait: false });
+    expect(state.steps['notify-testers']?.status).toBe('failed');
+    expect(result.error?.message).toMatch(
+      /its deadline `review-timeout` \(the review watch's, which ended \d{4}-\d\d-\d\d \d\d:\d\d UTC\) passed before it ran/,
+    );
+    expect(notifications(w)).toBe(0);
+  });
+
   it('testers are notified after the beta approval, not before; App Review approval completes it; nothing is written while watching', async () => {
     const w = await world();
     w.fake.appStore.timing.reviewStartsAfterMs = 10 * HOUR;

@@ -14,7 +14,7 @@ import {
 } from './state.js';
 import { STEPS, stepTitle } from './steps/registry.js';
 import { StepFailure, type StatePatch, type StepResult } from './steps/types.js';
-import { enumsInWords, inBrief } from '../words.js';
+import { enumsInWords, inBrief, readableTime } from '../words.js';
 
 /** A failed step's detail: the whole error in brief, for its row of the step table. */
 const FAILED_DETAIL_CHARS = 300;
@@ -86,7 +86,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
       // finished, and its waiting is bounded below, with its last answer in the message.
       const limit = deadlineOf(state, name);
       if (attempt === 0 && !STEPS[name].readOnly && ctx.now() >= limit.at) {
-        const failed = await fail(state, name, startedAt, new DeadlineError(lateMessage(state, limit.input)), ctx);
+        const failed = await fail(state, name, startedAt, new DeadlineError(lateMessage(state, limit)), ctx);
         return { ...failed, changed: true };
       }
       let result: StepResult;
@@ -121,13 +121,7 @@ export async function advance(state: PostProcessingState, ctx: EngineContext, op
         break;
       }
       if (ctx.now() >= deadline.at) {
-        const failed = await fail(
-          state,
-          name,
-          startedAt,
-          new DeadlineError(deadlineMessage(state, name, deadline.input, result.detail)),
-          ctx,
-        );
+        const failed = await fail(state, name, startedAt, new DeadlineError(deadlineMessage(state, deadline, result.detail)), ctx);
         changed = true;
         return { ...failed, changed };
       }
@@ -247,8 +241,15 @@ export function describeBuild(state: PostProcessingState): string {
   return `${state.app.bundleId} ${state.build.version} (${state.build.buildNumber})`;
 }
 
-function deadlineOf(state: PostProcessingState, name: StepName, bound?: 'find-build'): { at: number; input: string; iso: string } {
-  const at = (ms: number, input: string) => ({ at: ms, input, iso: new Date(ms).toISOString() });
+/** When a step's waiting ends, and the input that sets it. */
+interface Deadline {
+  at: number;
+  input: string;
+  iso: string;
+}
+
+function deadlineOf(state: PostProcessingState, name: StepName, bound?: 'find-build'): Deadline {
+  const at = (ms: number, input: string): Deadline => ({ at: ms, input, iso: new Date(ms).toISOString() });
   const findBuild = Date.parse(state.deadlines.findBuild);
   const processing = Date.parse(state.deadlines.processing);
   const kind = STEPS[name].deadline;
@@ -263,25 +264,25 @@ function deadlineOf(state: PostProcessingState, name: StepName, bound?: 'find-bu
     return at(processing, 'processing-timeout');
   }
   const review = state.deadlines[reviewDeadlineKey(name)];
-  return at(review ? Date.parse(review) : Date.now() + DEFAULT_REVIEW_TIMEOUT_MS, 'review-timeout');
+  // Set by startReviewDeadline before the watch first runs.
+  if (!review) throw new Error(`internal: the review watch ${name} has no deadline`);
+  return at(Date.parse(review), 'review-timeout');
 }
 
-function deadlineMessage(state: PostProcessingState, name: StepName, input: string, detail: string | undefined): string {
-  const minutes =
-    Math.round(
-      ((input === 'find-build-timeout' ? Date.parse(state.deadlines.findBuild) : Date.parse(state.deadlines.processing)) -
-        Date.parse(state.uploadedAt)) /
-        6000,
-    ) / 10;
-  const what = input === 'find-build-timeout' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
-  return `${what} within \`${input}\` (${minutes} minutes from the upload)${detail ? `; last state: ${detail}` : ''}. Apple is sometimes slow: check the build in App Store Connect → TestFlight, raise \`${input}\`, and finish it with \`command: distribute\` once it is there.`;
+function deadlineMessage(state: PostProcessingState, limit: Deadline, detail: string | undefined): string {
+  const what = limit.input === 'find-build-timeout' ? 'the build did not appear in App Store Connect' : 'post-processing did not finish';
+  return `${what} within \`${limit.input}\` (${deadlineWords(state, limit)})${detail ? `; last state: ${detail}` : ''}. Apple is sometimes slow: check the build in App Store Connect → TestFlight, raise \`${limit.input}\`, and finish it with \`command: distribute\` once it is there.`;
 }
 
 /** A step whose deadline passed before it ran (no run came in time, or a stale copy): it sent nothing. */
-function lateMessage(state: PostProcessingState, input: string): string {
-  const at = input === 'find-build-timeout' ? state.deadlines.findBuild : state.deadlines.processing;
-  const minutes = Math.round((Date.parse(at) - Date.parse(state.uploadedAt)) / 6000) / 10;
-  return `its deadline \`${input}\` (${minutes} minutes from the upload) passed before it ran, so nothing was sent to App Store Connect for it. Check the build in App Store Connect → TestFlight and finish it with \`command: distribute\`.`;
+function lateMessage(state: PostProcessingState, limit: Deadline): string {
+  return `its deadline \`${limit.input}\` (${deadlineWords(state, limit)}) passed before it ran, so nothing was sent to App Store Connect for it. Check the build in App Store Connect → TestFlight and finish it with \`command: distribute\`.`;
+}
+
+/** A deadline in words: minutes from the upload, or (a step behind a review watch) the time it ended. */
+function deadlineWords(state: PostProcessingState, limit: Deadline): string {
+  if (limit.input === 'review-timeout') return `the review watch's, which ended ${readableTime(limit.iso)}`;
+  return `${Math.round((limit.at - Date.parse(state.uploadedAt)) / 6000) / 10} minutes from the upload`;
 }
 
 function minutesSince(iso: string, now: number): number {
