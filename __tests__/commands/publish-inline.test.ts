@@ -140,6 +140,15 @@ describe('publish, inline post-processing, against the fake', () => {
     );
   });
 
+  it('checks the app once for several of its packages: one beta group listing, one problem named once', async () => {
+    makeIpa({ path: join(dir, 'A.ipa'), buildNumber: '60', version: '1.4.2' });
+    makeIpa({ path: join(dir, 'B.ipa'), buildNumber: '61', version: '1.4.3' });
+    const error = await runCommand(inputs({ 'beta-groups': 'Nobody' }), recordingRuntime()).catch((e: Error) => e);
+    expect(error?.message.match(/"Nobody" is not a beta group/g)).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.path.includes('betaGroups'))).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+  });
+
   it('refuses an unknown beta group before uploading', async () => {
     makeIpa({ path: join(dir, 'Example.ipa'), buildNumber: '44', version: '1.4.2' });
     const error = await runCommand(inputs({ 'beta-groups': 'QA, Nobody' }), recordingRuntime()).catch((e: Error) => e);

@@ -78,6 +78,7 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
   const targets: PublishTarget[] = [];
   // Independent checks add to `problems`, so one run names them all.
   const problems = new Problems();
+  const groupsByApp = new Map<string, ReturnType<typeof resolveBetaGroups>>();
   for (const pkg of packages) {
     runtime.log.info(
       `${pkg.fileName}: ${pkg.bundleId} ${pkg.version} (${pkg.buildNumber}) for ${platformName(pkg.platform)}, ${mb(pkg.size)} MB.`,
@@ -91,11 +92,18 @@ export async function preflightPublish(config: Config, runtime: Runtime, deps: C
       if (appStore) await refuseReviewedVersion(asc, app.id, pkg);
       await refuseClosedTrain(asc, app.id, pkg, runtime.log);
     });
-    // A misspelt group would otherwise surface only after the upload and the processing wait.
-    let groups: ReturnType<typeof resolveBetaGroups> = [];
-    if (config.postProcessing !== 'off' && config.betaGroups.length)
-      await problems.check(async () => (groups = resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId)));
-    await problems.check(() => refuseIncompleteTestInformation(asc, app, config, testInformation, 'Nothing was uploaded.'));
+    // The app's own checks, once per app however many of its packages are published (iOS and macOS).
+    let groups = groupsByApp.get(app.id) ?? [];
+    if (!groupsByApp.has(app.id)) {
+      groupsByApp.set(app.id, groups);
+      // A misspelt group would otherwise surface only after the upload and the processing wait.
+      if (config.postProcessing !== 'off' && config.betaGroups.length)
+        await problems.check(async () => {
+          groups = resolveBetaGroups(await asc.betaGroups.list(app.id), config.betaGroups, pkg.bundleId);
+          groupsByApp.set(app.id, groups);
+        });
+      await problems.check(() => refuseIncompleteTestInformation(asc, app, config, testInformation, 'Nothing was uploaded.'));
+    }
     const request = planRequest(config, resolveNotes(notes, app), appStore, testInformation);
     // Known now: a deferred publish can hand out the group's public link at once.
     targets.push(Object.freeze({ pkg, app, request, publicLink: firstPublicLink(groups) }));
