@@ -4,8 +4,9 @@
  * `<locale>/release_notes.txt` (the `metadata` folder of `pilot` and `deliver`). Every file is bounded
  * before it is read; the texts are checked by the same rules as `release_notes.json`.
  */
-import { closeSync, fstatSync, openSync, opendirSync, readSync, statSync } from 'node:fs';
+import { opendirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readText } from '../text-file.js';
 
 /** One text as found, before the shared checks: `locale` undefined for `WhatToTest.txt`. */
 export interface FolderNote {
@@ -38,14 +39,14 @@ export function readNotesFolder(dir: string, label: string, raw: (what: string) 
   if (xcode.length)
     return xcode
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((e) => ({ locale: XCODE_CLOUD.exec(e.name)![1], text: readText(join(dir, e.name), join(label, e.name), raw), file: e.name }))
+      .map((e) => ({ locale: XCODE_CLOUD.exec(e.name)![1], text: readNoteText(join(dir, e.name), join(label, e.name), raw), file: e.name }))
       .sort((a, b) => Number(a.locale !== undefined) - Number(b.locale !== undefined));
   if (fastlane.length)
     return fastlane
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((e) => {
         const file = `${e.name}/${FASTLANE_FILE}`;
-        return { locale: e.name, text: readText(join(dir, e.name, FASTLANE_FILE), join(label, file), raw), file };
+        return { locale: e.name, text: readNoteText(join(dir, e.name, FASTLANE_FILE), join(label, file), raw), file };
       });
   return fail(
     `holds no notes: put WhatToTest.<locale>.txt files in it (Xcode Cloud; WhatToTest.txt for the primary locale), or <locale>/${FASTLANE_FILE} files (fastlane), or give a release_notes.json.`,
@@ -80,26 +81,7 @@ function isFile(path: string): boolean {
   return !!statOrUndefined(path)?.isFile();
 }
 
-/** The file's text (UTF-8, without a BOM or trailing blank lines), refused past MAX_NOTE_FILE_BYTES. */
-export function readText(path: string, name: string, fail: (what: string) => never, maxBytes = MAX_NOTE_FILE_BYTES): string {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > maxBytes) fail(`${name} is ${size} bytes; notes files are at most ${maxBytes} bytes (TestFlight allows 4000 characters).`);
-    const buffer = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer
-      .subarray(0, read)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '')
-      .replace(/\r\n/g, '\n')
-      .trimEnd();
-  } finally {
-    closeSync(fd);
-  }
+/** A notes file's text, refused past MAX_NOTE_FILE_BYTES (TestFlight allows 4000 characters). */
+export function readNoteText(path: string, name: string, fail: (what: string) => never): string {
+  return readText(path, name, fail, MAX_NOTE_FILE_BYTES);
 }

@@ -4,7 +4,8 @@ import { ACTION_INPUTS } from '../action-inputs.js';
 import { InputError } from '../errors.js';
 import type { Logger } from '../runtime.js';
 import { canonicalLocale, TESTFLIGHT_LOCALES } from './locales.js';
-import { readNotesFolder, readText, type FolderNote } from './notes-folder.js';
+import { readText } from '../text-file.js';
+import { readNotesFolder, type FolderNote } from './notes-folder.js';
 
 /** The inputs that say which notes to set: `release-notes`, `whats-new`, `whats-new-locale`. */
 export interface NotesInputs {

@@ -4,11 +4,12 @@
  * never costs a build; every error names the file and the key. The demo account's password is never
  * in the file: it comes from `demo-account-password` alone.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ACTION_INPUTS } from '../action-inputs.js';
 import { InputError } from '../errors.js';
 import type { Logger } from '../runtime.js';
+import { readText } from '../text-file.js';
 import { canonicalLocale, TESTFLIGHT_LOCALES } from './locales.js';
 import { refusedCharacter } from './release-notes.js';
 
@@ -82,13 +83,18 @@ export function readTestInformation(
     if (password) log.warning('`demo-account-password` is set, but there is no test_information.json: it is not used.');
     return undefined;
   }
-  const stat = statSync(file);
-  if (!stat.isFile()) throw new InputError(INPUT, `${path} is not a file.`);
-  if (stat.size > MAX_TEST_INFORMATION_BYTES)
-    throw new InputError(INPUT, `${path} is ${stat.size} bytes; Test Information fits in ${MAX_TEST_INFORMATION_BYTES / 1024} KiB.`);
+  if (!statSync(file).isFile()) throw new InputError(INPUT, `${path} is not a file.`);
+  const text = readText(
+    file,
+    path,
+    (what) => {
+      throw new InputError(INPUT, `${what} Test Information fits in ${MAX_TEST_INFORMATION_BYTES / 1024} KiB.`);
+    },
+    MAX_TEST_INFORMATION_BYTES,
+  );
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new InputError(INPUT, `${path} is not valid JSON (${(error as Error).message}). ${FORM}`);
   }
