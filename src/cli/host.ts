@@ -1,4 +1,5 @@
 import { commandSafe } from '../log-safe.js';
+import { maskKeyMaterial } from '../mask.js';
 import type { Runtime } from '../runtime.js';
 
 interface CliStreams {
@@ -88,12 +89,10 @@ const SECRET_ENV = ['APP_STORE_CONNECT_PRIVATE_KEY', 'GITHUB_TOKEN'];
 /** `text` with the secrets the environment holds, each line of a key and any PEM block replaced by ***. */
 export function redactEnvironmentSecrets(text: string, env: Record<string, string | undefined>): string {
   let out = text.replace(/-----BEGIN [A-Z ]+-----[\s\S]*?(-----END [A-Z ]+-----|$)/g, '***');
-  for (const name of SECRET_ENV) {
-    const value = env[name]?.trim();
-    if (!value) continue;
-    for (const part of [value, ...value.split(/\r?\n/).map((l) => l.trim())]) {
-      if (part.length >= 8 && !part.startsWith('-----')) out = out.split(part).join('***');
-    }
-  }
+  // The same parts the log masks: the value and each of its lines (maskKeyMaterial's rule).
+  const parts: string[] = [];
+  for (const name of SECRET_ENV) maskKeyMaterial(env[name] ?? '', { mask: (part) => parts.push(part) });
+  for (const part of parts.sort((a, b) => b.length - a.length))
+    if (part.length >= 8 && !part.startsWith('-----')) out = out.split(part).join('***');
   return out;
 }
