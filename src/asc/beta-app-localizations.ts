@@ -1,4 +1,5 @@
 import { enc } from './apps.js';
+import { changedAttributes } from './changed-attributes.js';
 import type { AscHttp } from './http.js';
 import type { BetaAppLocalization, Document } from './types.js';
 
@@ -72,9 +73,5 @@ export class BetaAppLocalizationsApi {
 
 /** The fields of `wanted` that Apple's localization does not hold yet. */
 export function differences(current: BetaAppLocalization, wanted: BetaAppLocalizationFields): BetaAppLocalizationFields {
-  const out: BetaAppLocalizationFields = {};
-  for (const [key, value] of Object.entries(wanted) as Array<[keyof BetaAppLocalizationFields, string | undefined]>) {
-    if (value !== undefined && (current.attributes?.[key] ?? '') !== value) out[key] = value;
-  }
-  return out;
+  return changedAttributes(current.attributes, wanted);
 }

@@ -1,4 +1,5 @@
 import { enc } from './apps.js';
+import { changedAttributes } from './changed-attributes.js';
 import type { AscHttp } from './http.js';
 import type { BetaAppReviewDetail, Document } from './types.js';
 
@@ -37,12 +38,5 @@ export class BetaAppReviewDetailsApi {
 
 /** The fields of `wanted` that Apple's review detail does not hold yet. */
 export function differences(current: BetaAppReviewDetail, wanted: BetaAppReviewDetailFields): BetaAppReviewDetailFields {
-  const out: Record<string, unknown> = {};
-  const attrs = (current.attributes ?? {}) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(wanted)) {
-    if (value === undefined) continue;
-    const now = attrs[key] ?? (typeof value === 'boolean' ? false : '');
-    if (now !== value) out[key] = value;
-  }
-  return out as BetaAppReviewDetailFields;
+  return changedAttributes(current.attributes, wanted);
 }
